@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libctnl: the netlink socket handle, the middle layer.
+ *
+ * A struct ctnl_sock is an interface: a table of operations and a context.
+ * ctnl_sock_open() builds the real one, a NETLINK_NETFILTER socket driven
+ * through any struct ctnl_syscalls; a test can build its own table instead
+ * (see <ctnl/mocks.h>). Nothing here knows conntrack attributes.
+ *
+ * Every operation returns 0 or a count on success and a negative errno value
+ * on failure. The errors every receiving operation can return, beyond those
+ * of the system calls themselves:
+ *
+ *   -EPERM     a datagram did not come from the kernel (sender port id != 0)
+ *   -ESRCH     a reply was addressed to another port id
+ *   -EPROTO    a reply carried a sequence number we did not send
+ *   -EBADMSG   a datagram or message had malformed lengths or types
+ *   -EMSGSIZE  a datagram was larger than the receive buffer; the buffer is
+ *              grown, so repeating the operation succeeds
+ *   -ENOBUFS   the kernel dropped messages because the socket's receive
+ *              queue overflowed
+ *   -ENOSYS    the slot is missing from the interface table
+ *
+ * After any error, the replies still queued for the failed request are read
+ * and discarded, so the handle stays usable for the next request.
+ */
+#ifndef CTNL_SOCK_H
+#define CTNL_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+
+#include <ctnl/common.h>
+#include <ctnl/syscalls.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The receive buffer's default size: the kernel fills a dump datagram up to
+ * about 32 KiB, and never sends ctnetlink clients anything larger. */
+#define CTNL_SOCK_BUFSIZE 32768
+
+enum ctnl_sock_flag {
+	/* The descriptor never blocks: for event loops (receive-only use). */
+	CTNL_SOCK_NONBLOCK = 1u << 0,
+	/* NETLINK_NO_ENOBUFS: the kernel drops silently instead of reporting
+	 * -ENOBUFS when the receive queue overflows. */
+	CTNL_SOCK_NO_ENOBUFS = 1u << 1,
+	/* NETLINK_BROADCAST_ERROR: a multicast the kernel cannot deliver fails
+	 * the operation that caused it (conntrackd's reliable mode). */
+	CTNL_SOCK_BROADCAST_ERROR = 1u << 2,
+	/* Open the socket in the network namespace of config.netns_fd. */
+	CTNL_SOCK_NETNS_FD = 1u << 3,
+};
+
+struct ctnl_sock_config {
+	/* sizeof(struct ctnl_sock_config) as the caller compiled it. */
+	size_t size;
+	unsigned int flags;		/* enum ctnl_sock_flag bits */
+	/* Kernel receive and send queue sizes in bytes; 0 keeps the system
+	 * default. Set with SO_RCVBUFFORCE / SO_SNDBUFFORCE when privileged,
+	 * falling back to SO_RCVBUF / SO_SNDBUF (capped by the sysctls). */
+	int rcvbuf;
+	int sndbuf;
+	/* User-space receive buffer in bytes; 0 means CTNL_SOCK_BUFSIZE. */
+	size_t bufsize;
+	/* Open the socket in another network namespace, given by the path of
+	 * its file (such as /run/netns/NAME) or, with CTNL_SOCK_NETNS_FD, by
+	 * an open descriptor (borrowed). The calling thread is returned to its
+	 * own namespace before ctnl_sock_open() returns. */
+	const char *netns_path;
+	int netns_fd;
+};
+
+/*
+ * Receives one netlink message. The message lives in the handle's buffer and
+ * is valid only during the call. Returns CTNL_CB_OK, CTNL_CB_STOP, or a
+ * negative errno value that aborts the operation with that error.
+ */
+typedef int (*ctnl_sock_msg_cb)(const struct nlmsghdr *nlh, void *data);
+
+struct ctnl_sock_ops {
+	/* sizeof(struct ctnl_sock_ops) as the implementer compiled it; slots
+	 * past it, and NULL slots, answer -ENOSYS. */
+	size_t size;
+
+	int (*request)(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
+		       void *data);
+	int (*batch)(void *ctx, void *buf, size_t len, int *results,
+		     size_t count);
+	int (*join)(void *ctx, unsigned int group);
+	int (*leave)(void *ctx, unsigned int group);
+	int (*fd)(void *ctx);
+	int (*receive)(void *ctx, ctnl_sock_msg_cb cb, void *data);
+	int (*wait)(void *ctx, int timeout_ms);
+	const char *(*error_msg)(void *ctx);
+	void (*destroy)(void *ctx);
+};
+
+struct ctnl_sock {
+	const struct ctnl_sock_ops *ops;
+	void *ctx;
+};
+
+/*
+ * Opens a NETLINK_NETFILTER socket through @sys (NULL: libc), close-on-exec,
+ * bound to a port id the kernel picks, with extended ACKs on and error ACKs
+ * capped to the request header. @config may be NULL for the defaults.
+ *
+ * On success *@ret is the caller's, to release with ctnl_sock_close(); on
+ * failure *@ret is untouched and nothing stays open.
+ *
+ * Errors: -EINVAL (NULL @ret, bad config), -ENOMEM, or the failing system
+ * call's error. If the thread cannot be returned to its own network
+ * namespace after opening in another, -errno of setns(2) is returned and the
+ * thread stays in the other namespace: nothing can repair that.
+ */
+CTNL_API int ctnl_sock_open(const struct ctnl_syscalls *sys,
+			    const struct ctnl_sock_config *config,
+			    struct ctnl_sock **ret);
+
+/* Releases a socket handle through its destroy slot. Accepts NULL. */
+CTNL_API void ctnl_sock_close(struct ctnl_sock *sock);
+
+/*
+ * Sends one request and receives its replies.
+ *
+ * The handle stamps @req with a fresh sequence number and asks the kernel to
+ * acknowledge it (NLM_F_ACK) unless it is a dump (NLM_F_DUMP). Each reply
+ * message other than the final ACK or NLMSG_DONE goes to @cb (which may be
+ * NULL when no data reply is expected; an unexpected one is then -EBADMSG).
+ * Multi-part dumps of any length are followed to the end.
+ *
+ * Returns 0 when the kernel acknowledged the request or finished the dump,
+ * including when @cb stopped early. Errors, beyond those listed at the top:
+ *   -errno     the kernel refused the request (NLMSG_ERROR), or a dump ended
+ *              with an error; ctnl_sock_error_msg() then holds the kernel's
+ *              explanation when it sent one
+ *   -EINTR     the dump completed and every message reached @cb, but the
+ *              kernel flagged it inconsistent (NLM_F_DUMP_INTR): the table
+ *              changed meanwhile; repeat it for a consistent view
+ *   -EBUSY     the handle has joined multicast groups, or has received
+ *              messages not yet handed over (use another handle)
+ *   -EINVAL    @req is NULL or its length is malformed
+ *   any negative value returned by @cb
+ */
+CTNL_API int ctnl_sock_request(struct ctnl_sock *sock, struct nlmsghdr *req,
+			       ctnl_sock_msg_cb cb, void *data);
+
+/*
+ * Sends the @count requests packed in @buf (@len bytes, each message
+ * NLMSG_ALIGNed) in as few datagrams as the socket's queues allow, and
+ * learns each one's fate: results[i] is 0 when the kernel accepted request
+ * i, or its negative errno. Sequence numbers are stamped here. The kernel
+ * reports only failures plus one acknowledgement per datagram, so a batch of
+ * N costs about N/k system calls.
+ *
+ * Returns the number of requests accepted. When sending or receiving fails
+ * part-way, returns that negative errno, and results[i] holds it for every
+ * request whose fate is unknown. ctnl_sock_error_msg() holds the kernel's
+ * text for the first refused request.
+ *
+ * The requests must be ones the kernel answers with a status only (create,
+ * update, delete, flush); a data reply fails the batch with -EBADMSG.
+ *
+ * Errors, beyond those at the top: -EINVAL (NULL pointers, a message count
+ * different from @count, malformed lengths), -EBUSY (as for a request).
+ */
+CTNL_API int ctnl_sock_batch(struct ctnl_sock *sock, void *buf, size_t len,
+			     int *results, size_t count);
+
+/*
+ * Joins or leaves a multicast group (1-based, as the kernel numbers them).
+ * A handle that has joined a group is receive-only until it leaves all.
+ * Errors: -EINVAL (group 0 or above 32), or those of setsockopt(2).
+ */
+CTNL_API int ctnl_sock_join(struct ctnl_sock *sock, unsigned int group);
+CTNL_API int ctnl_sock_leave(struct ctnl_sock *sock, unsigned int group);
+
+/* The file descriptor to poll for readability; borrowed, owned by the
+ * handle. Negative errno if the implementation has none. */
+CTNL_API int ctnl_sock_fd(struct ctnl_sock *sock);
+
+/*
+ * Receive-only use: reads what is already queued, without blocking, and
+ * hands every message to @cb. Reads at most a bounded number of datagrams
+ * per call so one busy socket cannot starve an event loop.
+ *
+ * Returns the number of messages handed to @cb; 0 means nothing was queued
+ * (with edge-triggered epoll, call until it returns 0). Errors, beyond those
+ * at the top: -ENOBUFS when the kernel dropped messages (those read before
+ * the overflow were handed over; the socket stays usable and later calls go
+ * on), -EINVAL for a NULL @cb, any negative value returned by @cb.
+ */
+CTNL_API int ctnl_sock_receive(struct ctnl_sock *sock, ctnl_sock_msg_cb cb,
+			       void *data);
+
+/*
+ * Waits until the socket is readable or @timeout_ms passes (-1: forever).
+ * Returns 1 when readable, 0 on timeout, or a negative errno.
+ */
+CTNL_API int ctnl_sock_wait(struct ctnl_sock *sock, int timeout_ms);
+
+/*
+ * The kernel's extended-ACK message for the last refused request, or NULL
+ * when the kernel sent none. Borrowed: valid until the next operation on the
+ * handle.
+ */
+CTNL_API const char *ctnl_sock_error_msg(struct ctnl_sock *sock);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CTNL_SOCK_H */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The default socket handle, shared by its two halves: sock.c opens and
+ * configures the socket, io.c sends requests and receives replies.
+ */
+#ifndef CTNL_SRC_SOCK_INTERNAL_H
+#define CTNL_SRC_SOCK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ctnl/sock.h>
+
+#include "../ops.h"
+
+/* Room for the kernel's extended-ACK text; its messages are one line. */
+#define SOCK_ERRMSG_MAX 256
+
+struct nl_sock {
+	struct ctnl_sock iface;		/* handed to the caller; ctx = this */
+	struct ctnl_syscalls sys;	/* a copy: ops borrowed, ctx as given */
+	int fd;
+	unsigned int flags;		/* enum ctnl_sock_flag */
+	uint32_t portid;		/* assigned by the kernel at bind */
+	uint32_t seq;			/* last sequence number used */
+	uint32_t groups;		/* joined multicast groups, bit g-1 */
+
+	uint8_t *buf;			/* one receive buffer per handle */
+	size_t bufsize;
+
+	/* Receive-only use: messages of the last datagram not yet handed to
+	 * the callback, because it stopped or failed part-way. */
+	size_t pending_off;
+	size_t pending_len;
+
+	/* Batch sizing, learnt from the socket's real queue sizes. */
+	size_t batch_bytes;		/* most request bytes per datagram */
+	size_t batch_msgs;		/* most requests per datagram */
+
+	bool has_errmsg;
+	char errmsg[SOCK_ERRMSG_MAX];
+};
+
+/* Syscalls through the handle's table; a missing slot is -ENOSYS. */
+#define SYS(s, slot, ...) CTNL_CALL(&(s)->sys, slot, __VA_ARGS__)
+
+int sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
+		 void *data);
+int sock_batch(void *ctx, void *buf, size_t len, int *results, size_t count);
+int sock_receive(void *ctx, ctnl_sock_msg_cb cb, void *data);
+int sock_wait(void *ctx, int timeout_ms);
+
+#endif /* CTNL_SRC_SOCK_INTERNAL_H */

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The default socket handle: opening, configuring and closing a
+ * NETLINK_NETFILTER socket, and the public entry points of the interface.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netlink.h>
+
+#include "internal.h"
+
+/*
+ * What one error message costs in the receive queue: its skb's true size
+ * (payload, skb head and shared info, rounded by the allocator). A batch
+ * datagram carries no more requests than the queue can hold errors for,
+ * twice over, so the kernel never has to drop a result: dropping results is
+ * what makes `conntrack -U` fail with ENOBUFS after 256 entries.
+ */
+#define ERROR_TRUESIZE 1024
+
+/* netlink_sendmsg() refuses a datagram longer than sk_sndbuf - 32. */
+#define SNDBUF_SLACK 32
+
+/* The options of ctnl_sock_open(), resolved against defaults. */
+struct sock_opts {
+	unsigned int flags;
+	int rcvbuf;
+	int sndbuf;
+	size_t bufsize;
+	const char *netns_path;
+	int netns_fd;
+};
+
+static int read_config(const struct ctnl_sock_config *cfg,
+		       struct sock_opts *o)
+{
+	const unsigned int known = CTNL_SOCK_NONBLOCK | CTNL_SOCK_NO_ENOBUFS |
+				   CTNL_SOCK_BROADCAST_ERROR |
+				   CTNL_SOCK_NETNS_FD;
+
+	if (cfg && !ctnl_opts_usable(cfg, cfg->size, sizeof(*cfg)))
+		return -EINVAL;
+
+#define OPT(field, dflt) CTNL_OPT(struct ctnl_sock_config, cfg, field, dflt)
+	o->flags = OPT(flags, 0u);
+	o->rcvbuf = OPT(rcvbuf, 0);
+	o->sndbuf = OPT(sndbuf, 0);
+	o->bufsize = OPT(bufsize, (size_t)0);
+	o->netns_path = OPT(netns_path, NULL);
+	o->netns_fd = OPT(netns_fd, -1);
+#undef OPT
+
+	if (o->bufsize == 0)
+		o->bufsize = CTNL_SOCK_BUFSIZE;
+	if ((o->flags & ~known) || o->rcvbuf < 0 || o->sndbuf < 0 ||
+	    o->bufsize < NLMSG_HDRLEN)
+		return -EINVAL;
+	if (o->flags & CTNL_SOCK_NETNS_FD) {
+		if (o->netns_path || o->netns_fd < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int netlink_socket(struct nl_sock *s, const struct sock_opts *o)
+{
+	int type = SOCK_RAW | SOCK_CLOEXEC;
+
+	if (o->flags & CTNL_SOCK_NONBLOCK)
+		type |= SOCK_NONBLOCK;
+	return SYS(s, socket, AF_NETLINK, type, NETLINK_NETFILTER);
+}
+
+/*
+ * A socket belongs to the network namespace it was created in, so enter the
+ * target namespace just for socket(2) and come straight back. Only the
+ * calling thread moves, and only for that one call.
+ */
+static int netlink_socket_in_netns(struct nl_sock *s,
+				   const struct sock_opts *o)
+{
+	int self, target, fd, ret;
+
+	self = SYS(s, open, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return self;
+
+	target = o->netns_path
+			 ? SYS(s, open, o->netns_path, O_RDONLY | O_CLOEXEC)
+			 : o->netns_fd;
+	if (target < 0) {
+		SYS(s, close, self);
+		return target;
+	}
+
+	fd = SYS(s, setns, target, CLONE_NEWNET);
+	if (fd == 0) {
+		fd = netlink_socket(s, o);
+		ret = SYS(s, setns, self, CLONE_NEWNET);
+		if (ret < 0) {
+			if (fd >= 0)
+				SYS(s, close, fd);
+			fd = ret;
+		}
+	}
+
+	if (o->netns_path)
+		SYS(s, close, target);
+	SYS(s, close, self);
+	return fd;
+}
+
+static int set_int_option(struct nl_sock *s, int level, int name, int val)
+{
+	return SYS(s, setsockopt, s->fd, level, name, &val, sizeof(val));
+}
+
+static int get_int_option(struct nl_sock *s, int level, int name, int *val)
+{
+	socklen_t len = sizeof(*val);
+	int ret;
+
+	ret = SYS(s, getsockopt, s->fd, level, name, val, &len);
+	if (ret < 0)
+		return ret;
+	return len == sizeof(*val) && *val > 0 ? 0 : -EPROTO;
+}
+
+/* The FORCE variant passes the sysctl caps but needs CAP_NET_ADMIN. */
+static int set_queue_size(struct nl_sock *s, int force_name, int name,
+			  int bytes)
+{
+	int ret;
+
+	if (bytes == 0)
+		return 0;
+	ret = set_int_option(s, SOL_SOCKET, force_name, bytes);
+	if (ret == -EPERM)
+		ret = set_int_option(s, SOL_SOCKET, name, bytes);
+	return ret;
+}
+
+/* Options that older kernels lack are optional: ENOPROTOOPT is fine. */
+static int set_optional_flag(struct nl_sock *s, int name)
+{
+	int ret = set_int_option(s, SOL_NETLINK, name, 1);
+
+	return ret == -ENOPROTOOPT ? 0 : ret;
+}
+
+static int bind_and_learn_portid(struct nl_sock *s)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	socklen_t len = sizeof(addr);
+	int ret;
+
+	/* Port id 0: the kernel picks a free one. */
+	ret = SYS(s, bind, s->fd, (struct sockaddr *)&addr, sizeof(addr));
+	if (ret < 0)
+		return ret;
+	ret = SYS(s, getsockname, s->fd, (struct sockaddr *)&addr, &len);
+	if (ret < 0)
+		return ret;
+	if (len != sizeof(addr) || addr.nl_family != AF_NETLINK)
+		return -EPROTO;
+	s->portid = addr.nl_pid;
+	return 0;
+}
+
+static int configure(struct nl_sock *s, const struct sock_opts *o)
+{
+	int ret, rcvbuf, sndbuf;
+
+	/* Extended ACKs carry the kernel's reason for a refusal; capped ACKs
+	 * echo only the request's header, which keeps every error small. */
+	ret = set_optional_flag(s, NETLINK_EXT_ACK);
+	if (ret == 0)
+		ret = set_optional_flag(s, NETLINK_CAP_ACK);
+	if (ret == 0 && (o->flags & CTNL_SOCK_NO_ENOBUFS))
+		ret = set_int_option(s, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
+	if (ret == 0 && (o->flags & CTNL_SOCK_BROADCAST_ERROR))
+		ret = set_int_option(s, SOL_NETLINK, NETLINK_BROADCAST_ERROR,
+				     1);
+	if (ret == 0)
+		ret = set_queue_size(s, SO_RCVBUFFORCE, SO_RCVBUF, o->rcvbuf);
+	if (ret == 0)
+		ret = set_queue_size(s, SO_SNDBUFFORCE, SO_SNDBUF, o->sndbuf);
+	if (ret == 0)
+		ret = get_int_option(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf);
+	if (ret == 0)
+		ret = get_int_option(s, SOL_SOCKET, SO_SNDBUF, &sndbuf);
+	if (ret < 0)
+		return ret;
+
+	s->batch_msgs = (size_t)rcvbuf / (2 * ERROR_TRUESIZE);
+	if (s->batch_msgs == 0)
+		s->batch_msgs = 1;
+	s->batch_bytes = (size_t)sndbuf > SNDBUF_SLACK + NLMSG_HDRLEN
+				 ? (size_t)sndbuf - SNDBUF_SLACK
+				 : NLMSG_HDRLEN;
+	return 0;
+}
+
+static void sock_destroy(void *ctx)
+{
+	struct nl_sock *s = ctx;
+
+	if (s->fd >= 0)
+		SYS(s, close, s->fd);
+	free(s->buf);
+	free(s);
+}
+
+static int sock_join_or_leave(struct nl_sock *s, unsigned int group,
+			      bool join)
+{
+	int ret;
+
+	if (group == 0 || group > 32)
+		return -EINVAL;
+	ret = set_int_option(s, SOL_NETLINK,
+			     join ? NETLINK_ADD_MEMBERSHIP
+				  : NETLINK_DROP_MEMBERSHIP,
+			     (int)group);
+	if (ret < 0)
+		return ret;
+	if (join)
+		s->groups |= 1u << (group - 1);
+	else
+		s->groups &= ~(1u << (group - 1));
+	return 0;
+}
+
+static int sock_join(void *ctx, unsigned int group)
+{
+	return sock_join_or_leave(ctx, group, true);
+}
+
+static int sock_leave(void *ctx, unsigned int group)
+{
+	return sock_join_or_leave(ctx, group, false);
+}
+
+static int sock_fd(void *ctx)
+{
+	struct nl_sock *s = ctx;
+
+	return s->fd;
+}
+
+static const char *sock_error_msg(void *ctx)
+{
+	struct nl_sock *s = ctx;
+
+	return s->has_errmsg ? s->errmsg : NULL;
+}
+
+static const struct ctnl_sock_ops nl_sock_ops = {
+	.size = sizeof(struct ctnl_sock_ops),
+	.request = sock_request,
+	.batch = sock_batch,
+	.join = sock_join,
+	.leave = sock_leave,
+	.fd = sock_fd,
+	.receive = sock_receive,
+	.wait = sock_wait,
+	.error_msg = sock_error_msg,
+	.destroy = sock_destroy,
+};
+
+int ctnl_sock_open(const struct ctnl_syscalls *sys,
+		   const struct ctnl_sock_config *config,
+		   struct ctnl_sock **ret)
+{
+	struct sock_opts o;
+	struct nl_sock *s;
+	int err;
+
+	if (!ret)
+		return -EINVAL;
+	err = read_config(config, &o);
+	if (err < 0)
+		return err;
+	if (!sys)
+		sys = ctnl_syscalls_libc();
+	if (!sys->ops)
+		return -EINVAL;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->sys = *sys;
+	s->fd = -1;
+	s->flags = o.flags;
+	s->bufsize = o.bufsize;
+	s->buf = malloc(s->bufsize);
+	if (!s->buf) {
+		err = -ENOMEM;
+		goto fail;
+	}
+
+	if (o.netns_path || (o.flags & CTNL_SOCK_NETNS_FD))
+		err = netlink_socket_in_netns(s, &o);
+	else
+		err = netlink_socket(s, &o);
+	if (err < 0)
+		goto fail;
+	s->fd = err;
+
+	err = bind_and_learn_portid(s);
+	if (err == 0)
+		err = configure(s, &o);
+	if (err < 0)
+		goto fail;
+
+	s->iface.ops = &nl_sock_ops;
+	s->iface.ctx = s;
+	*ret = &s->iface;
+	return 0;
+
+fail:
+	sock_destroy(s);
+	return err;
+}
+
+void ctnl_sock_close(struct ctnl_sock *sock)
+{
+	if (sock && CTNL_HAS_OP(sock->ops, destroy))
+		sock->ops->destroy(sock->ctx);
+}
+
+int ctnl_sock_request(struct ctnl_sock *sock, struct nlmsghdr *req,
+		      ctnl_sock_msg_cb cb, void *data)
+{
+	if (!sock)
+		return -EINVAL;
+	return CTNL_CALL(sock, request, req, cb, data);
+}
+
+int ctnl_sock_batch(struct ctnl_sock *sock, void *buf, size_t len,
+		    int *results, size_t count)
+{
+	if (!sock)
+		return -EINVAL;
+	return CTNL_CALL(sock, batch, buf, len, results, count);
+}
+
+int ctnl_sock_join(struct ctnl_sock *sock, unsigned int group)
+{
+	if (!sock)
+		return -EINVAL;
+	return CTNL_CALL(sock, join, group);
+}
+
+int ctnl_sock_leave(struct ctnl_sock *sock, unsigned int group)
+{
+	if (!sock)
+		return -EINVAL;
+	return CTNL_CALL(sock, leave, group);
+}
+
+int ctnl_sock_fd(struct ctnl_sock *sock)
+{
+	if (!sock)
+		return -EINVAL;
+	return CTNL_HAS_OP(sock->ops, fd) ? sock->ops->fd(sock->ctx) : -ENOSYS;
+}
+
+int ctnl_sock_receive(struct ctnl_sock *sock, ctnl_sock_msg_cb cb,
+		      void *data)
+{
+	if (!sock || !cb)
+		return -EINVAL;
+	return CTNL_CALL(sock, receive, cb, data);
+}
+
+int ctnl_sock_wait(struct ctnl_sock *sock, int timeout_ms)
+{
+	if (!sock)
+		return -EINVAL;
+	return CTNL_CALL(sock, wait, timeout_ms);
+}
+
+const char *ctnl_sock_error_msg(struct ctnl_sock *sock)
+{
+	if (!sock || !CTNL_HAS_OP(sock->ops, error_msg))
+		return NULL;
+	return sock->ops->error_msg(sock->ctx);
+}
