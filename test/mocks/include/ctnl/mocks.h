@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libctnl-mocks: fakes of libctnl's interfaces, for unit tests that run
+ * without root and without a kernel — libctnl's own and its users'.
+ *
+ * Fakes keep all their state in their own object, never in globals, and
+ * depend on no test framework. Misusing a fake (a script that cannot be
+ * carried out) aborts the test program with a message on stderr.
+ */
+#ifndef CTNL_MOCKS_H
+#define CTNL_MOCKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+
+#include <ctnl/syscalls.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The scripted syscall table: a kernel in a box.
+ *
+ * Queue the datagrams "the kernel" will answer, run the code under test
+ * over ctnl_fake_sys_syscalls(), then inspect what it sent, which options it
+ * set and which descriptors it left open. Any call can be made to fail.
+ *
+ * Replies are stamped when they are received, not when they are queued: each
+ * message gets the sequence number of the most recently sent request and the
+ * port id of the socket, so a script can be written before the code under
+ * test picks its sequence numbers.
+ */
+struct ctnl_fake_sys;
+
+enum ctnl_fake_call {
+	CTNL_FAKE_SOCKET,
+	CTNL_FAKE_BIND,
+	CTNL_FAKE_GETSOCKNAME,
+	CTNL_FAKE_SETSOCKOPT,
+	CTNL_FAKE_GETSOCKOPT,
+	CTNL_FAKE_SENDMSG,
+	CTNL_FAKE_RECVMSG,
+	CTNL_FAKE_POLL,
+	CTNL_FAKE_CLOSE,
+	CTNL_FAKE_OPEN,
+	CTNL_FAKE_SETNS,
+	CTNL_FAKE_NCALLS
+};
+
+/* Port id the fake's bind() assigns unless told otherwise. */
+#define CTNL_FAKE_PORTID 4242u
+
+/* As the @err of ctnl_fake_sys_fail(): sendmsg() sends one byte less than
+ * it was given, instead of failing. */
+#define CTNL_FAKE_SHORT 1
+
+/* Creates a fake with empty queues. Returns 0 or -ENOMEM. */
+int ctnl_fake_sys_new(struct ctnl_fake_sys **ret);
+/* Frees the fake. Accepts NULL. */
+void ctnl_fake_sys_free(struct ctnl_fake_sys *f);
+/* The syscall table backed by @f; borrowed, valid as long as @f. */
+const struct ctnl_syscalls *ctnl_fake_sys_syscalls(struct ctnl_fake_sys *f);
+/* The port id bind() assigns from now on. */
+void ctnl_fake_sys_set_portid(struct ctnl_fake_sys *f, uint32_t portid);
+
+/* ---- What the kernel answers (a FIFO of datagrams) ---- */
+
+/* A datagram of one or more messages from the kernel, stamped as replies to
+ * the most recent request. @data is copied. */
+void ctnl_fake_sys_queue(struct ctnl_fake_sys *f, const void *data,
+			 size_t len);
+/* An acknowledgement (@error 0) or error (@error < 0, with the extended-ACK
+ * text @msg unless NULL) of message @index (0-based) of the most recently
+ * sent datagram, built when received. Capped, as the kernel sends it to a
+ * socket with NETLINK_CAP_ACK. */
+void ctnl_fake_sys_queue_ack(struct ctnl_fake_sys *f, unsigned int index,
+			     int error, const char *msg);
+/* NLMSG_DONE carrying @status, as the end of a dump. */
+void ctnl_fake_sys_queue_done(struct ctnl_fake_sys *f, int status);
+/* A datagram delivered exactly as given (no stamping), as if sent by port
+ * id @sender (0 = the kernel) to multicast groups @groups. */
+void ctnl_fake_sys_queue_raw(struct ctnl_fake_sys *f, uint32_t sender,
+			     uint32_t groups, const void *data, size_t len);
+/* The next recvmsg() fails with @err (negative), as after an overflow. */
+void ctnl_fake_sys_queue_errno(struct ctnl_fake_sys *f, int err);
+/* Datagrams and errors still queued. */
+size_t ctnl_fake_sys_queued(const struct ctnl_fake_sys *f);
+
+/*
+ * Called for each message sent, with its index in its datagram, before the
+ * sendmsg() returns: a responder plays the kernel by queueing replies.
+ */
+typedef void (*ctnl_fake_responder)(struct ctnl_fake_sys *f,
+				    unsigned int index,
+				    const struct nlmsghdr *req, void *data);
+void ctnl_fake_sys_set_responder(struct ctnl_fake_sys *f,
+				 ctnl_fake_responder fn, void *data);
+/* A ready responder: acknowledges every message that asks for an ACK. */
+void ctnl_fake_sys_ack_responder(struct ctnl_fake_sys *f, unsigned int index,
+				 const struct nlmsghdr *req, void *data);
+
+/* ---- Failures ---- */
+
+/* The @nth call (1-based, counted from the fake's creation) of @call
+ * returns @err (a negative errno, or CTNL_FAKE_SHORT for sendmsg). */
+void ctnl_fake_sys_fail(struct ctnl_fake_sys *f, enum ctnl_fake_call call,
+			unsigned int nth, int err);
+/* The @nth system call of any kind returns @err. */
+void ctnl_fake_sys_fail_any(struct ctnl_fake_sys *f, unsigned int nth,
+			    int err);
+
+/* ---- What the code under test did ---- */
+
+/* The kind of call the most recent injected failure hit, or -1 if none. */
+int ctnl_fake_sys_last_failed(const struct ctnl_fake_sys *f);
+
+unsigned int ctnl_fake_sys_calls(const struct ctnl_fake_sys *f,
+				 enum ctnl_fake_call call);
+unsigned int ctnl_fake_sys_total_calls(const struct ctnl_fake_sys *f);
+/* Datagrams sent, in order; the i-th one's bytes (borrowed) and length. */
+size_t ctnl_fake_sys_sent_count(const struct ctnl_fake_sys *f);
+const void *ctnl_fake_sys_sent(const struct ctnl_fake_sys *f, size_t i,
+			       size_t *len);
+/* Descriptors opened and not yet closed; closes of descriptors that were
+ * not open (a double close is a bug in the code under test). */
+int ctnl_fake_sys_open_fds(const struct ctnl_fake_sys *f);
+int ctnl_fake_sys_bad_closes(const struct ctnl_fake_sys *f);
+/* The last int value set for a socket option; -ENOENT if never set. */
+int ctnl_fake_sys_sockopt(const struct ctnl_fake_sys *f, int level, int name,
+			  int *val);
+/* The socket type argument of the most recent socket() call. */
+int ctnl_fake_sys_socket_type(const struct ctnl_fake_sys *f);
+/* Network namespaces, named by the path that was opened to enter them; ""
+ * is the namespace the thread started in. Where the thread is now, and
+ * where the most recent socket was created. Borrowed strings. */
+const char *ctnl_fake_sys_netns(const struct ctnl_fake_sys *f);
+const char *ctnl_fake_sys_socket_netns(const struct ctnl_fake_sys *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CTNL_MOCKS_H */
