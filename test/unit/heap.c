@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Counts the bytes the process holds from the allocator, so a test can
+ * prove an operation leaked nothing: the allocator functions are replaced
+ * (glibc supports replacing malloc this way) by thin wrappers that count and
+ * forward to glibc's own. mallinfo2() cannot do this job: it counts freed
+ * chunks parked in the thread cache as still in use.
+ *
+ * Under AddressSanitizer the sanitizer owns the allocator; there the count
+ * stays 0 and LeakSanitizer does the same job for the whole run.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "helpers.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HEAP_COUNTING 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HEAP_COUNTING 0
+#endif
+#endif
+#ifndef HEAP_COUNTING
+#define HEAP_COUNTING 1
+#endif
+
+#if HEAP_COUNTING
+
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t size);
+extern void *__libc_memalign(size_t align, size_t size);
+extern void __libc_free(void *p);
+
+static size_t in_use;
+static unsigned int fail_countdown;	/* 0: never fail */
+
+/* True when this allocation is the one a test asked to fail. */
+static bool injected_failure(void)
+{
+	return fail_countdown > 0 && --fail_countdown == 0;
+}
+
+static void *counted(void *p)
+{
+	if (p)
+		in_use += malloc_usable_size(p);
+	return p;
+}
+
+void *malloc(size_t size)
+{
+	if (injected_failure())
+		return NULL;
+	return counted(__libc_malloc(size));
+}
+
+void *calloc(size_t n, size_t size)
+{
+	if (injected_failure())
+		return NULL;
+	return counted(__libc_calloc(n, size));
+}
+
+void free(void *p)
+{
+	if (p)
+		in_use -= malloc_usable_size(p);
+	__libc_free(p);
+}
+
+void *realloc(void *p, size_t size)
+{
+	size_t old = p ? malloc_usable_size(p) : 0;
+	void *q;
+
+	if (injected_failure())
+		return NULL;
+	q = __libc_realloc(p, size);
+
+	/* A failed realloc leaves the old block as it was. */
+	if (q || size == 0)
+		in_use -= old;
+	return counted(q);
+}
+
+void *memalign(size_t align, size_t size)
+{
+	if (injected_failure())
+		return NULL;
+	return counted(__libc_memalign(align, size));
+}
+
+void *aligned_alloc(size_t align, size_t size)
+{
+	return memalign(align, size);
+}
+
+int posix_memalign(void **ret, size_t align, size_t size)
+{
+	void *p = memalign(align, size);
+
+	if (!p)
+		return ENOMEM;
+	*ret = p;
+	return 0;
+}
+
+size_t heap_in_use(void)
+{
+	return in_use;
+}
+
+bool heap_fail_nth(unsigned int n)
+{
+	fail_countdown = n;
+	return true;
+}
+
+#else
+
+size_t heap_in_use(void)
+{
+	return 0;
+}
+
+bool heap_fail_nth(unsigned int n)
+{
+	(void)n;
+	return false;
+}
+
+#endif

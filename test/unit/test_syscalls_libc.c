@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The libc backend: real system calls, errors as negative errno values.
+ * Uses only what an unprivileged user may do.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <linux/netlink.h>
+
+#include <ctnl/syscalls.h>
+
+static const struct ctnl_syscalls_ops *ops(void)
+{
+	return ctnl_syscalls_libc()->ops;
+}
+
+static void test_libc_table_fills_every_slot(void **state)
+{
+	const struct ctnl_syscalls *sys = ctnl_syscalls_libc();
+
+	(void)state;
+	assert_ptr_equal(sys, ctnl_syscalls_libc());
+	assert_int_equal(sys->ops->size, sizeof(struct ctnl_syscalls_ops));
+	assert_non_null(sys->ops->socket);
+	assert_non_null(sys->ops->bind);
+	assert_non_null(sys->ops->getsockname);
+	assert_non_null(sys->ops->setsockopt);
+	assert_non_null(sys->ops->getsockopt);
+	assert_non_null(sys->ops->sendmsg);
+	assert_non_null(sys->ops->recvmsg);
+	assert_non_null(sys->ops->poll);
+	assert_non_null(sys->ops->close);
+	assert_non_null(sys->ops->open);
+	assert_non_null(sys->ops->setns);
+}
+
+/* A route socket needs no privilege and behaves like any netlink socket. */
+static void test_libc_netlink_socket_round_trip(void **state)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	socklen_t len = sizeof(addr);
+	int fd, val = 65536, got = 0;
+	socklen_t vlen = sizeof(got);
+	char buf[64];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct pollfd pfd;
+
+	(void)state;
+	fd = ops()->socket(NULL, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+			   NETLINK_ROUTE);
+	assert_true(fd >= 0);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(ops()->bind(NULL, fd, (struct sockaddr *)&addr,
+				     sizeof(addr)), 0);
+	assert_int_equal(ops()->getsockname(NULL, fd, (struct sockaddr *)&addr,
+					    &len), 0);
+	assert_int_equal(len, sizeof(addr));
+	assert_true(addr.nl_pid != 0);
+	assert_int_equal(ops()->setsockopt(NULL, fd, SOL_SOCKET, SO_RCVBUF,
+					   &val, sizeof(val)), 0);
+	assert_int_equal(ops()->getsockopt(NULL, fd, SOL_SOCKET, SO_RCVBUF,
+					   &got, &vlen), 0);
+	assert_true(got > 0);
+	/* Nothing queued: a non-blocking receive says so as -EAGAIN. */
+	assert_int_equal(ops()->recvmsg(NULL, fd, &msg, MSG_DONTWAIT),
+			 -EAGAIN);
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	assert_int_equal(ops()->poll(NULL, &pfd, 1, 0), 0);
+	assert_int_equal(ops()->close(NULL, fd), 0);
+}
+
+static void test_libc_errors_are_negative_errno(void **state)
+{
+	struct msghdr msg = { 0 };
+	int val = 1;
+	socklen_t len = sizeof(val);
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	socklen_t alen = sizeof(addr);
+
+	(void)state;
+	errno = 0;
+	assert_int_equal(ops()->socket(NULL, -1, SOCK_RAW, 0), -EAFNOSUPPORT);
+	assert_int_equal(ops()->bind(NULL, -1, (struct sockaddr *)&addr,
+				     sizeof(addr)), -EBADF);
+	assert_int_equal(ops()->getsockname(NULL, -1, (struct sockaddr *)&addr,
+					    &alen), -EBADF);
+	assert_int_equal(ops()->setsockopt(NULL, -1, SOL_SOCKET, SO_RCVBUF,
+					   &val, sizeof(val)), -EBADF);
+	assert_int_equal(ops()->getsockopt(NULL, -1, SOL_SOCKET, SO_RCVBUF,
+					   &val, &len), -EBADF);
+	assert_int_equal(ops()->sendmsg(NULL, -1, &msg, 0), -EBADF);
+	assert_int_equal(ops()->recvmsg(NULL, -1, &msg, 0), -EBADF);
+	assert_int_equal(ops()->poll(NULL, NULL, 0, 0), 0);
+	assert_int_equal(ops()->close(NULL, -1), -EBADF);
+	assert_int_equal(ops()->open(NULL, "/nonexistent/ctnl", O_RDONLY),
+			 -ENOENT);
+	assert_int_equal(ops()->setns(NULL, -1, CLONE_NEWNET), -EBADF);
+}
+
+static void test_libc_open_and_close_a_namespace_file(void **state)
+{
+	int fd;
+
+	(void)state;
+	fd = ops()->open(NULL, "/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ops()->close(NULL, fd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_libc_table_fills_every_slot),
+		cmocka_unit_test(test_libc_netlink_socket_round_trip),
+		cmocka_unit_test(test_libc_errors_are_negative_errno),
+		cmocka_unit_test(test_libc_open_and_close_a_namespace_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
