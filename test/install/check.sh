@@ -1,0 +1,39 @@
+#!/bin/sh
+# Installs libctnl into a temporary prefix and builds a program outside the
+# tree against it twice: with pkg-config and with CMake's find_package().
+# Also checks that the shared library exports ctnl_* symbols only and has a
+# versioned SONAME.
+set -eu
+src=$1
+build=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+libdir=$(find "$tmp/prefix" -name 'libctnl.so' -printf '%h\n' | head -n1)
+[ -n "$libdir" ] || { echo "libctnl.so was not installed"; exit 1; }
+for f in "$tmp/prefix/include/ctnl/ctnl.h" "$tmp/prefix/include/ctnl/mocks.h" \
+	"$libdir/libctnl.a" "$libdir/libctnl-mocks.a" \
+	"$libdir/pkgconfig/libctnl.pc" "$libdir/cmake/ctnl/ctnlConfig.cmake"; do
+	[ -e "$f" ] || { echo "missing after install: $f"; exit 1; }
+done
+
+soname=$(objdump -p "$libdir/libctnl.so" | awk '$1 == "SONAME" { print $2 }')
+[ "$soname" = "libctnl.so.0" ] || { echo "SONAME is '$soname'"; exit 1; }
+foreign=$(nm -D --defined-only "$libdir/libctnl.so" | awk '{ print $3 }' |
+	grep -v '^ctnl_' | grep -v '^CTNL_' || true)
+[ -z "$foreign" ] || { echo "exported beyond ctnl_*: $foreign"; exit 1; }
+
+# pkg-config
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+cc -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer-pc" "$src/test/install/consumer.c" \
+	$(pkg-config --cflags libctnl) $(pkg-config --libs libctnl) \
+	-Wl,-rpath,"$libdir"
+"$tmp/consumer-pc"
+
+# CMake package
+cmake -S "$src/test/install" -B "$tmp/cmake-build" \
+	-DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_RPATH="$libdir" >/dev/null
+cmake --build "$tmp/cmake-build" >/dev/null
+"$tmp/cmake-build/consumer"
+echo "install check passed: SONAME $soname, exports ctnl_* only"

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "netns.h"
+
+static void skip(const char *test_name, const char *why)
+{
+	fprintf(stderr,
+		"\n*** SKIPPED %s: %s.\n"
+		"*** Kernel integration tests need root (CAP_SYS_ADMIN and "
+		"CAP_NET_ADMIN) and network namespaces.\n"
+		"*** Nothing was tested; ctest counts this test as skipped.\n\n",
+		test_name, why);
+	exit(TEST_SKIPPED);
+}
+
+static int bring_up_loopback(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd, ret;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (ret == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	ret = ret < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+void test_enter_private_netns(const char *test_name)
+{
+	char why[128];
+
+	if (geteuid() != 0)
+		skip(test_name, "not running as root");
+	if (unshare(CLONE_NEWNET) < 0) {
+		snprintf(why, sizeof(why), "unshare(CLONE_NEWNET) failed: %s",
+			 strerror(errno));
+		skip(test_name, why);
+	}
+	if (bring_up_loopback() < 0) {
+		fprintf(stderr, "%s: cannot bring up lo in the new namespace\n",
+			test_name);
+		exit(1);
+	}
+}
+
+static int run_shell(char *out, unsigned long size, const char *fmt,
+		     va_list ap)
+{
+	char cmd[4096];
+	FILE *p;
+	size_t n = 0;
+	int status;
+
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (out && size > 0) {
+		n = fread(out, 1, size - 1, p);
+		out[n] = '\0';
+	}
+	/* Read what is left so the command never blocks on a full pipe. */
+	while (fgetc(p) != EOF)
+		;
+	status = pclose(p);
+	return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int test_run(const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = run_shell(NULL, 0, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int test_capture(char *buf, unsigned long size, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = run_shell(buf, size, fmt, ap);
+	va_end(ap);
+	return ret;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Running a kernel test inside a network namespace of its own.
+ */
+#ifndef CTNL_TEST_NETNS_H
+#define CTNL_TEST_NETNS_H
+
+/* ctest's SKIP_RETURN_CODE: the test could not run here. */
+#define TEST_SKIPPED 77
+
+/*
+ * Moves the whole (still single-threaded) process into a fresh network
+ * namespace with loopback up; the kernel removes the namespace when the
+ * process exits, however it exits, so no test can touch the host's
+ * conntrack table or leave anything behind. When that is impossible (not
+ * root, no namespaces), says so loudly on stderr and exits TEST_SKIPPED.
+ */
+void test_enter_private_netns(const char *test_name);
+
+/* Runs a shell command in the current namespace; returns its exit status,
+ * or -1 if it could not be run. */
+int test_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Runs a shell command and captures its standard output into @buf
+ * (NUL-terminated, truncated to @size). Returns the exit status. */
+int test_capture(char *buf, unsigned long size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* CTNL_TEST_NETNS_H */
