@@ -13,7 +13,7 @@ mkdir -p "$out"
 
 lcov --quiet --zerocounters --directory "$build"
 status=0
-ctest --test-dir "$build" --output-on-failure || status=$?
+ctest --test-dir "$build" --verbose || status=$?
 
 lcov --quiet --capture --directory "$build" --output-file "$out/all.info"
 lcov --quiet --extract "$out/all.info" "$src/src/*" --output-file "$out/src.info"

@@ -20,6 +20,6 @@ cmake/coverage-check.sh build/coverage/coverage/summary.txt 95 100
 echo "==> sanitizer build (ASan + UBSan)"
 cmake -S . -B build/sanitize -DCTNL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/sanitize -j "$jobs"
-ctest --test-dir build/sanitize --output-on-failure
+ctest --test-dir build/sanitize --verbose
 
 echo "==> all tests passed"
