@@ -8,5 +8,6 @@
 #include <ctnl/common.h>
 #include <ctnl/syscalls.h>
 #include <ctnl/sock.h>
+#include <ctnl/conntrack.h>
 
 #endif /* CTNL_CTNL_H */

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Filters: which criteria the kernel can apply to a dump, and matching in
+ * user space. A dump always re-checks in user space what it asked of the
+ * kernel, because kernels that predate a filter attribute ignore it
+ * silently (the zone filter before 6.8, for instance): the result is then
+ * the same either way, and ctnl_dump_info says which did the work.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define ADDR_MATCHES (CTNL_MATCH_ORIG_SRC | CTNL_MATCH_ORIG_DST | \
+		      CTNL_MATCH_REPLY_SRC | CTNL_MATCH_REPLY_DST)
+#define PORT_MATCHES (CTNL_MATCH_ORIG_SPORT | CTNL_MATCH_ORIG_DPORT | \
+		      CTNL_MATCH_REPLY_SPORT | CTNL_MATCH_REPLY_DPORT)
+
+static unsigned int full_len(uint8_t family)
+{
+	return (unsigned int)addr_len(family) * 8;
+}
+
+int filter_check(const struct ctnl_filter *f)
+{
+	unsigned int max = full_len(f->family);
+
+	if ((f->match & ~CTNL_MATCH_ALL) || (f->flags & ~CTNL_FILTER_USERSPACE))
+		return -EINVAL;
+	if (f->family != 0 && f->family != AF_INET && f->family != AF_INET6)
+		return -EINVAL;
+	/* An address means nothing without its family; a port nothing
+	 * without a protocol that has ports. */
+	if ((f->match & ADDR_MATCHES) && f->family == 0)
+		return -EINVAL;
+	if ((f->match & PORT_MATCHES) &&
+	    (!(f->match & CTNL_MATCH_PROTO) || !proto_has_ports(f->proto)))
+		return -EINVAL;
+	if (f->orig_src_len > max || f->orig_dst_len > max ||
+	    f->reply_src_len > max || f->reply_dst_len > max)
+		return -EINVAL;
+	if ((f->match & CTNL_MATCH_TCP_STATE) &&
+	    f->tcp_state >= CTNL_TCP_STATE_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+static bool exact(uint8_t len, uint8_t family)
+{
+	return len == 0 || len == full_len(family);
+}
+
+/*
+ * The kernel compares mark, status, zone (nonzero), and with a family
+ * set, exact addresses, the protocol and TCP or UDP ports. Prefixes, TCP
+ * states, labels, the default zone and other protocols' ports stay here.
+ */
+uint32_t filter_kernel_part(const struct ctnl_filter *f)
+{
+	uint32_t k = f->match & (CTNL_MATCH_MARK | CTNL_MATCH_STATUS);
+
+	if (f->flags & CTNL_FILTER_USERSPACE)
+		return 0;
+	if ((f->match & CTNL_MATCH_ZONE) && f->zone != 0)
+		k |= CTNL_MATCH_ZONE;
+	if (f->family == 0)
+		return k;
+	if ((f->match & CTNL_MATCH_ORIG_SRC) && exact(f->orig_src_len, f->family))
+		k |= CTNL_MATCH_ORIG_SRC;
+	if ((f->match & CTNL_MATCH_ORIG_DST) && exact(f->orig_dst_len, f->family))
+		k |= CTNL_MATCH_ORIG_DST;
+	if ((f->match & CTNL_MATCH_REPLY_SRC) &&
+	    exact(f->reply_src_len, f->family))
+		k |= CTNL_MATCH_REPLY_SRC;
+	if ((f->match & CTNL_MATCH_REPLY_DST) &&
+	    exact(f->reply_dst_len, f->family))
+		k |= CTNL_MATCH_REPLY_DST;
+	if (f->match & CTNL_MATCH_PROTO) {
+		k |= CTNL_MATCH_PROTO;
+		if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP)
+			k |= f->match & PORT_MATCHES;
+	}
+	return k;
+}
+
+/* Whether the first @len bits (0: all) of two addresses agree. */
+static bool prefix_equal(const union ctnl_addr *a, const union ctnl_addr *b,
+			 uint8_t len, uint8_t family)
+{
+	unsigned int bits = len ? len : full_len(family);
+	unsigned int bytes = bits / 8, rest = bits % 8;
+
+	if (memcmp(a->u8, b->u8, bytes))
+		return false;
+	if (rest == 0)
+		return true;
+	return ((a->u8[bytes] ^ b->u8[bytes]) & (0xffu << (8 - rest)) & 0xff)
+	       == 0;
+}
+
+static uint32_t tuple_mismatch(const struct ctnl_filter *f,
+			       const struct ctnl_tuple *t, bool reply)
+{
+	uint32_t bad = 0;
+
+	if (reply) {
+		if ((f->match & CTNL_MATCH_REPLY_SRC) &&
+		    !prefix_equal(&t->src, &f->reply_src, f->reply_src_len,
+				  t->family))
+			bad |= CTNL_MATCH_REPLY_SRC;
+		if ((f->match & CTNL_MATCH_REPLY_DST) &&
+		    !prefix_equal(&t->dst, &f->reply_dst, f->reply_dst_len,
+				  t->family))
+			bad |= CTNL_MATCH_REPLY_DST;
+		if ((f->match & CTNL_MATCH_REPLY_SPORT) &&
+		    t->port.src != f->reply_sport)
+			bad |= CTNL_MATCH_REPLY_SPORT;
+		if ((f->match & CTNL_MATCH_REPLY_DPORT) &&
+		    t->port.dst != f->reply_dport)
+			bad |= CTNL_MATCH_REPLY_DPORT;
+	} else {
+		if ((f->match & CTNL_MATCH_ORIG_SRC) &&
+		    !prefix_equal(&t->src, &f->orig_src, f->orig_src_len,
+				  t->family))
+			bad |= CTNL_MATCH_ORIG_SRC;
+		if ((f->match & CTNL_MATCH_ORIG_DST) &&
+		    !prefix_equal(&t->dst, &f->orig_dst, f->orig_dst_len,
+				  t->family))
+			bad |= CTNL_MATCH_ORIG_DST;
+		if ((f->match & CTNL_MATCH_ORIG_SPORT) &&
+		    t->port.src != f->orig_sport)
+			bad |= CTNL_MATCH_ORIG_SPORT;
+		if ((f->match & CTNL_MATCH_ORIG_DPORT) &&
+		    t->port.dst != f->orig_dport)
+			bad |= CTNL_MATCH_ORIG_DPORT;
+	}
+	return bad;
+}
+
+static bool labels_contain(const struct ctnl_labels *have,
+			   const struct ctnl_labels *want)
+{
+	for (size_t i = 0; i < CTNL_LABEL_BITS / 32; i++)
+		if ((have->words[i] & want->words[i]) != want->words[i])
+			return false;
+	return true;
+}
+
+uint32_t filter_mismatch(const struct ctnl_filter *f,
+			 const struct ctnl_flow *flow)
+{
+	uint32_t bad = 0;
+
+	if (f->family && flow->orig.family != f->family)
+		return FILTER_FAMILY_MISMATCH;
+	if ((f->match & CTNL_MATCH_PROTO) && flow->orig.proto != f->proto)
+		bad |= CTNL_MATCH_PROTO;
+	bad |= tuple_mismatch(f, &flow->orig, false);
+	bad |= tuple_mismatch(f, &flow->reply, true);
+	if ((f->match & CTNL_MATCH_MARK) &&
+	    (flow->mark & f->mark_mask) != f->mark)
+		bad |= CTNL_MATCH_MARK;
+	if ((f->match & CTNL_MATCH_STATUS) &&
+	    (flow->status & f->status_mask) != f->status)
+		bad |= CTNL_MATCH_STATUS;
+	/* An entry has one zone, for one direction or both. */
+	if ((f->match & CTNL_MATCH_ZONE) &&
+	    (flow->orig.zone ? flow->orig.zone : flow->reply.zone) != f->zone)
+		bad |= CTNL_MATCH_ZONE;
+	if ((f->match & CTNL_MATCH_TCP_STATE) &&
+	    (flow->orig.proto != IPPROTO_TCP ||
+	     !(flow->attrs & CTNL_ATTR_TCP_STATE) ||
+	     flow->tcp.state != f->tcp_state))
+		bad |= CTNL_MATCH_TCP_STATE;
+	if ((f->match & CTNL_MATCH_LABELS) &&
+	    !labels_contain(&flow->labels, &f->labels))
+		bad |= CTNL_MATCH_LABELS;
+	return bad;
+}
+
+bool ctnl_filter_match(const struct ctnl_filter *filter,
+		       const struct ctnl_flow *flow)
+{
+	if (!flow)
+		return false;
+	return !filter || filter_mismatch(filter, flow) == 0;
+}

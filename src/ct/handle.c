@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The conntrack handle: its construction over a socket handle, and the
+ * public entry points, which dispatch through any implementation's table.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+void ct_set_errmsg(struct ct_handle *h, const char *msg)
+{
+	snprintf(h->errmsg, sizeof(h->errmsg), "%s", msg);
+	h->has_errmsg = true;
+}
+
+void ct_explain_labels(struct ct_handle *h)
+{
+	ct_set_errmsg(h, "conntrack labels are not enabled in this network "
+			 "namespace: the kernel keeps labels only where a "
+			 "ruleset uses them, for example "
+			 "'nft add rule inet t c ct label set 127'; entries "
+			 "created before that never gain them");
+}
+
+static const char *ct_error_msg(void *ctx)
+{
+	struct ct_handle *h = ctx;
+
+	return h->has_errmsg ? h->errmsg : ctnl_sock_error_msg(h->sock);
+}
+
+static void ct_destroy(void *ctx)
+{
+	struct ct_handle *h = ctx;
+
+	ctnl_sock_close(h->sock);
+	free(h->batch);
+	free(h);
+}
+
+static const struct ctnl_ct_ops ct_ops = {
+	.size = sizeof(struct ctnl_ct_ops),
+	.dump = ct_dump,
+	.get = ct_get,
+	.create = ct_create,
+	.update = ct_update,
+	.del = ct_del,
+	.batch = ct_batch,
+	.flush = ct_flush,
+	.dump_expect = ct_dump_expect,
+	.error_msg = ct_error_msg,
+	.destroy = ct_destroy,
+};
+
+int ctnl_ct_new(struct ctnl_sock *sock, struct ctnl_ct **ret)
+{
+	struct ct_handle *h;
+
+	if (!sock || !ret)
+		return -EINVAL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->sock = sock;
+	h->iface.ops = &ct_ops;
+	h->iface.ctx = h;
+	*ret = &h->iface;
+	return 0;
+}
+
+int ctnl_ct_open(const struct ctnl_syscalls *sys,
+		 const struct ctnl_sock_config *config, struct ctnl_ct **ret)
+{
+	struct ctnl_sock *sock;
+	int err;
+
+	if (!ret)
+		return -EINVAL;
+	err = ctnl_sock_open(sys, config, &sock);
+	if (err)
+		return err;
+	err = ctnl_ct_new(sock, ret);
+	if (err)
+		ctnl_sock_close(sock);
+	return err;
+}
+
+void ctnl_ct_close(struct ctnl_ct *ct)
+{
+	if (ct && CTNL_HAS_OP(ct->ops, destroy))
+		ct->ops->destroy(ct->ctx);
+}
+
+const char *ctnl_ct_error_msg(struct ctnl_ct *ct)
+{
+	if (!ct || !CTNL_HAS_OP(ct->ops, error_msg))
+		return NULL;
+	return ct->ops->error_msg(ct->ctx);
+}
+
+/* ---- Dispatch: a NULL handle is -EINVAL, a missing slot -ENOSYS ---- */
+
+#define DISPATCH(ct, slot, ...)                                              \
+	((ct) == NULL ? -EINVAL : CTNL_CALL(ct, slot, __VA_ARGS__))
+
+int ctnl_ct_dump(struct ctnl_ct *ct, const struct ctnl_filter *filter,
+		 ctnl_flow_cb cb, void *data, struct ctnl_dump_info *info)
+{
+	return DISPATCH(ct, dump, filter, cb, data, info);
+}
+
+int ctnl_ct_dump_expect(struct ctnl_ct *ct, uint8_t family, ctnl_expect_cb cb,
+			void *data)
+{
+	return DISPATCH(ct, dump_expect, family, cb, data);
+}
+
+int ctnl_ct_get(struct ctnl_ct *ct, const struct ctnl_flow *key,
+		struct ctnl_flow *out)
+{
+	return DISPATCH(ct, get, key, out);
+}
+
+int ctnl_ct_create(struct ctnl_ct *ct, const struct ctnl_flow *flow)
+{
+	if (!flow)
+		return -EINVAL;
+	return DISPATCH(ct, create, flow);
+}
+
+int ctnl_ct_update(struct ctnl_ct *ct, const struct ctnl_flow *key,
+		   const struct ctnl_change *change)
+{
+	if (!key || !change)
+		return -EINVAL;
+	return DISPATCH(ct, update, key, change);
+}
+
+int ctnl_ct_delete(struct ctnl_ct *ct, const struct ctnl_flow *key)
+{
+	if (!key)
+		return -EINVAL;
+	return DISPATCH(ct, del, key);
+}
+
+int ctnl_ct_batch(struct ctnl_ct *ct, enum ctnl_op op,
+		  const struct ctnl_flow *flows, size_t count,
+		  const struct ctnl_change *changes, size_t nchanges,
+		  int *results)
+{
+	return DISPATCH(ct, batch, op, flows, count, changes, nchanges,
+			results);
+}
+
+int ctnl_ct_flush(struct ctnl_ct *ct, enum ctnl_table table, uint8_t family)
+{
+	return DISPATCH(ct, flush, table, family);
+}
+
+int ctnl_ct_update_matching(struct ctnl_ct *ct,
+			    const struct ctnl_filter *filter,
+			    const struct ctnl_change *change,
+			    struct ctnl_dump_info *info)
+{
+	return DISPATCH(ct, update_matching, filter, change, info);
+}
+
+int ctnl_ct_delete_matching(struct ctnl_ct *ct,
+			    const struct ctnl_filter *filter,
+			    struct ctnl_dump_info *info)
+{
+	return DISPATCH(ct, delete_matching, filter, info);
+}
+
+int ctnl_ct_stats(struct ctnl_ct *ct, enum ctnl_table table,
+		  struct ctnl_stats *out)
+{
+	return DISPATCH(ct, stats, table, out);
+}
+
+int ctnl_ct_stats_cpu(struct ctnl_ct *ct, struct ctnl_cpu_stats *out,
+		      size_t max)
+{
+	return DISPATCH(ct, stats_cpu, out, max);
+}
+
+int ctnl_ct_get_expect(struct ctnl_ct *ct, const struct ctnl_expect *key,
+		       struct ctnl_expect *out)
+{
+	return DISPATCH(ct, get_expect, key, out);
+}
+
+int ctnl_ct_create_expect(struct ctnl_ct *ct, const struct ctnl_expect *exp)
+{
+	return DISPATCH(ct, create_expect, exp);
+}
+
+int ctnl_ct_delete_expect(struct ctnl_ct *ct, const struct ctnl_expect *key)
+{
+	return DISPATCH(ct, del_expect, key);
+}
+
+int ctnl_ct_subscribe(struct ctnl_ct *ct, unsigned int events)
+{
+	return DISPATCH(ct, subscribe, events);
+}
+
+int ctnl_ct_event_fd(struct ctnl_ct *ct)
+{
+	if (!ct)
+		return -EINVAL;
+	return CTNL_HAS_OP(ct->ops, event_fd) ? ct->ops->event_fd(ct->ctx)
+					      : -ENOSYS;
+}
+
+int ctnl_ct_event_read(struct ctnl_ct *ct, ctnl_event_cb cb, void *data)
+{
+	return DISPATCH(ct, event_read, cb, data);
+}

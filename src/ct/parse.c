@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Parsing conntrack and expectation messages into the flow model.
+ *
+ * This is the hot path of a dump: one pass over each level of attributes,
+ * a switch per attribute, no allocation, no callback per attribute. Every
+ * attribute is checked before it is read: its framing (whole attributes to
+ * the end of their region) and, for the ones used, their exact length.
+ * Attributes the model does not hold are skipped; malformed ones are
+ * -EBADMSG.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+
+#include "internal.h"
+
+/* Iterates over the attributes of a region of @len bytes at @head. Stops
+ * at the first attribute that does not fit; attrs_done() tells whether
+ * the region was consumed exactly (the last attribute may lack padding). */
+#define for_each_attr(attr, head, len, rem)                                  \
+	for ((attr) = (const struct nlattr *)(head), (rem) = (int)(len);    \
+	     (rem) >= (int)NLA_HDRLEN && (attr)->nla_len >= NLA_HDRLEN &&    \
+	     (int)(attr)->nla_len <= (rem);                                  \
+	     (rem) -= (int)NLA_ALIGN((attr)->nla_len),                       \
+	     (attr) = (const struct nlattr *)((const uint8_t *)(attr) +      \
+					      NLA_ALIGN((attr)->nla_len)))
+
+static inline bool attrs_done(int rem)
+{
+	return rem <= 0 && rem > -(int)NLA_ALIGNTO;
+}
+
+static inline const void *payload(const struct nlattr *a)
+{
+	return (const uint8_t *)a + NLA_HDRLEN;
+}
+
+static inline size_t payload_len(const struct nlattr *a)
+{
+	return a->nla_len - NLA_HDRLEN;
+}
+
+static inline int attr_type(const struct nlattr *a)
+{
+	return a->nla_type & NLA_TYPE_MASK;
+}
+
+/* Fixed-size values, their length checked; unaligned-safe. */
+static inline int get_u8(const struct nlattr *a, uint8_t *v)
+{
+	if (payload_len(a) != sizeof(*v))
+		return -EBADMSG;
+	*v = *(const uint8_t *)payload(a);
+	return 0;
+}
+
+static inline int get_be16(const struct nlattr *a, uint16_t *v)
+{
+	uint16_t raw;
+
+	if (payload_len(a) != sizeof(raw))
+		return -EBADMSG;
+	memcpy(&raw, payload(a), sizeof(raw));
+	*v = be16toh(raw);
+	return 0;
+}
+
+static inline int get_be32(const struct nlattr *a, uint32_t *v)
+{
+	uint32_t raw;
+
+	if (payload_len(a) != sizeof(raw))
+		return -EBADMSG;
+	memcpy(&raw, payload(a), sizeof(raw));
+	*v = be32toh(raw);
+	return 0;
+}
+
+static inline int get_be64(const struct nlattr *a, uint64_t *v)
+{
+	uint64_t raw;
+
+	if (payload_len(a) != sizeof(raw))
+		return -EBADMSG;
+	memcpy(&raw, payload(a), sizeof(raw));
+	*v = be64toh(raw);
+	return 0;
+}
+
+/* A NUL-terminated string that fits @size bytes with its NUL. */
+static int get_string(const struct nlattr *a, char *out, size_t size)
+{
+	size_t len = payload_len(a);
+	const char *s = payload(a);
+
+	if (len == 0 || len > size || memchr(s, '\0', len) == NULL)
+		return -EBADMSG;
+	memcpy(out, s, len);
+	return 0;
+}
+
+static int get_addr(const struct nlattr *a, uint8_t family,
+		    uint8_t want_family, union ctnl_addr *out)
+{
+	size_t len = addr_len(want_family);
+
+	if (family != want_family || payload_len(a) != len)
+		return -EBADMSG;
+	memcpy(out, payload(a), len);
+	return 0;
+}
+
+static int parse_tuple_ip(const struct nlattr *nest, struct ctnl_tuple *t)
+{
+	const struct nlattr *a;
+	int rem, err = 0;
+
+	for_each_attr(a, payload(nest), payload_len(nest), rem) {
+		switch (attr_type(a)) {
+		case CTA_IP_V4_SRC:
+			err = get_addr(a, t->family, AF_INET, &t->src);
+			break;
+		case CTA_IP_V4_DST:
+			err = get_addr(a, t->family, AF_INET, &t->dst);
+			break;
+		case CTA_IP_V6_SRC:
+			err = get_addr(a, t->family, AF_INET6, &t->src);
+			break;
+		case CTA_IP_V6_DST:
+			err = get_addr(a, t->family, AF_INET6, &t->dst);
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}
+
+static int parse_tuple_proto(const struct nlattr *nest, struct ctnl_tuple *t)
+{
+	const struct nlattr *a;
+	int rem, err = 0;
+
+	for_each_attr(a, payload(nest), payload_len(nest), rem) {
+		switch (attr_type(a)) {
+		case CTA_PROTO_NUM:
+			err = get_u8(a, &t->proto);
+			break;
+		case CTA_PROTO_SRC_PORT:
+			err = get_be16(a, &t->port.src);
+			break;
+		case CTA_PROTO_DST_PORT:
+			err = get_be16(a, &t->port.dst);
+			break;
+		case CTA_PROTO_ICMP_ID:
+		case CTA_PROTO_ICMPV6_ID:
+			err = get_be16(a, &t->icmp.id);
+			break;
+		case CTA_PROTO_ICMP_TYPE:
+		case CTA_PROTO_ICMPV6_TYPE:
+			err = get_u8(a, &t->icmp.type);
+			break;
+		case CTA_PROTO_ICMP_CODE:
+		case CTA_PROTO_ICMPV6_CODE:
+			err = get_u8(a, &t->icmp.code);
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}
+
+static int parse_tuple(const struct nlattr *nest, uint8_t family,
+		       struct ctnl_tuple *t)
+{
+	const struct nlattr *a;
+	int rem, err = 0;
+
+	t->family = family;
+	for_each_attr(a, payload(nest), payload_len(nest), rem) {
+		switch (attr_type(a)) {
+		case CTA_TUPLE_IP:
+			err = parse_tuple_ip(a, t);
+			break;
+		case CTA_TUPLE_PROTO:
+			err = parse_tuple_proto(a, t);
+			break;
+		case CTA_TUPLE_ZONE:
+			err = get_be16(a, &t->zone);
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}
+
+static int parse_tcp(const struct nlattr *nest, struct ctnl_flow *f)
+{
+	const struct nf_ct_tcp_flags *fl;
+	const struct nlattr *a;
+	int rem, err = 0, dir;
+
+	for_each_attr(a, payload(nest), payload_len(nest), rem) {
+		switch (attr_type(a)) {
+		case CTA_PROTOINFO_TCP_STATE:
+			err = get_u8(a, &f->tcp.state);
+			f->attrs |= CTNL_ATTR_TCP_STATE;
+			break;
+		case CTA_PROTOINFO_TCP_WSCALE_ORIGINAL:
+		case CTA_PROTOINFO_TCP_WSCALE_REPLY:
+			dir = attr_type(a) == CTA_PROTOINFO_TCP_WSCALE_REPLY;
+			err = get_u8(a, &f->tcp.wscale[dir]);
+			f->attrs |= CTNL_ATTR_TCP_WSCALE;
+			break;
+		case CTA_PROTOINFO_TCP_FLAGS_ORIGINAL:
+		case CTA_PROTOINFO_TCP_FLAGS_REPLY:
+			dir = attr_type(a) == CTA_PROTOINFO_TCP_FLAGS_REPLY;
+			if (payload_len(a) != sizeof(*fl))
+				return -EBADMSG;
+			fl = payload(a);
+			f->tcp.flags[dir] = fl->flags;
+			f->tcp.flags_mask[dir] = fl->mask;
+			f->attrs |= CTNL_ATTR_TCP_FLAGS;
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}
+
+static int parse_sctp(const struct nlattr *nest, struct ctnl_flow *f)
+{
+	const struct nlattr *a;
+	int rem, err = 0;
+
+	for_each_attr(a, payload(nest), payload_len(nest), rem) {
+		switch (attr_type(a)) {
+		case CTA_PROTOINFO_SCTP_STATE:
+			err = get_u8(a, &f->sctp.state);
+			f->attrs |= CTNL_ATTR_SCTP_STATE;
+			break;
+		case CTA_PROTOINFO_SCTP_VTAG_ORIGINAL:
+			err = get_be32(a, &f->sctp.vtag[CTNL_DIR_ORIG]);
+			f->attrs |= CTNL_ATTR_SCTP_VTAG;
+			break;
+		case CTA_PROTOINFO_SCTP_VTAG_REPLY:
+			err = get_be32(a, &f->sctp.vtag[CTNL_DIR_REPLY]);
+			f->attrs |= CTNL_ATTR_SCTP_VTAG;
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}
+
+static int parse_dccp(const struct nlattr *nest, struct ctnl_flow *f)
+{
+	const struct nlattr *a;
+	int rem, err = 0;
+
+	for_each_attr(a, payload(nest), payload_len(nest), rem) {
+		switch (attr_type(a)) {
+		case CTA_PROTOINFO_DCCP_STATE:
+			err = get_u8(a, &f->dccp.state);
+			f->attrs |= CTNL_ATTR_DCCP_STATE;
+			break;
+		case CTA_PROTOINFO_DCCP_ROLE:
+			err = get_u8(a, &f->dccp.role);
+			f->attrs |= CTNL_ATTR_DCCP_ROLE;
+			break;
+		case CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ:
+			err = get_be64(a, &f->dccp.handshake_seq);
+			f->attrs |= CTNL_ATTR_DCCP_HANDSHAKE_SEQ;
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}
+
+static int parse_protoinfo(const struct nlattr *nest, struct ctnl_flow *f)
+{
+	const struct nlattr *a;
+	int rem, err = 0;
+
+	for_each_attr(a, payload(nest), payload_len(nest), rem) {
+		switch (attr_type(a)) {
+		case CTA_PROTOINFO_TCP:
+			err = parse_tcp(a, f);
+			break;
+		case CTA_PROTOINFO_SCTP:
+			err = parse_sctp(a, f);
+			break;
+		case CTA_PROTOINFO_DCCP:
+			err = parse_dccp(a, f);
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}
+
+static int parse_counters(const struct nlattr *nest, struct ctnl_counters *c)
+{
+	const struct nlattr *a;
+	uint32_t v32 = 0;
+	int rem, err = 0;
+
+	for_each_attr(a, payload(nest), payload_len(nest), rem) {
+		switch (attr_type(a)) {
+		case CTA_COUNTERS_PACKETS:
+			err = get_be64(a, &c->packets);
+			break;
+		case CTA_COUNTERS_BYTES:
+			err = get_be64(a, &c->bytes);
+			break;
+		/* Kernels before 2.6.27 sent 32-bit counters. */
+		case CTA_COUNTERS32_PACKETS:
+			err = get_be32(a, &v32);
+			c->packets = v32;
+			break;
+		case CTA_COUNTERS32_BYTES:
+			err = get_be32(a, &v32);
+			c->bytes = v32;
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}
+
+static int parse_timestamp(const struct nlattr *nest, struct ctnl_flow *f)
+{
+	const struct nlattr *a;
+	int rem, err = 0;
+
+	for_each_attr(a, payload(nest), payload_len(nest), rem) {
+		switch (attr_type(a)) {
+		case CTA_TIMESTAMP_START:
+			err = get_be64(a, &f->start);
+			f->attrs |= CTNL_ATTR_START;
+			break;
+		case CTA_TIMESTAMP_STOP:
+			err = get_be64(a, &f->stop);
+			f->attrs |= CTNL_ATTR_STOP;
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}
+
+static int parse_helper(const struct nlattr *nest, char *name, size_t size,
+			bool *found)
+{
+	const struct nlattr *a;
+	int rem, err = 0;
+
+	for_each_attr(a, payload(nest), payload_len(nest), rem) {
+		if (attr_type(a) == CTA_HELP_NAME) {
+			err = get_string(a, name, size);
+			*found = true;
+		}
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}
+
+static int parse_labels(const struct nlattr *a, struct ctnl_labels *l)
+{
+	size_t len = payload_len(a);
+
+	/* Whole 32-bit words, no more than 128 labels. */
+	if (len % sizeof(uint32_t) || len > sizeof(l->words))
+		return -EBADMSG;
+	memcpy(l->words, payload(a), len);
+	return 0;
+}
+
+/* Checks the message's framing and returns its family and attributes. */
+static int message_start(const struct nlmsghdr *nlh, uint8_t subsys,
+			 const struct nlattr **attrs, size_t *len,
+			 uint8_t *family)
+{
+	const struct nfgenmsg *nfg;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfg))
+		return -EBADMSG;
+	if ((nlh->nlmsg_type >> 8) != subsys)
+		return -EPROTO;
+	nfg = mnl_nlmsg_get_payload(nlh);
+	if (nfg->nfgen_family != AF_INET && nfg->nfgen_family != AF_INET6)
+		return -EBADMSG;
+	*family = nfg->nfgen_family;
+	*attrs = (const void *)((const uint8_t *)nfg + sizeof(*nfg));
+	*len = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*nfg);
+	return 0;
+}
+
+/* One top-level conntrack attribute into @f. */
+static int parse_flow_attr(const struct nlattr *a, uint8_t family,
+			   struct ctnl_flow *f, uint16_t *zone,
+			   bool *has_zone)
+{
+	bool found = false;
+	int err;
+
+	switch (attr_type(a)) {
+	case CTA_TUPLE_ORIG:
+		f->attrs |= CTNL_ATTR_ORIG;
+		return parse_tuple(a, family, &f->orig);
+	case CTA_TUPLE_REPLY:
+		f->attrs |= CTNL_ATTR_REPLY;
+		return parse_tuple(a, family, &f->reply);
+	case CTA_STATUS:
+		f->attrs |= CTNL_ATTR_STATUS;
+		return get_be32(a, &f->status);
+	case CTA_PROTOINFO:
+		return parse_protoinfo(a, f);
+	case CTA_HELP:
+		err = parse_helper(a, f->helper, sizeof(f->helper), &found);
+		if (found)
+			f->attrs |= CTNL_ATTR_HELPER;
+		return err;
+	case CTA_TIMEOUT:
+		f->attrs |= CTNL_ATTR_TIMEOUT;
+		return get_be32(a, &f->timeout);
+	case CTA_MARK:
+		f->attrs |= CTNL_ATTR_MARK;
+		return get_be32(a, &f->mark);
+	case CTA_COUNTERS_ORIG:
+		f->attrs |= CTNL_ATTR_COUNTERS_ORIG;
+		return parse_counters(a, &f->counters[CTNL_DIR_ORIG]);
+	case CTA_COUNTERS_REPLY:
+		f->attrs |= CTNL_ATTR_COUNTERS_REPLY;
+		return parse_counters(a, &f->counters[CTNL_DIR_REPLY]);
+	case CTA_USE:
+		f->attrs |= CTNL_ATTR_USE;
+		return get_be32(a, &f->use);
+	case CTA_ID:
+		f->attrs |= CTNL_ATTR_ID;
+		return get_be32(a, &f->id);
+	case CTA_ZONE:
+		*has_zone = true;
+		return get_be16(a, zone);
+	case CTA_TIMESTAMP:
+		return parse_timestamp(a, f);
+	case CTA_LABELS:
+		f->attrs |= CTNL_ATTR_LABELS;
+		return parse_labels(a, &f->labels);
+	default:
+		return 0;
+	}
+}
+
+int ctnl_flow_parse(const struct nlmsghdr *nlh, struct ctnl_flow *out)
+{
+	const struct nlattr *attrs, *a;
+	uint16_t msg, zone = 0;
+	bool has_zone = false;
+	uint8_t family;
+	size_t len;
+	int rem, err;
+
+	if (!nlh || !out)
+		return -EINVAL;
+	err = message_start(nlh, NFNL_SUBSYS_CTNETLINK, &attrs, &len, &family);
+	if (err)
+		return err;
+	msg = nlh->nlmsg_type & 0xff;
+	if (msg != IPCTNL_MSG_CT_NEW && msg != IPCTNL_MSG_CT_DELETE)
+		return -EPROTO;
+
+	memset(out, 0, sizeof(*out));
+	for_each_attr(a, attrs, len, rem) {
+		err = parse_flow_attr(a, family, out, &zone, &has_zone);
+		if (err)
+			return err;
+	}
+	if (!attrs_done(rem))
+		return -EBADMSG;
+	/* A zone for both directions, wherever it came in the message. */
+	if (has_zone)
+		out->orig.zone = out->reply.zone = zone;
+	return 0;
+}
+
+static int parse_expect_nat(const struct nlattr *nest, uint8_t family,
+			    struct ctnl_expect *e)
+{
+	const struct nlattr *a;
+	int rem, err = 0;
+
+	for_each_attr(a, payload(nest), payload_len(nest), rem) {
+		switch (attr_type(a)) {
+		case CTA_EXPECT_NAT_DIR:
+			err = get_be32(a, &e->nat_dir);
+			break;
+		case CTA_EXPECT_NAT_TUPLE:
+			err = parse_tuple(a, family, &e->nat_tuple);
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}
+
+static int parse_expect_attr(const struct nlattr *a, uint8_t family,
+			     struct ctnl_expect *e)
+{
+	switch (attr_type(a)) {
+	case CTA_EXPECT_MASTER:
+		e->attrs |= CTNL_EXP_ATTR_MASTER;
+		return parse_tuple(a, family, &e->master);
+	case CTA_EXPECT_TUPLE:
+		e->attrs |= CTNL_EXP_ATTR_TUPLE;
+		return parse_tuple(a, family, &e->tuple);
+	case CTA_EXPECT_MASK:
+		e->attrs |= CTNL_EXP_ATTR_MASK;
+		return parse_tuple(a, family, &e->mask);
+	case CTA_EXPECT_TIMEOUT:
+		e->attrs |= CTNL_EXP_ATTR_TIMEOUT;
+		return get_be32(a, &e->timeout);
+	case CTA_EXPECT_ID:
+		e->attrs |= CTNL_EXP_ATTR_ID;
+		return get_be32(a, &e->id);
+	case CTA_EXPECT_HELP_NAME:
+		e->attrs |= CTNL_EXP_ATTR_HELPER;
+		return get_string(a, e->helper, sizeof(e->helper));
+	case CTA_EXPECT_ZONE:
+		e->attrs |= CTNL_EXP_ATTR_ZONE;
+		return get_be16(a, &e->zone);
+	case CTA_EXPECT_FLAGS:
+		e->attrs |= CTNL_EXP_ATTR_FLAGS;
+		return get_be32(a, &e->flags);
+	case CTA_EXPECT_CLASS:
+		e->attrs |= CTNL_EXP_ATTR_CLASS;
+		return get_be32(a, &e->class);
+	case CTA_EXPECT_NAT:
+		e->attrs |= CTNL_EXP_ATTR_NAT;
+		return parse_expect_nat(a, family, e);
+	case CTA_EXPECT_FN:
+		e->attrs |= CTNL_EXP_ATTR_FN;
+		return get_string(a, e->fn, sizeof(e->fn));
+	default:
+		return 0;
+	}
+}
+
+int ctnl_expect_parse(const struct nlmsghdr *nlh, struct ctnl_expect *out)
+{
+	const struct nlattr *attrs, *a;
+	uint16_t msg;
+	uint8_t family;
+	size_t len;
+	int rem, err;
+
+	if (!nlh || !out)
+		return -EINVAL;
+	err = message_start(nlh, NFNL_SUBSYS_CTNETLINK_EXP, &attrs, &len,
+			    &family);
+	if (err)
+		return err;
+	msg = nlh->nlmsg_type & 0xff;
+	if (msg != IPCTNL_MSG_EXP_NEW && msg != IPCTNL_MSG_EXP_DELETE)
+		return -EPROTO;
+
+	memset(out, 0, sizeof(*out));
+	for_each_attr(a, attrs, len, rem) {
+		err = parse_expect_attr(a, family, out);
+		if (err)
+			return err;
+	}
+	return attrs_done(rem) ? 0 : -EBADMSG;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Tuples: which fields a protocol's tuple carries, comparing and inverting
+ * them, and building them from the Go package's text arguments.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Protocols whose tuples carry ports (GRE carries its keys there). */
+bool proto_has_ports(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+	case IPPROTO_GRE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool proto_is_icmp(uint8_t proto)
+{
+	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+}
+
+size_t addr_len(uint8_t family)
+{
+	return family == AF_INET6 ? sizeof(struct in6_addr)
+				  : sizeof(struct in_addr);
+}
+
+bool tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b)
+{
+	size_t alen = addr_len(a->family);
+
+	if (a->family != b->family || a->proto != b->proto ||
+	    memcmp(&a->src, &b->src, alen) || memcmp(&a->dst, &b->dst, alen))
+		return false;
+	if (proto_has_ports(a->proto))
+		return a->port.src == b->port.src && a->port.dst == b->port.dst;
+	if (proto_is_icmp(a->proto))
+		return a->icmp.id == b->icmp.id &&
+		       a->icmp.type == b->icmp.type &&
+		       a->icmp.code == b->icmp.code;
+	return true;
+}
+
+/* The ICMP reply type of a request type, as the kernel pairs them; 0xff
+ * (none) for types that get no reply. */
+static uint8_t icmp_reply_type(uint8_t proto, uint8_t type)
+{
+	static const struct { uint8_t req, rep; } v4[] = {
+		{ 8, 0 },	/* echo */
+		{ 13, 14 },	/* timestamp */
+		{ 15, 16 },	/* information */
+		{ 17, 18 },	/* address mask */
+	}, v6[] = {
+		{ 128, 129 },	/* echo */
+		{ 130, 131 },	/* multicast listener query */
+		{ 139, 140 },	/* node information */
+	};
+	const bool is_v6 = proto == IPPROTO_ICMPV6;
+	const size_t n = is_v6 ? sizeof(v6) / sizeof(v6[0])
+			       : sizeof(v4) / sizeof(v4[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if ((is_v6 ? v6[i].req : v4[i].req) == type)
+			return is_v6 ? v6[i].rep : v4[i].rep;
+	return 0xff;
+}
+
+/* The tuple of the other direction, as the kernel would compute it. */
+void tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t)
+{
+	*out = *t;
+	out->src = t->dst;
+	out->dst = t->src;
+	if (proto_is_icmp(t->proto)) {
+		out->icmp.type = icmp_reply_type(t->proto, t->icmp.type);
+	} else if (proto_has_ports(t->proto)) {
+		out->port.src = t->port.dst;
+		out->port.dst = t->port.src;
+	}
+}
+
+static int parse_addr(const char *text, uint8_t *family, union ctnl_addr *out)
+{
+	if (inet_pton(AF_INET, text, &out->in) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &out->in6) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int ctnl_tuple_from_text(struct ctnl_tuple *t, const char *src,
+			 const char *dst, uint8_t proto, uint16_t sport,
+			 uint16_t dport)
+{
+	struct ctnl_tuple tmp = { .proto = proto };
+	uint8_t dst_family;
+
+	if (!t || !src || !dst)
+		return -EINVAL;
+	if (parse_addr(src, &tmp.family, &tmp.src) < 0 ||
+	    parse_addr(dst, &dst_family, &tmp.dst) < 0 ||
+	    dst_family != tmp.family)
+		return -EINVAL;
+	if (proto_has_ports(proto)) {
+		tmp.port.src = sport;
+		tmp.port.dst = dport;
+	} else if (sport || dport) {
+		return -EINVAL;
+	}
+	*t = tmp;
+	return 0;
+}
