@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 
+#include <ctnl/sock.h>
 #include <ctnl/syscalls.h>
 
 #ifdef __cplusplus
@@ -138,6 +139,54 @@ int ctnl_fake_sys_socket_type(const struct ctnl_fake_sys *f);
  * where the most recent socket was created. Borrowed strings. */
 const char *ctnl_fake_sys_netns(const struct ctnl_fake_sys *f);
 const char *ctnl_fake_sys_socket_netns(const struct ctnl_fake_sys *f);
+
+/*
+ * The fake socket handle: plays the socket layer for tests of what sits on
+ * top of it. It records every request and answers each with the next
+ * scripted reply; nothing is checked for sequence numbers or senders (that
+ * is the real socket layer's job, tested over the fake syscall table).
+ */
+struct ctnl_fake_sock;
+
+int ctnl_fake_sock_new(struct ctnl_fake_sock **ret);
+void ctnl_fake_sock_free(struct ctnl_fake_sock *f);
+/* The socket-handle interface backed by @f; borrowed. Closing it through
+ * its destroy slot only marks it closed: the test frees the fake. */
+struct ctnl_sock *ctnl_fake_sock_sock(struct ctnl_fake_sock *f);
+
+/*
+ * Scripts the reply to the next request (replies are used in order): the
+ * netlink messages in @msgs (@len bytes, for instance a captured datagram
+ * or several laid end to end) go to the request's callback, then the
+ * request returns @status, with @errmsg as the kernel's text (NULL: none).
+ * An NLMSG_DONE or NLMSG_ERROR among the messages ends the reply and its
+ * status replaces @status. A message flagged NLM_F_DUMP_INTR makes a
+ * successful request return -EINTR, as the real handle does. A request
+ * with no reply scripted aborts the test.
+ */
+void ctnl_fake_sock_reply(struct ctnl_fake_sock *f, const void *msgs,
+			  size_t len, int status, const char *errmsg);
+/* Scripts the result of the next batched request (one per request, in
+ * order); requests without one succeed. */
+void ctnl_fake_sock_batch_result(struct ctnl_fake_sock *f, int result);
+/* The next batch call fails as a whole with @err, before sending. */
+void ctnl_fake_sock_batch_fail(struct ctnl_fake_sock *f, int err);
+/* Messages the next ctnl_sock_receive() calls hand over, in order. */
+void ctnl_fake_sock_queue_event(struct ctnl_fake_sock *f, const void *msgs,
+				size_t len);
+
+/* Requests sent, batched ones one by one, in order; the i-th (borrowed). */
+size_t ctnl_fake_sock_sent_count(const struct ctnl_fake_sock *f);
+const struct nlmsghdr *ctnl_fake_sock_sent(const struct ctnl_fake_sock *f,
+					   size_t i);
+/* Calls of the batch slot, and of the request slot. */
+size_t ctnl_fake_sock_batch_calls(const struct ctnl_fake_sock *f);
+size_t ctnl_fake_sock_request_calls(const struct ctnl_fake_sock *f);
+/* Scripted replies and batch results not used yet. */
+size_t ctnl_fake_sock_unused(const struct ctnl_fake_sock *f);
+bool ctnl_fake_sock_closed(const struct ctnl_fake_sock *f);
+/* Multicast groups joined, bit g-1 for group g. */
+uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f);
 
 #ifdef __cplusplus
 }

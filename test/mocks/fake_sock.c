@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The fake socket handle: see <ctnl/mocks.h>.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+
+#include <ctnl/mocks.h>
+
+struct blob {
+	uint8_t *data;
+	size_t len;
+};
+
+struct reply {
+	struct blob msgs;
+	int status;
+	char *errmsg;
+};
+
+/* A FIFO of fixed-size items. */
+struct fifo {
+	void *items;
+	size_t head, tail, cap;
+};
+
+struct ctnl_fake_sock {
+	struct ctnl_sock iface;
+	struct fifo replies;		/* struct reply */
+	struct fifo batch_results;	/* int */
+	struct fifo events;		/* struct blob */
+	int batch_fail;
+	struct blob *sent;
+	size_t nsent, sentcap;
+	size_t batch_calls, request_calls;
+	uint32_t groups;
+	bool closed;
+	char *errmsg;			/* of the last request */
+};
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("ctnl fake sock: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	abort();
+}
+
+static void *xmemdup(const void *p, size_t n)
+{
+	void *d = malloc(n ? n : 1);
+
+	if (!d)
+		die("out of memory");
+	if (n)
+		memcpy(d, p, n);
+	return d;
+}
+
+static void *fifo_push(struct fifo *q, size_t size)
+{
+	if (q->tail == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 8;
+		q->items = realloc(q->items, q->cap * size);
+		if (!q->items)
+			die("out of memory");
+	}
+	return (uint8_t *)q->items + q->tail++ * size;
+}
+
+static void *fifo_pop(struct fifo *q, size_t size)
+{
+	if (q->head == q->tail)
+		return NULL;
+	return (uint8_t *)q->items + q->head++ * size;
+}
+
+static void record(struct ctnl_fake_sock *f, const struct nlmsghdr *nlh)
+{
+	if (f->nsent == f->sentcap) {
+		f->sentcap = f->sentcap ? f->sentcap * 2 : 16;
+		f->sent = realloc(f->sent, f->sentcap * sizeof(*f->sent));
+		if (!f->sent)
+			die("out of memory");
+	}
+	f->sent[f->nsent++] = (struct blob){ xmemdup(nlh, nlh->nlmsg_len),
+					     nlh->nlmsg_len };
+}
+
+/* The status an NLMSG_ERROR or NLMSG_DONE carries. */
+static int message_status(const struct nlmsghdr *nlh)
+{
+	int status = 0;
+
+	if (nlh->nlmsg_type == NLMSG_ERROR &&
+	    mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct nlmsgerr))
+		status = ((const struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))
+				 ->error;
+	else if (nlh->nlmsg_type == NLMSG_DONE &&
+		 mnl_nlmsg_get_payload_len(nlh) >= sizeof(int))
+		memcpy(&status, mnl_nlmsg_get_payload(nlh), sizeof(status));
+	return status;
+}
+
+static int fake_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
+			void *data)
+{
+	struct ctnl_fake_sock *f = ctx;
+	const struct nlmsghdr *nlh;
+	struct reply *r;
+	bool stopped = false, intr = false;
+	int rem, status;
+
+	if (!req)
+		return -EINVAL;
+	f->request_calls++;
+	record(f, req);
+	free(f->errmsg);
+	f->errmsg = NULL;
+	r = fifo_pop(&f->replies, sizeof(*r));
+	if (!r)
+		die("no reply scripted for request #%zu (type 0x%x)",
+		    f->request_calls, req->nlmsg_type);
+
+	status = r->status;
+	nlh = (const void *)r->msgs.data;
+	rem = (int)r->msgs.len;
+	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+		int ret;
+
+		intr |= (nlh->nlmsg_flags & NLM_F_DUMP_INTR) != 0;
+		if (nlh->nlmsg_type == NLMSG_DONE ||
+		    nlh->nlmsg_type == NLMSG_ERROR) {
+			status = message_status(nlh);
+			break;
+		}
+		if (stopped || nlh->nlmsg_type < NLMSG_MIN_TYPE)
+			continue;
+		if (!cb) {
+			status = -EBADMSG;
+			break;
+		}
+		ret = cb(nlh, data);
+		if (ret < 0) {
+			status = ret;
+			break;
+		}
+		stopped = ret != CTNL_CB_OK;
+	}
+	if (r->errmsg && status < 0)
+		f->errmsg = r->errmsg;
+	else
+		free(r->errmsg);
+	free(r->msgs.data);
+	return status == 0 && intr ? -EINTR : status;
+}
+
+static int fake_batch(void *ctx, void *buf, size_t len, int *results,
+		      size_t count)
+{
+	struct ctnl_fake_sock *f = ctx;
+	const struct nlmsghdr *nlh = buf;
+	int rem = (int)len, accepted = 0;
+	size_t i = 0;
+
+	f->batch_calls++;
+	if (!buf || !results || count == 0)
+		return -EINVAL;
+	if (f->batch_fail) {
+		int err = f->batch_fail;
+
+		f->batch_fail = 0;
+		for (i = 0; i < count; i++)
+			results[i] = err;
+		return err;
+	}
+	for (; mnl_nlmsg_ok(nlh, rem) && i < count;
+	     nlh = mnl_nlmsg_next(nlh, &rem), i++) {
+		int *r = fifo_pop(&f->batch_results, sizeof(*r));
+
+		record(f, nlh);
+		results[i] = r ? *r : 0;
+		accepted += results[i] == 0;
+	}
+	if (i != count || rem > 0)
+		die("batch of %zu requests holds %zu", count, i);
+	return accepted;
+}
+
+static int fake_join(void *ctx, unsigned int group)
+{
+	struct ctnl_fake_sock *f = ctx;
+
+	if (group == 0 || group > 32)
+		return -EINVAL;
+	f->groups |= 1u << (group - 1);
+	return 0;
+}
+
+static int fake_leave(void *ctx, unsigned int group)
+{
+	struct ctnl_fake_sock *f = ctx;
+
+	if (group == 0 || group > 32)
+		return -EINVAL;
+	f->groups &= ~(1u << (group - 1));
+	return 0;
+}
+
+static int fake_fd(void *ctx)
+{
+	(void)ctx;
+	return -ENOTSUP;
+}
+
+static int fake_receive(void *ctx, ctnl_sock_msg_cb cb, void *data)
+{
+	struct ctnl_fake_sock *f = ctx;
+	struct blob *b;
+	int count = 0;
+
+	while ((b = fifo_pop(&f->events, sizeof(*b)))) {
+		const struct nlmsghdr *nlh = (const void *)b->data;
+		int rem = (int)b->len, ret = CTNL_CB_OK;
+
+		for (; ret == CTNL_CB_OK && mnl_nlmsg_ok(nlh, rem);
+		     nlh = mnl_nlmsg_next(nlh, &rem)) {
+			count++;
+			ret = cb(nlh, data);
+		}
+		free(b->data);
+		if (ret != CTNL_CB_OK)
+			return ret < 0 ? ret : count;
+	}
+	return count;
+}
+
+static int fake_wait(void *ctx, int timeout_ms)
+{
+	struct ctnl_fake_sock *f = ctx;
+
+	(void)timeout_ms;
+	return f->events.head != f->events.tail;
+}
+
+static const char *fake_error_msg(void *ctx)
+{
+	struct ctnl_fake_sock *f = ctx;
+
+	return f->errmsg;
+}
+
+static void fake_destroy(void *ctx)
+{
+	struct ctnl_fake_sock *f = ctx;
+
+	f->closed = true;
+}
+
+static const struct ctnl_sock_ops fake_sock_ops = {
+	.size = sizeof(struct ctnl_sock_ops),
+	.request = fake_request,
+	.batch = fake_batch,
+	.join = fake_join,
+	.leave = fake_leave,
+	.fd = fake_fd,
+	.receive = fake_receive,
+	.wait = fake_wait,
+	.error_msg = fake_error_msg,
+	.destroy = fake_destroy,
+};
+
+int ctnl_fake_sock_new(struct ctnl_fake_sock **ret)
+{
+	struct ctnl_fake_sock *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -ENOMEM;
+	f->iface.ops = &fake_sock_ops;
+	f->iface.ctx = f;
+	*ret = f;
+	return 0;
+}
+
+void ctnl_fake_sock_free(struct ctnl_fake_sock *f)
+{
+	struct reply *r;
+	struct blob *b;
+
+	if (!f)
+		return;
+	while ((r = fifo_pop(&f->replies, sizeof(*r)))) {
+		free(r->msgs.data);
+		free(r->errmsg);
+	}
+	while ((b = fifo_pop(&f->events, sizeof(*b))))
+		free(b->data);
+	for (size_t i = 0; i < f->nsent; i++)
+		free(f->sent[i].data);
+	free(f->replies.items);
+	free(f->batch_results.items);
+	free(f->events.items);
+	free(f->sent);
+	free(f->errmsg);
+	free(f);
+}
+
+struct ctnl_sock *ctnl_fake_sock_sock(struct ctnl_fake_sock *f)
+{
+	return &f->iface;
+}
+
+void ctnl_fake_sock_reply(struct ctnl_fake_sock *f, const void *msgs,
+			  size_t len, int status, const char *errmsg)
+{
+	struct reply *r = fifo_push(&f->replies, sizeof(*r));
+
+	r->msgs = (struct blob){ xmemdup(msgs, len), len };
+	r->status = status;
+	r->errmsg = errmsg ? xmemdup(errmsg, strlen(errmsg) + 1) : NULL;
+}
+
+void ctnl_fake_sock_batch_result(struct ctnl_fake_sock *f, int result)
+{
+	*(int *)fifo_push(&f->batch_results, sizeof(int)) = result;
+}
+
+void ctnl_fake_sock_batch_fail(struct ctnl_fake_sock *f, int err)
+{
+	f->batch_fail = err;
+}
+
+void ctnl_fake_sock_queue_event(struct ctnl_fake_sock *f, const void *msgs,
+				size_t len)
+{
+	struct blob *b = fifo_push(&f->events, sizeof(*b));
+
+	*b = (struct blob){ xmemdup(msgs, len), len };
+}
+
+size_t ctnl_fake_sock_sent_count(const struct ctnl_fake_sock *f)
+{
+	return f->nsent;
+}
+
+const struct nlmsghdr *ctnl_fake_sock_sent(const struct ctnl_fake_sock *f,
+					   size_t i)
+{
+	return i < f->nsent ? (const void *)f->sent[i].data : NULL;
+}
+
+size_t ctnl_fake_sock_batch_calls(const struct ctnl_fake_sock *f)
+{
+	return f->batch_calls;
+}
+
+size_t ctnl_fake_sock_request_calls(const struct ctnl_fake_sock *f)
+{
+	return f->request_calls;
+}
+
+size_t ctnl_fake_sock_unused(const struct ctnl_fake_sock *f)
+{
+	return (f->replies.tail - f->replies.head) +
+	       (f->batch_results.tail - f->batch_results.head);
+}
+
+bool ctnl_fake_sock_closed(const struct ctnl_fake_sock *f)
+{
+	return f->closed;
+}
+
+uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f)
+{
+	return f->groups;
+}
