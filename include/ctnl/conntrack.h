@@ -82,6 +82,10 @@ struct ctnl_tuple {
 	};
 };
 
+/* Whether tuples of @proto carry ports (TCP, UDP, UDP-Lite, SCTP, DCCP,
+ * and GRE, whose keys sit there); ICMP and ICMPv6 carry id, type, code. */
+CTNL_API bool ctnl_proto_has_ports(uint8_t proto);
+
 /*
  * The 128 connection-tracking labels, bit n being label n (0..127), as in
  * /etc/xtables/connlabel.conf. Stored as the kernel's CTA_LABELS words.
@@ -612,7 +616,9 @@ CTNL_API int ctnl_tuple_from_text(struct ctnl_tuple *t, const char *src,
 				  const char *dst, uint8_t proto,
 				  uint16_t sport, uint16_t dport);
 
-/* Sets the mark of the entry whose original tuple this is.
+/* Sets the mark of the entry whose original tuple this is. ICMP entries
+ * cannot be named this way (their id, type and code are not among the
+ * arguments): use ctnl_ct_update() with a tuple for them.
  * Errors: -ENOENT (no such flow), -EINVAL, the kernel's. */
 CTNL_API int ctnl_ct_update_mark(struct ctnl_ct *ct, const char *src,
 				 const char *dst, uint8_t proto,
@@ -620,8 +626,11 @@ CTNL_API int ctnl_ct_update_mark(struct ctnl_ct *ct, const char *src,
 
 /*
  * Sets the mark of those of @flows whose original tuple is this one (a
- * list from ctnl_ct_list(), say). Returns how many entries the kernel
- * updated; entries gone meanwhile are not counted.
+ * list from ctnl_ct_list(), say): same addresses and protocol, and the
+ * same ports for protocols with ports (so every ICMP flow between the two
+ * addresses). Returns how many entries the kernel updated; entries gone
+ * meanwhile are not counted. When there were matches but none could be
+ * updated, returns the first error (-ENOENT if all were gone).
  */
 CTNL_API int ctnl_ct_update_mark_for_available_flow(
 	struct ctnl_ct *ct, const struct ctnl_flow *flows, size_t count,

@@ -51,8 +51,15 @@ static int finish(const struct builder *b)
 
 static void put(struct builder *b, uint16_t type, size_t len, const void *v)
 {
-	if (!b->full && !mnl_attr_put_check(b->nlh, b->size, type, len, v))
+	uint8_t *tail = mnl_nlmsg_get_payload_tail(b->nlh);
+
+	if (b->full || !mnl_attr_put_check(b->nlh, b->size, type, len, v)) {
 		b->full = true;
+		return;
+	}
+	/* libmnl before 1.0.5 leaves the padding as it found it: zero it,
+	 * so no stale buffer bytes go to the kernel. */
+	memset(tail + MNL_ATTR_HDRLEN + len, 0, MNL_ALIGN(len) - len);
 }
 
 static void put_u8(struct builder *b, uint16_t type, uint8_t v)
@@ -121,7 +128,7 @@ static void put_l4(struct builder *b, const struct ctnl_tuple *t)
 	bool v6 = t->proto == IPPROTO_ICMPV6;
 
 	put_u8(b, CTA_PROTO_NUM, t->proto);
-	if (proto_has_ports(t->proto)) {
+	if (ctnl_proto_has_ports(t->proto)) {
 		put_be16(b, CTA_PROTO_SRC_PORT, t->port.src);
 		put_be16(b, CTA_PROTO_DST_PORT, t->port.dst);
 	} else if (proto_is_icmp(t->proto)) {

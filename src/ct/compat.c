@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -22,6 +23,24 @@ int ctnl_ct_update_mark(struct ctnl_ct *ct, const char *src, const char *dst,
 	if (err)
 		return err;
 	return ctnl_ct_update(ct, &key, &change);
+}
+
+/*
+ * Whether @t is the tuple the Go package's arguments describe: addresses,
+ * protocol and, for protocols that have them, ports. Nothing else can be
+ * said in those arguments, so an ICMP flow matches on its addresses alone
+ * (as it did in the Go package, whose flows carried zero ports for it).
+ */
+static bool go_tuple_match(const struct ctnl_tuple *t,
+			   const struct ctnl_tuple *args)
+{
+	size_t len = addr_len(t->family);
+
+	if (t->family != args->family || t->proto != args->proto ||
+	    memcmp(&t->src, &args->src, len) || memcmp(&t->dst, &args->dst, len))
+		return false;
+	return !ctnl_proto_has_ports(t->proto) ||
+	       (t->port.src == args->port.src && t->port.dst == args->port.dst);
 }
 
 /*
@@ -50,7 +69,7 @@ static int update_matching_flows(struct ctnl_ct *ct,
 	}
 	for (size_t i = 0; i < count; i++) {
 		if (!(flows[i].attrs & CTNL_ATTR_ORIG) ||
-		    !tuple_equal(&flows[i].orig, orig))
+		    !go_tuple_match(&flows[i].orig, orig))
 			continue;
 		keys[n] = (struct ctnl_flow){
 			.attrs = CTNL_ATTR_ORIG |

@@ -34,7 +34,7 @@ int filter_check(const struct ctnl_filter *f)
 	if ((f->match & ADDR_MATCHES) && f->family == 0)
 		return -EINVAL;
 	if ((f->match & PORT_MATCHES) &&
-	    (!(f->match & CTNL_MATCH_PROTO) || !proto_has_ports(f->proto)))
+	    (!(f->match & CTNL_MATCH_PROTO) || !ctnl_proto_has_ports(f->proto)))
 		return -EINVAL;
 	if (f->orig_src_len > max || f->orig_dst_len > max ||
 	    f->reply_src_len > max || f->reply_dst_len > max)

@@ -94,7 +94,7 @@ static void emit_tuple(struct out *o, const struct ctnl_tuple *t)
 {
 	emit_addr(o, "src", t->family, &t->src);
 	emit_addr(o, "dst", t->family, &t->dst);
-	if (proto_has_ports(t->proto))
+	if (ctnl_proto_has_ports(t->proto))
 		emit(o, "sport=%u dport=%u ", t->port.src, t->port.dst);
 	else if (proto_is_icmp(t->proto))
 		emit(o, "type=%u code=%u id=%u ", t->icmp.type, t->icmp.code,

@@ -39,10 +39,8 @@ struct ct_handle {
 
 /* ---- tuple.c: what a protocol's tuple carries ---- */
 
-bool proto_has_ports(uint8_t proto);
 bool proto_is_icmp(uint8_t proto);
 size_t addr_len(uint8_t family);
-bool tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b);
 void tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t);
 
 /* ---- build.c ---- */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Tuples: which fields a protocol's tuple carries, comparing and inverting
- * them, and building them from the Go package's text arguments.
+ * Tuples: which fields a protocol's tuple carries, inverting them, and
+ * building them from the Go package's text arguments.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -9,8 +9,7 @@
 
 #include "internal.h"
 
-/* Protocols whose tuples carry ports (GRE carries its keys there). */
-bool proto_has_ports(uint8_t proto)
+bool ctnl_proto_has_ports(uint8_t proto)
 {
 	switch (proto) {
 	case IPPROTO_TCP:
@@ -34,22 +33,6 @@ size_t addr_len(uint8_t family)
 {
 	return family == AF_INET6 ? sizeof(struct in6_addr)
 				  : sizeof(struct in_addr);
-}
-
-bool tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b)
-{
-	size_t alen = addr_len(a->family);
-
-	if (a->family != b->family || a->proto != b->proto ||
-	    memcmp(&a->src, &b->src, alen) || memcmp(&a->dst, &b->dst, alen))
-		return false;
-	if (proto_has_ports(a->proto))
-		return a->port.src == b->port.src && a->port.dst == b->port.dst;
-	if (proto_is_icmp(a->proto))
-		return a->icmp.id == b->icmp.id &&
-		       a->icmp.type == b->icmp.type &&
-		       a->icmp.code == b->icmp.code;
-	return true;
 }
 
 /* The ICMP reply type of a request type, as the kernel pairs them; 0xff
@@ -84,7 +67,7 @@ void tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t)
 	out->dst = t->src;
 	if (proto_is_icmp(t->proto)) {
 		out->icmp.type = icmp_reply_type(t->proto, t->icmp.type);
-	} else if (proto_has_ports(t->proto)) {
+	} else if (ctnl_proto_has_ports(t->proto)) {
 		out->port.src = t->port.dst;
 		out->port.dst = t->port.src;
 	}
@@ -116,7 +99,7 @@ int ctnl_tuple_from_text(struct ctnl_tuple *t, const char *src,
 	    parse_addr(dst, &dst_family, &tmp.dst) < 0 ||
 	    dst_family != tmp.family)
 		return -EINVAL;
-	if (proto_has_ports(proto)) {
+	if (ctnl_proto_has_ports(proto)) {
 		tmp.port.src = sport;
 		tmp.port.dst = dport;
 	} else if (sport || dport) {
