@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Request bytes, with no socket at all: each builder's output against bytes
+ * encoded independently (gen_expected_requests.py), the checks that refuse
+ * bad requests, and buffers too small by any amount.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+
+#include <ctnl/conntrack.h>
+
+#include "expected_requests.h"
+#include "helpers.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "expected_requests.h holds little-endian netlink headers"
+#endif
+
+static struct ctnl_tuple v4_tuple(const char *src, const char *dst,
+				  uint8_t proto, uint16_t sport, uint16_t dport)
+{
+	struct ctnl_tuple t;
+
+	assert_int_equal(ctnl_tuple_from_text(&t, src, dst, proto, sport,
+					      dport), 0);
+	return t;
+}
+
+static struct ctnl_flow tcp_key(void)
+{
+	return (struct ctnl_flow){
+		.attrs = CTNL_ATTR_ORIG,
+		.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80),
+	};
+}
+
+/* Builds into a large buffer and compares with the expected bytes; then
+ * every smaller buffer must be -ENOSPC without a byte written past it. */
+#define CHECK_BUILT(expected, build_call)                                    \
+	do {                                                                 \
+		uint8_t buf[512];                                            \
+		int len;                                                     \
+		void *b = buf;                                               \
+		size_t size = sizeof(buf);                                   \
+		memset(buf, 0xee, sizeof(buf));                              \
+		len = (build_call);                                          \
+		assert_int_equal(len, sizeof(expected));                     \
+		assert_memory_equal(buf, expected, sizeof(expected));        \
+		for (size = 0; size < sizeof(expected); size++) {            \
+			memset(buf, 0xee, sizeof(buf));                      \
+			assert_int_equal((build_call), -ENOSPC);             \
+			for (size_t i = size; i < sizeof(buf); i++)          \
+				assert_int_equal(buf[i], 0xee);              \
+		}                                                            \
+		(void)b;                                                     \
+	} while (0)
+
+static void test_build_get_v4_tcp(void **state)
+{
+	struct ctnl_flow key = tcp_key();
+
+	(void)state;
+	CHECK_BUILT(expect_get_v4, ctnl_build_get(b, size, &key));
+}
+
+static void test_build_update_mark_v6_with_zone_and_id(void **state)
+{
+	struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_ID,
+				 .id = 99 };
+	struct ctnl_change change = { .attrs = CTNL_ATTR_MARK, .mark = 42 };
+
+	(void)state;
+	assert_int_equal(ctnl_tuple_from_text(&key.orig, "fd00::1", "fd00::2",
+					      IPPROTO_UDP, 53, 5353), 0);
+	key.orig.zone = 7;
+	CHECK_BUILT(expect_update_mark_v6,
+		    ctnl_build_update(b, size, &key, &change));
+}
+
+static void test_build_delete_by_reply_tuple(void **state)
+{
+	struct ctnl_flow key = {
+		.attrs = CTNL_ATTR_REPLY,
+		.reply = v4_tuple("10.0.0.2", "10.0.0.1", IPPROTO_UDP, 53,
+				  1000),
+	};
+
+	(void)state;
+	CHECK_BUILT(expect_delete_reply_v4, ctnl_build_delete(b, size, &key));
+}
+
+/* Flushing one family needs nfgenmsg version 1; version 0 would flush all
+ * families whatever the family field says. */
+static void test_build_flush_per_family_uses_version_1(void **state)
+{
+	(void)state;
+	CHECK_BUILT(expect_flush_v4,
+		    ctnl_build_flush(b, size, CTNL_TABLE_CONNTRACK, AF_INET));
+	CHECK_BUILT(expect_flush_all,
+		    ctnl_build_flush(b, size, CTNL_TABLE_CONNTRACK, 0));
+	CHECK_BUILT(expect_flush_exp_v6,
+		    ctnl_build_flush(b, size, CTNL_TABLE_EXPECT, AF_INET6));
+}
+
+/* A create carries both tuples (the reply inverted from the original when
+ * not given), the timeout, status with CONFIRMED added, mark and state. */
+static void test_build_create_v4_inverts_reply_and_confirms(void **state)
+{
+	struct ctnl_flow flow = tcp_key();
+
+	(void)state;
+	flow.attrs |= CTNL_ATTR_TIMEOUT | CTNL_ATTR_STATUS | CTNL_ATTR_MARK |
+		      CTNL_ATTR_TCP_STATE;
+	flow.timeout = 100;
+	flow.status = CTNL_STATUS_SEEN_REPLY | CTNL_STATUS_ASSURED;
+	flow.mark = 5;
+	flow.tcp.state = CTNL_TCP_ESTABLISHED;
+	CHECK_BUILT(expect_create_v4, ctnl_build_create(b, size, &flow));
+}
+
+/* Labels: the kernel computes (old & ~mask) ^ value, so the value is sent
+ * masked, or bits outside the mask would be flipped. */
+static void test_build_update_labels_sends_masked_value(void **state)
+{
+	struct ctnl_flow key = tcp_key();
+	struct ctnl_change change = { .attrs = CTNL_ATTR_LABELS };
+
+	(void)state;
+	ctnl_labels_set(&change.labels, 3);
+	ctnl_labels_set(&change.labels, 64);	/* outside the mask */
+	ctnl_labels_set(&change.labels_mask, 0);
+	ctnl_labels_set(&change.labels_mask, 3);
+	CHECK_BUILT(expect_update_labels_v4,
+		    ctnl_build_update(b, size, &key, &change));
+}
+
+static void test_build_dump_sends_kernel_filters(void **state)
+{
+	struct ctnl_filter filter = {
+		.family = AF_INET,
+		.match = CTNL_MATCH_MARK | CTNL_MATCH_ORIG_SRC |
+			 CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_DPORT |
+			 CTNL_MATCH_TCP_STATE,
+		.mark = 0x10,
+		.mark_mask = 0xf0,
+		.proto = IPPROTO_TCP,
+		.orig_dport = 80,
+		.tcp_state = CTNL_TCP_ESTABLISHED,
+	};
+
+	(void)state;
+	inet_pton(AF_INET, "10.0.0.1", &filter.orig_src);
+	/* The TCP state stays in user space: the kernel has no such filter. */
+	CHECK_BUILT(expect_dump_v4_filter, ctnl_build_dump(b, size, &filter));
+	CHECK_BUILT(expect_dump_all, ctnl_build_dump(b, size, NULL));
+	filter.flags = CTNL_FILTER_USERSPACE;
+	{
+		uint8_t buf[512];
+
+		assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &filter),
+				 20);
+	}
+}
+
+static void test_build_icmp_tuple_carries_id_type_code(void **state)
+{
+	struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG };
+	uint8_t buf[512];
+	int len;
+
+	(void)state;
+	key.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, 0);
+	key.orig.icmp.id = 77;
+	key.orig.icmp.type = 8;
+	len = ctnl_build_get(buf, sizeof(buf), &key);
+	assert_true(len > 0);
+	{
+		struct ctnl_flow parsed;
+		struct nlmsghdr *nlh = (void *)buf;
+
+		/* A get request has an entry's layout: parse it back. */
+		nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) |
+				  IPCTNL_MSG_CT_NEW;
+		assert_int_equal(ctnl_flow_parse(nlh, &parsed), 0);
+		assert_int_equal(parsed.orig.icmp.id, 77);
+		assert_int_equal(parsed.orig.icmp.type, 8);
+		assert_int_equal(parsed.orig.icmp.code, 0);
+	}
+}
+
+/* Reads back what a create asks for, through the parser. */
+static void build_and_parse_create(const struct ctnl_flow *flow,
+				   struct ctnl_flow *parsed)
+{
+	uint8_t buf[512];
+	struct nlmsghdr *nlh = (void *)buf;
+
+	assert_true(ctnl_build_create(buf, sizeof(buf), flow) > 0);
+	assert_int_equal(nlh->nlmsg_flags,
+			 NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL);
+	assert_int_equal(ctnl_flow_parse(nlh, parsed), 0);
+}
+
+static void test_build_create_zones_labels_icmp_reply(void **state)
+{
+	struct ctnl_flow flow = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT |
+					   CTNL_ATTR_LABELS,
+				  .timeout = 30 };
+	struct ctnl_flow parsed;
+
+	(void)state;
+	flow.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, 0);
+	flow.orig.icmp.type = 8;
+	flow.orig.icmp.id = 5;
+	flow.orig.zone = 9;
+	ctnl_labels_set(&flow.labels, 127);
+
+	/* Same zone both ways: CTA_ZONE. */
+	build_and_parse_create(&flow, &parsed);
+	assert_int_equal(parsed.orig.zone, 9);
+	assert_int_equal(parsed.reply.zone, 9);
+	assert_int_equal(parsed.reply.icmp.type, 0);	/* echo reply */
+	assert_int_equal(parsed.reply.icmp.id, 5);
+	assert_memory_equal(&parsed.reply.src, &flow.orig.dst, 4);
+	assert_true(ctnl_labels_test(&parsed.labels, 127));
+
+	/* A zone for the original direction only: inside its tuple. */
+	flow.attrs |= CTNL_ATTR_REPLY;
+	flow.reply = parsed.reply;
+	flow.reply.zone = 0;
+	build_and_parse_create(&flow, &parsed);
+	assert_int_equal(parsed.orig.zone, 9);
+	assert_int_equal(parsed.reply.zone, 0);
+}
+
+static void test_build_create_sctp_state_and_vtags(void **state)
+{
+	struct ctnl_flow flow = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT |
+					   CTNL_ATTR_SCTP_STATE |
+					   CTNL_ATTR_SCTP_VTAG,
+				  .timeout = 30 };
+	struct ctnl_flow parsed;
+
+	(void)state;
+	flow.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_SCTP, 5, 6);
+	flow.sctp.state = SCTP_CONNTRACK_ESTABLISHED;
+	flow.sctp.vtag[0] = 11;
+	flow.sctp.vtag[1] = 22;
+	build_and_parse_create(&flow, &parsed);
+	assert_int_equal(parsed.sctp.state, SCTP_CONNTRACK_ESTABLISHED);
+	assert_int_equal(parsed.sctp.vtag[1], 22);
+	assert_int_equal(parsed.reply.port.src, 6);
+}
+
+static void test_build_create_tcp_wscale_and_flags(void **state)
+{
+	struct ctnl_flow flow = tcp_key(), parsed;
+
+	(void)state;
+	flow.attrs |= CTNL_ATTR_TIMEOUT | CTNL_ATTR_TCP_WSCALE |
+		      CTNL_ATTR_TCP_FLAGS;
+	flow.timeout = 5;
+	flow.tcp.wscale[1] = 7;
+	flow.tcp.flags[0] = IP_CT_TCP_FLAG_SACK_PERM;
+	flow.tcp.flags_mask[0] = IP_CT_TCP_FLAG_SACK_PERM;
+	build_and_parse_create(&flow, &parsed);
+	assert_int_equal(parsed.tcp.wscale[1], 7);
+	assert_int_equal(parsed.tcp.flags[0], IP_CT_TCP_FLAG_SACK_PERM);
+	assert_int_equal(parsed.tcp.flags_mask[0], IP_CT_TCP_FLAG_SACK_PERM);
+}
+
+static void test_build_refuses_bad_requests(void **state)
+{
+	struct ctnl_flow key = tcp_key(), none = { 0 };
+	struct ctnl_change change = { .attrs = CTNL_ATTR_MARK };
+	struct ctnl_filter filter = { 0 };
+	uint8_t buf[512];
+
+	(void)state;
+	assert_int_equal(ctnl_build_get(NULL, sizeof(buf), &key), -EINVAL);
+	assert_int_equal(ctnl_build_get(buf, sizeof(buf), NULL), -EINVAL);
+	/* Never a delete without a tuple: that would be a flush. */
+	assert_int_equal(ctnl_build_delete(buf, sizeof(buf), &none), -EINVAL);
+	key.orig.family = AF_UNIX;
+	assert_int_equal(ctnl_build_get(buf, sizeof(buf), &key), -EINVAL);
+
+	key = tcp_key();
+	assert_int_equal(ctnl_build_update(buf, sizeof(buf), &key, NULL),
+			 -EINVAL);
+	change.attrs = 0;
+	assert_int_equal(ctnl_build_update(buf, sizeof(buf), &key, &change),
+			 -EINVAL);
+	change.attrs = CTNL_ATTR_MARK | CTNL_ATTR_ORIG;
+	assert_int_equal(ctnl_build_update(buf, sizeof(buf), &key, &change),
+			 -EINVAL);
+
+	/* A create needs an original tuple and a timeout. */
+	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &key), -EINVAL);
+	key.attrs |= CTNL_ATTR_TIMEOUT | CTNL_ATTR_REPLY;
+	key.reply = v4_tuple("10.0.0.2", "10.0.0.1", IPPROTO_UDP, 80, 1000);
+	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &key), -EINVAL);
+	assert_int_equal(ctnl_build_create(buf, sizeof(buf), NULL), -EINVAL);
+
+	assert_int_equal(ctnl_build_flush(buf, sizeof(buf), 7, 0), -EINVAL);
+	assert_int_equal(ctnl_build_flush(buf, sizeof(buf), CTNL_TABLE_CONNTRACK,
+					  AF_UNIX), -EINVAL);
+	assert_int_equal(ctnl_build_dump_expect(buf, sizeof(buf), AF_UNIX),
+			 -EINVAL);
+	assert_int_equal(ctnl_build_dump_expect(buf, 8, 0), -ENOSPC);
+	assert_true(ctnl_build_dump_expect(buf, sizeof(buf), AF_INET) > 0);
+
+	filter.match = 1u << 20;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &filter), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_build_get_v4_tcp),
+		cmocka_unit_test(test_build_update_mark_v6_with_zone_and_id),
+		cmocka_unit_test(test_build_delete_by_reply_tuple),
+		cmocka_unit_test(test_build_flush_per_family_uses_version_1),
+		cmocka_unit_test(test_build_create_v4_inverts_reply_and_confirms),
+		cmocka_unit_test(test_build_update_labels_sends_masked_value),
+		cmocka_unit_test(test_build_dump_sends_kernel_filters),
+		cmocka_unit_test(test_build_icmp_tuple_carries_id_type_code),
+		cmocka_unit_test(test_build_create_zones_labels_icmp_reply),
+		cmocka_unit_test(test_build_create_sctp_state_and_vtags),
+		cmocka_unit_test(test_build_create_tcp_wscale_and_flags),
+		cmocka_unit_test(test_build_refuses_bad_requests),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
