@@ -389,17 +389,22 @@ static int parse_labels(const struct nlattr *a, struct ctnl_labels *l)
 	return 0;
 }
 
-/* Checks the message's framing and returns its family and attributes. */
+/*
+ * Checks that @nlh is a message of @subsys of type @new or @del (else
+ * -EPROTO: another kind of message), then its framing and family (else
+ * -EBADMSG), and returns its family and attributes.
+ */
 static int message_start(const struct nlmsghdr *nlh, uint8_t subsys,
-			 const struct nlattr **attrs, size_t *len,
-			 uint8_t *family)
+			 uint8_t new, uint8_t del, const struct nlattr **attrs,
+			 size_t *len, uint8_t *family)
 {
 	const struct nfgenmsg *nfg;
+	uint8_t msg = nlh->nlmsg_type & 0xff;
 
+	if ((nlh->nlmsg_type >> 8) != subsys || (msg != new && msg != del))
+		return -EPROTO;
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfg))
 		return -EBADMSG;
-	if ((nlh->nlmsg_type >> 8) != subsys)
-		return -EPROTO;
 	nfg = mnl_nlmsg_get_payload(nlh);
 	if (nfg->nfgen_family != AF_INET && nfg->nfgen_family != AF_INET6)
 		return -EBADMSG;
@@ -468,7 +473,7 @@ static int parse_flow_attr(const struct nlattr *a, uint8_t family,
 int ctnl_flow_parse(const struct nlmsghdr *nlh, struct ctnl_flow *out)
 {
 	const struct nlattr *attrs, *a;
-	uint16_t msg, zone = 0;
+	uint16_t zone = 0;
 	bool has_zone = false;
 	uint8_t family;
 	size_t len;
@@ -476,12 +481,10 @@ int ctnl_flow_parse(const struct nlmsghdr *nlh, struct ctnl_flow *out)
 
 	if (!nlh || !out)
 		return -EINVAL;
-	err = message_start(nlh, NFNL_SUBSYS_CTNETLINK, &attrs, &len, &family);
+	err = message_start(nlh, NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_NEW,
+			    IPCTNL_MSG_CT_DELETE, &attrs, &len, &family);
 	if (err)
 		return err;
-	msg = nlh->nlmsg_type & 0xff;
-	if (msg != IPCTNL_MSG_CT_NEW && msg != IPCTNL_MSG_CT_DELETE)
-		return -EPROTO;
 
 	memset(out, 0, sizeof(*out));
 	for_each_attr(a, attrs, len, rem) {
@@ -563,20 +566,16 @@ static int parse_expect_attr(const struct nlattr *a, uint8_t family,
 int ctnl_expect_parse(const struct nlmsghdr *nlh, struct ctnl_expect *out)
 {
 	const struct nlattr *attrs, *a;
-	uint16_t msg;
 	uint8_t family;
 	size_t len;
 	int rem, err;
 
 	if (!nlh || !out)
 		return -EINVAL;
-	err = message_start(nlh, NFNL_SUBSYS_CTNETLINK_EXP, &attrs, &len,
-			    &family);
+	err = message_start(nlh, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_NEW,
+			    IPCTNL_MSG_EXP_DELETE, &attrs, &len, &family);
 	if (err)
 		return err;
-	msg = nlh->nlmsg_type & 0xff;
-	if (msg != IPCTNL_MSG_EXP_NEW && msg != IPCTNL_MSG_EXP_DELETE)
-		return -EPROTO;
 
 	memset(out, 0, sizeof(*out));
 	for_each_attr(a, attrs, len, rem) {
