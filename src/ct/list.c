@@ -23,9 +23,7 @@ static int reserve_one(void **items, size_t *capacity, size_t count,
 	if (count < *capacity)
 		return 0;
 	cap = *capacity ? *capacity * 2 : LIST_FIRST_CAPACITY;
-	if (cap > SIZE_MAX / size)
-		return -ENOMEM;
-	p = realloc(*items, cap * size);
+	p = reallocarray(*items, cap, size);	/* checks cap * size */
 	if (!p)
 		return -ENOMEM;
 	*items = p;

@@ -259,19 +259,16 @@ int ct_flush(void *ctx, enum ctnl_table table, uint8_t family)
 
 /* ---- Batches ---- */
 
+/* @op is one build_check() accepted. */
 static int build_item(enum ctnl_op op, void *buf, size_t size,
 		      const struct ctnl_flow *flow,
 		      const struct ctnl_change *change)
 {
-	switch (op) {
-	case CTNL_OP_CREATE:
+	if (op == CTNL_OP_CREATE)
 		return ctnl_build_create(buf, size, flow);
-	case CTNL_OP_UPDATE:
+	if (op == CTNL_OP_UPDATE)
 		return ctnl_build_update(buf, size, flow, change);
-	case CTNL_OP_DELETE:
-		return ctnl_build_delete(buf, size, flow);
-	}
-	return -EINVAL;
+	return ctnl_build_delete(buf, size, flow);
 }
 
 static const struct ctnl_change *item_change(const struct ctnl_change *changes,

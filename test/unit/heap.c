@@ -88,6 +88,17 @@ void *realloc(void *p, size_t size)
 	return counted(q);
 }
 
+void *reallocarray(void *p, size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, bytes);
+}
+
 void *memalign(size_t align, size_t size)
 {
 	if (injected_failure())
