@@ -95,7 +95,7 @@ static int count_cb(const struct nlmsghdr *nlh, void *data)
 
 static int dump_count(struct ctnl_sock *sock)
 {
-	uint8_t buf[64];
+	_Alignas(8) uint8_t buf[64];
 	int n = 0;
 
 	assert_int_equal(ctnl_sock_request(sock, put_ct_msg(buf,
@@ -148,7 +148,7 @@ static void test_kernel_dump_sees_entries_conntrack_made(void **state)
 static void test_kernel_request_ack_and_errno(void **state)
 {
 	struct ctnl_sock *sock = *state;
-	uint8_t buf[256];
+	_Alignas(8) uint8_t buf[256];
 
 	assert_int_equal(ctnl_sock_request(sock, put_create(buf, 1000), NULL,
 					   NULL), 0);
@@ -167,7 +167,7 @@ static void test_kernel_request_ack_and_errno(void **state)
 static void test_kernel_refusal_carries_extack_text(void **state)
 {
 	struct ctnl_sock *sock = *state;
-	uint8_t buf[256];
+	_Alignas(8) uint8_t buf[256];
 	struct nlmsghdr *nlh = put_create(buf, 2000);
 	uint16_t short_mark = 1;
 

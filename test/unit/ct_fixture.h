@@ -23,7 +23,7 @@ struct ctfx {
 	struct ctnl_fake_sock *fake;
 	struct ctnl_ct *ct;
 	size_t len;			/* bytes scripted in buf so far */
-	uint8_t buf[1 << 18];
+	_Alignas(8) uint8_t buf[1 << 18];
 };
 
 static inline int ctfx_setup(void **state)
@@ -115,7 +115,7 @@ static inline void reply_entries(struct ctfx *fx, int status)
 static inline struct ctnl_flow sent_as_flow(struct ctfx *fx, size_t i)
 {
 	const struct nlmsghdr *sent = ctnl_fake_sock_sent(fx->fake, i);
-	uint8_t copy[1024];
+	_Alignas(8) uint8_t copy[1024];
 	struct nlmsghdr *nlh = (void *)copy;
 	struct ctnl_flow f;
 

@@ -27,8 +27,8 @@ struct fx {
 	size_t heap_before;
 	struct ctnl_fake_sys *fake;
 	struct ctnl_sock *sock;
-	uint8_t req[512];
-	uint8_t buf[8192];
+	_Alignas(8) uint8_t req[512];
+	_Alignas(8) uint8_t buf[8192];
 };
 
 static inline struct fx *fx_new(const struct ctnl_sock_config *cfg)

@@ -45,7 +45,7 @@ static struct ctnl_flow tcp_key(void)
  * every smaller buffer must be -ENOSPC without a byte written past it. */
 #define CHECK_BUILT(expected, build_call)                                    \
 	do {                                                                 \
-		uint8_t buf[512];                                            \
+		_Alignas(8) uint8_t buf[512];                                            \
 		int len;                                                     \
 		void *b = buf;                                               \
 		size_t size = sizeof(buf);                                   \
@@ -162,7 +162,7 @@ static void test_build_dump_sends_kernel_filters(void **state)
 	CHECK_BUILT(expect_dump_all, ctnl_build_dump(b, size, NULL));
 	filter.flags = CTNL_FILTER_USERSPACE;
 	{
-		uint8_t buf[512];
+		_Alignas(8) uint8_t buf[512];
 
 		assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &filter),
 				 20);
@@ -172,7 +172,7 @@ static void test_build_dump_sends_kernel_filters(void **state)
 static void test_build_icmp_tuple_carries_id_type_code(void **state)
 {
 	struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG };
-	uint8_t buf[512];
+	_Alignas(8) uint8_t buf[512];
 	int len;
 
 	(void)state;
@@ -199,7 +199,7 @@ static void test_build_icmp_tuple_carries_id_type_code(void **state)
 static void build_and_parse_create(const struct ctnl_flow *flow,
 				   struct ctnl_flow *parsed)
 {
-	uint8_t buf[512];
+	_Alignas(8) uint8_t buf[512];
 	struct nlmsghdr *nlh = (void *)buf;
 
 	assert_true(ctnl_build_create(buf, sizeof(buf), flow) > 0);
@@ -281,7 +281,7 @@ static void test_build_refuses_bad_requests(void **state)
 	struct ctnl_flow key = tcp_key(), none = { 0 };
 	struct ctnl_change change = { .attrs = CTNL_ATTR_MARK };
 	struct ctnl_filter filter = { 0 };
-	uint8_t buf[512];
+	_Alignas(8) uint8_t buf[512];
 
 	(void)state;
 	assert_int_equal(ctnl_build_get(NULL, sizeof(buf), &key), -EINVAL);

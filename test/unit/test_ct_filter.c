@@ -159,6 +159,42 @@ static void test_filter_match_each_criterion(void **state)
 	assert_false(ctnl_filter_match(&f, &flow));
 }
 
+/* Each address and port criterion, failing alone, in both directions; and
+ * prefixes failing in a whole byte as well as in a partial one. */
+static void test_filter_each_tuple_field_can_fail(void **state)
+{
+	struct ctnl_flow flow = tcp_flow();
+	struct ctnl_filter f = { .family = AF_INET };
+
+	(void)state;
+	f.match = CTNL_MATCH_ORIG_DST;
+	addr(AF_INET, "10.9.8.7", &f.orig_dst);
+	assert_int_equal(filter_mismatch(&f, &flow), 0);
+	addr(AF_INET, "11.9.8.7", &f.orig_dst);
+	f.orig_dst_len = 8;
+	assert_int_equal(filter_mismatch(&f, &flow), CTNL_MATCH_ORIG_DST);
+
+	f.match = CTNL_MATCH_REPLY_SRC;
+	addr(AF_INET, "10.9.8.8", &f.reply_src);
+	assert_int_equal(filter_mismatch(&f, &flow), CTNL_MATCH_REPLY_SRC);
+
+	f = (struct ctnl_filter){ .match = CTNL_MATCH_PROTO |
+					   CTNL_MATCH_ORIG_SPORT |
+					   CTNL_MATCH_REPLY_DPORT,
+				  .proto = IPPROTO_TCP, .orig_sport = 1,
+				  .reply_dport = 2 };
+	assert_int_equal(filter_mismatch(&f, &flow),
+			 CTNL_MATCH_ORIG_SPORT | CTNL_MATCH_REPLY_DPORT);
+	f.orig_sport = 1000;
+	f.reply_dport = 1000;
+	assert_int_equal(filter_mismatch(&f, &flow), 0);
+
+	/* An exact IPv4 destination goes to the kernel. */
+	f = (struct ctnl_filter){ .family = AF_INET,
+				  .match = CTNL_MATCH_ORIG_DST };
+	assert_int_equal(filter_kernel_part(&f), CTNL_MATCH_ORIG_DST);
+}
+
 /* An entry has one zone, for one direction or both. */
 static void test_filter_zone_is_the_entrys_one_zone(void **state)
 {
@@ -196,7 +232,7 @@ static void test_filter_reply_tuple_in_dump_request(void **state)
 					  CTNL_MATCH_REPLY_DST |
 					  CTNL_MATCH_REPLY_SPORT,
 				 .proto = IPPROTO_UDP, .reply_sport = 53 };
-	uint8_t buf[512];
+	_Alignas(8) uint8_t buf[512];
 	const struct nlattr *attr;
 	uint32_t orig_flags = 99, reply_flags = 99;
 	bool reply_tuple = false, orig_tuple = false;
@@ -240,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_filter_check_refuses_what_cannot_mean_anything),
 		cmocka_unit_test(test_filter_kernel_part_is_what_the_kernel_compares),
 		cmocka_unit_test(test_filter_match_each_criterion),
+		cmocka_unit_test(test_filter_each_tuple_field_can_fail),
 		cmocka_unit_test(test_filter_zone_is_the_entrys_one_zone),
 		cmocka_unit_test(test_filter_tcp_state_needs_tcp),
 		cmocka_unit_test(test_filter_reply_tuple_in_dump_request),

@@ -133,6 +133,63 @@ static void test_list_allocation_failure_is_enomem(void **state)
 	ctnl_list_free(&list);
 }
 
+/* An expectation dump that fails leaves nothing allocated behind. */
+static void test_list_expect_failure_leaves_out_untouched(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_list list = { .count = 3 };
+
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, -EPERM, NULL);
+	assert_int_equal(ctnl_ct_list(fx->ct, CTNL_TABLE_EXPECT, 0, &list),
+			 -EPERM);
+	assert_int_equal(list.count, 3);
+}
+
+/* A Conntrack whose expectation dump hands over two and allocates
+ * nothing. */
+static int two_expectations(void *ctx, uint8_t family, ctnl_expect_cb cb,
+			    void *data)
+{
+	struct ctnl_expect e = { .attrs = CTNL_EXP_ATTR_ID };
+	int ret = 0;
+
+	(void)ctx;
+	(void)family;
+	for (int i = 0; i < 2 && ret == 0; i++)
+		ret = cb(&e, data);
+	return ret < 0 ? ret : 2;
+}
+
+static void test_list_allocation_failures_are_enomem(void **state)
+{
+	static const struct ctnl_ct_ops ops = {
+		.size = sizeof(ops),
+		.dump = three_entries,
+		.dump_expect = two_expectations,
+	};
+	struct ctnl_ct ct = { .ops = &ops };
+	struct ctnl_list list = { .count = 7 };
+	size_t before = heap_in_use();
+
+	(void)state;
+	if (!heap_fail_nth(1))
+		skip();
+	assert_int_equal(ctnl_ct_list(&ct, CTNL_TABLE_EXPECT, 0, &list),
+			 -ENOMEM);
+	/* The list grows once (1), then de-duplication allocates (2, 3). */
+	heap_fail_nth(2);
+	assert_int_equal(ctnl_ct_list_filtered(&ct, NULL, CTNL_LIST_DEDUP,
+					       &list), -ENOMEM);
+	heap_fail_nth(3);
+	assert_int_equal(ctnl_ct_list_filtered(&ct, NULL, CTNL_LIST_DEDUP,
+					       &list), -ENOMEM);
+	heap_fail_nth(0);
+	assert_int_equal(list.count, 7);
+	assert_int_equal(heap_in_use(), before);
+	assert_int_equal(ctnl_ct_list(&ct, CTNL_TABLE_EXPECT, 0, &list), 2);
+	ctnl_list_free(&list);
+}
+
 /* Under churn a dump can yield an entry twice: de-duplication by id keeps
  * the later copy, in dump order. */
 static void test_list_dedup_keeps_last_copy_of_each_id(void **state)
@@ -365,6 +422,21 @@ static void test_update_label_sets_and_clears_under_mask(void **state)
 }
 
 /* The Go package's 32-bit form: labels 0..31 replaced, 32..127 kept. */
+static void test_update_mark_for_available_flow_allocation_failure(
+	void **state)
+{
+	struct ctfx *fx = *state;
+
+	make_sample_flows();
+	if (!heap_fail_nth(1))
+		skip();
+	assert_int_equal(ctnl_ct_update_mark_for_available_flow(
+				 fx->ct, sample_flows, 4, "10.0.0.1",
+				 "10.0.0.2", IPPROTO_TCP, 1, 80, 9), -ENOMEM);
+	heap_fail_nth(0);
+	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 0);
+}
+
 static void test_update_label32_replaces_low_word_only(void **state)
 {
 	struct ctfx *fx = *state;
@@ -410,6 +482,10 @@ static void test_update_label_refusals(void **state)
 					      "10.0.0.1", "10.0.0.2",
 					      IPPROTO_UDP, 1, 80, &l, &l),
 			 -EINVAL);
+	assert_int_equal(ctnl_ct_update_label(fx->ct, CTNL_TABLE_CONNTRACK,
+					      sample_flows, 4, "10.0.0.1",
+					      "bad", IPPROTO_UDP, 1, 80, &l,
+					      &l), -EINVAL);
 	/* Labels disabled in the namespace: the error, with how to fix it. */
 	ctnl_labels_set(&l, 1);
 	ctnl_fake_sock_batch_result(fx->fake, -ENOSPC);
@@ -430,6 +506,8 @@ int main(void)
 		T(test_list_grows_without_allocation_per_entry),
 		T(test_list_failure_leaves_out_untouched),
 		cmocka_unit_test(test_list_allocation_failure_is_enomem),
+		T(test_list_expect_failure_leaves_out_untouched),
+		cmocka_unit_test(test_list_allocation_failures_are_enomem),
 		T(test_list_dedup_keeps_last_copy_of_each_id),
 		T(test_list_filtered_carries_dump_info),
 		cmocka_unit_test(test_tuple_from_text_checks_everything),
@@ -439,6 +517,7 @@ int main(void)
 		T(test_update_mark_for_available_flow_without_match_is_0),
 		T(test_update_mark_for_available_flow_all_failed_is_error),
 		T(test_update_label_sets_and_clears_under_mask),
+		T(test_update_mark_for_available_flow_allocation_failure),
 		T(test_update_label32_replaces_low_word_only),
 		T(test_update_label_refusals),
 	};

@@ -313,6 +313,34 @@ static void test_create_with_labels_dropped_is_undone(void **state)
 	assert_non_null(strstr(ctnl_ct_error_msg(fx->ct), "labels"));
 }
 
+/* Labels asked but all zero: nothing to verify, no read-back. */
+static void test_create_with_empty_labels_is_not_read_back(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_flow f = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1, 2,
+				     0, 0);
+
+	f.attrs |= CTNL_ATTR_LABELS;
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
+	assert_int_equal(ctnl_ct_create(fx->ct, &f), 0);
+	assert_int_equal(ctnl_fake_sock_request_calls(fx->fake), 1);
+}
+
+/* The read-back itself can fail (the entry expired meanwhile, say). */
+static void test_create_with_labels_read_back_failure_is_returned(
+	void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_flow f = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1, 2,
+				     0, 0);
+
+	f.attrs |= CTNL_ATTR_LABELS;
+	ctnl_labels_set(&f.labels, 9);
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, -ENOENT, NULL);
+	assert_int_equal(ctnl_ct_create(fx->ct, &f), -ENOENT);
+}
+
 static void test_update_sends_key_and_change(void **state)
 {
 	struct ctfx *fx = *state;
@@ -399,6 +427,31 @@ static void test_flush_sends_family_and_table(void **state)
 	assert_int_equal(ctnl_ct_flush(fx->ct, CTNL_TABLE_CONNTRACK, 99),
 			 -EINVAL);
 	assert_int_equal(ctnl_fake_sock_request_calls(fx->fake), 1);
+}
+
+static int count_expect(const struct ctnl_expect *e, void *data)
+{
+	(void)e;
+	++*(int *)data;
+	return CTNL_CB_OK;
+}
+
+static void test_dump_expect_refusals(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_flow a = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1, 2,
+				     0, 1);
+	int n = 0;
+
+	assert_int_equal(ctnl_ct_dump_expect(fx->ct, 0, NULL, NULL), -EINVAL);
+	assert_int_equal(ctnl_ct_dump_expect(fx->ct, 99, count_expect, &n),
+			 -EINVAL);
+	/* A conntrack entry in an expectation dump is malformed. */
+	put_entry(fx, &a);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_dump_expect(fx->ct, 0, count_expect, &n),
+			 -EBADMSG);
+	assert_int_equal(n, 0);
 }
 
 /* ---- batches ---- */
@@ -527,6 +580,21 @@ static void test_batch_failure_part_way_marks_the_rest(void **state)
 		assert_int_equal(results[i], -ENOBUFS);
 	free(flows);
 	free(results);
+}
+
+static void test_batch_buffer_allocation_failure_is_enomem(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_flow f = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1, 2,
+				     0, 0);
+	int result;
+
+	if (!heap_fail_nth(1))
+		skip();
+	assert_int_equal(ctnl_ct_batch(fx->ct, CTNL_OP_DELETE, &f, 1, NULL, 0,
+				       &result), -ENOMEM);
+	heap_fail_nth(0);
+	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 0);
 }
 
 static void test_batch_label_enospc_is_explained(void **state)
@@ -658,15 +726,19 @@ int main(void)
 		T(test_create_sends_create_and_returns_kernel_status),
 		T(test_create_with_labels_checks_they_stuck),
 		T(test_create_with_labels_dropped_is_undone),
+		T(test_create_with_empty_labels_is_not_read_back),
+		T(test_create_with_labels_read_back_failure_is_returned),
 		T(test_update_sends_key_and_change),
 		T(test_update_labels_enospc_explains_how_to_enable),
 		T(test_delete_sends_tuple_and_id),
 		T(test_flush_sends_family_and_table),
+		T(test_dump_expect_refusals),
 		T(test_batch_updates_with_per_item_results),
 		T(test_batch_takes_one_change_per_item),
 		T(test_batch_with_a_bad_item_sends_nothing),
 		T(test_batch_larger_than_buffer_goes_in_parts),
 		T(test_batch_failure_part_way_marks_the_rest),
+		T(test_batch_buffer_allocation_failure_is_enomem),
 		T(test_batch_label_enospc_is_explained),
 		cmocka_unit_test(
 			test_new_refuses_null_and_open_works_over_fake_syscalls),

@@ -22,7 +22,7 @@ struct env {
 	const struct ctnl_syscalls_ops *ops;
 	void *ctx;
 	int fd;
-	uint8_t buf[256];
+	_Alignas(8) uint8_t buf[256];
 };
 
 static int setup(void **state)
@@ -75,7 +75,7 @@ static ssize_t recv_buf(struct env *e, void *buf, size_t len, int flags,
 /* Sends two messages with sequence numbers 40 and 41. */
 static void send_two(struct env *e)
 {
-	uint8_t req[64];
+	_Alignas(8) uint8_t req[64];
 	struct nlmsghdr *a = put_msg(req, 16, NLM_F_REQUEST, 4);
 	struct nlmsghdr *b = put_msg(req + 20, 16, NLM_F_REQUEST | NLM_F_ACK, 4);
 
@@ -87,7 +87,7 @@ static void send_two(struct env *e)
 static void test_fake_stamps_replies_at_receive_time(void **state)
 {
 	struct env *e = *state;
-	uint8_t data[64];
+	_Alignas(8) uint8_t data[64];
 	struct nlmsghdr *nlh = put_msg(data, 16, NLM_F_MULTI, 4);
 	struct sockaddr_nl from;
 
@@ -140,7 +140,7 @@ static void test_fake_builds_acks_and_done(void **state)
 static void test_fake_raw_datagram_keeps_bytes_and_sender(void **state)
 {
 	struct env *e = *state;
-	uint8_t data[64];
+	_Alignas(8) uint8_t data[64];
 	struct nlmsghdr *nlh = put_msg(data, 16, 0, 4);
 	struct sockaddr_nl from;
 

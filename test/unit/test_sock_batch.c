@@ -270,7 +270,7 @@ static void test_batch_reply_for_foreign_seq_is_eproto(void **state)
 	struct fx *fx = *state;
 	int results[2];
 	size_t len = put_batch(fx, 2);
-	uint8_t ack[64];
+	_Alignas(8) uint8_t ack[64];
 	struct nlmsghdr *nlh = put_msg(ack, NLMSG_ERROR, NLM_F_CAPPED,
 				       sizeof(struct nlmsgerr));
 
@@ -287,7 +287,7 @@ static void test_batch_malformed_ack_is_ebadmsg(void **state)
 	struct fx *fx = *state;
 	int results[2];
 	size_t len = put_batch(fx, 2);
-	uint8_t ack[64];
+	_Alignas(8) uint8_t ack[64];
 	struct nlmsghdr *nlh = put_msg(ack, NLMSG_ERROR, 0, 4);
 
 	ctnl_fake_sys_queue(fx->fake, ack, nlh->nlmsg_len);

@@ -533,7 +533,7 @@ static void test_empty_interface_slots_answer_enosys(void **state)
 	};
 	struct ctnl_sock fake = { .ops = &empty, .ctx = NULL };
 	struct ctnl_sock old = { .ops = &shorter, .ctx = NULL };
-	uint8_t buf[64];
+	_Alignas(8) uint8_t buf[64];
 	int results[1];
 
 	(void)state;
