@@ -30,10 +30,17 @@ cc -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer-pc" "$src/test/install/consu
 	$(pkg-config --cflags libctnl) $(pkg-config --libs libctnl) \
 	-Wl,-rpath,"$libdir"
 "$tmp/consumer-pc"
+# A test program using the mocks links libctnl (and libmnl) after them.
+cc -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer-mocks-pc" \
+	"$src/test/install/consumer_mocks.c" $(pkg-config --cflags libctnl) \
+	-L"$libdir" -lctnl-mocks $(pkg-config --libs libctnl libmnl) \
+	-Wl,-rpath,"$libdir"
+"$tmp/consumer-mocks-pc"
 
 # CMake package
 cmake -S "$src/test/install" -B "$tmp/cmake-build" \
 	-DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_RPATH="$libdir" >/dev/null
 cmake --build "$tmp/cmake-build" >/dev/null
 "$tmp/cmake-build/consumer"
+"$tmp/cmake-build/consumer_mocks"
 echo "install check passed: SONAME $soname, exports ctnl_* only"

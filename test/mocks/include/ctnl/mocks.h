@@ -6,6 +6,14 @@
  * Fakes keep all their state in their own object, never in globals, and
  * depend on no test framework. Misusing a fake (a script that cannot be
  * carried out) aborts the test program with a message on stderr.
+ *
+ * Linking: libctnl-mocks is a static library that calls libctnl's public
+ * functions (the in-memory conntrack table checks requests with libctnl's
+ * request builders and filters with ctnl_filter_match()) and libmnl, so
+ * link libctnl and libmnl too, after it:
+ *   cc test.c -lctnl-mocks $(pkg-config --libs libctnl libmnl)
+ * or in CMake, after find_package(ctnl):
+ *   target_link_libraries(test PRIVATE ctnl::mocks ctnl::ctnl)
  */
 #ifndef CTNL_MOCKS_H
 #define CTNL_MOCKS_H
@@ -15,6 +23,7 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 
+#include <ctnl/conntrack.h>
 #include <ctnl/sock.h>
 #include <ctnl/syscalls.h>
 
@@ -187,6 +196,184 @@ size_t ctnl_fake_sock_unused(const struct ctnl_fake_sock *f);
 bool ctnl_fake_sock_closed(const struct ctnl_fake_sock *f);
 /* Multicast groups joined, bit g-1 for group g. */
 uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f);
+
+/*
+ * The in-memory conntrack table: a struct ctnl_ct without a kernel.
+ *
+ * Hand ctnl_fake_ct_ct() to the code under test wherever it takes a
+ * struct ctnl_ct (instead of one from ctnl_ct_open()), seed the table with
+ * ctnl_fake_ct_add(), and inspect it afterwards with ctnl_fake_ct_flows().
+ * Everything libctnl builds on the interface works over it: ctnl_ct_list(),
+ * ctnl_ct_update_mark(), ctnl_ct_update_label() and the rest.
+ *
+ * Each slot answers as ctnl_ct_open()'s handle does against a Linux 6.18
+ * kernel: the same argument checks (an invalid request is refused before
+ * anything changes), then the kernel's own rules for the request that
+ * handle would have sent (net/netfilter/nf_conntrack_netlink.c):
+ *
+ *  - Lookups. A key's tuple names the entry whose original OR reply tuple
+ *    it equals, in that tuple's zone (the kernel hashes both directions).
+ *    An ICMP tuple whose type has no counterpart (ICMP other than 0, 8,
+ *    13-18; ICMPv6 other than 128, 129, 139, 140) is -EINVAL.
+ *  - Ids. Entries get fresh ids from 1 upwards, never reused. A key's id
+ *    (CTNL_ATTR_ID) is honoured by delete only: like the kernel, get and
+ *    update ignore it and act on whichever entry holds the tuple.
+ *  - create: -EEXIST when the original tuple or the reply tuple already
+ *    belongs to an entry in its zone; -ENOMEM when the table holds
+ *    ctnl_fake_ct_set_max() entries (no early drop); a missing reply
+ *    tuple is the original inverted (ICMP echo 8 <-> 0, ICMPv6 128 <->
+ *    129, ...); status gains CONFIRMED, and EXPECTED or DYING in it is
+ *    -EBUSY while other kernel-managed bits (NAT, SEQ_ADJUST, OFFLOAD,
+ *    ...) are silently not set; two different non-zero directional zones
+ *    are -EINVAL; a TCP state >= CTNL_TCP_STATE_MAX, or SCTP state
+ *    without vtags (or vtags without state), is -EINVAL. The entry gets
+ *    use 1, mark 0 unless given, and a TCP state (NONE unless given).
+ *  - update applies, in the kernel's order and without rolling back on a
+ *    later failure: timeout (-EPERM when the entry has FIXED_TIMEOUT),
+ *    status (bits can be set, not cleared: clearing SEEN_REPLY or
+ *    ASSURED, or touching EXPECTED, is -EBUSY; kernel-managed bits are
+ *    ignored), mark, labels (new = (old & ~mask) | (labels & mask)).
+ *  - Labels. With labels disabled (ctnl_fake_ct_set_labels_enabled()),
+ *    entries created from then on have no room for labels, and never
+ *    gain it: changing their labels is -ENOSPC with an explanation in
+ *    ctnl_ct_error_msg(). ctnl_ct_create() with labels is then -ENOSPC
+ *    and leaves no entry behind (as libctnl's handle makes sure), while a
+ *    CTNL_OP_CREATE batch creates the entry without its labels (the
+ *    kernel's own behaviour, which the batch does not correct). Entries
+ *    report CTNL_ATTR_LABELS only while some label is set.
+ *  - flush of CTNL_TABLE_CONNTRACK empties one family or both; flush of
+ *    CTNL_TABLE_EXPECT empties the whole expectation table whatever the
+ *    family (the kernel ignores it there). Removing an entry in any way
+ *    removes the expectations it is the master of.
+ *  - dump filters everything in user space: ctnl_dump_info says kernel 0,
+ *    user = the filter's criteria, received = entries looked at.
+ *  - Expectations: create needs tuple, mask and master; the master must be
+ *    an entry in the expectation's zone (-ENOENT) that has a helper
+ *    (CTNL_ATTR_HELPER, -EOPNOTSUPP otherwise); an expectation whose tuple
+ *    matches is -EEXIST. A key names the expectation whose tuple matches
+ *    key->tuple (key->master when it has no tuple) under the expectation's
+ *    source mask; delete needs a tuple (-EINVAL: no flush by accident).
+ *    get and delete honour the key's id. An expectation reports its
+ *    master's original tuple and helper; timeouts are kept as given.
+ *  - update_matching answers how many entries it changed (when some
+ *    matched but none could be changed, the first error), delete_matching
+ *    how many it deleted; both fill ctnl_dump_info as dump does.
+ *  - stats: count and max; stats_cpu: one CPU, all counters 0.
+ *  - subscribe, event_fd and event_read are not provided: -ENOSYS.
+ *
+ * Time does not pass: timeouts are stored, never counted down, and
+ * entries never expire. A slot called from inside one of the fake's own
+ * dump callbacks is -EBUSY, as the real handle's socket is mid-dump then.
+ * Using the interface after ctnl_ct_close() aborts the program, since the
+ * real handle would be freed memory by then.
+ */
+struct ctnl_fake_ct;
+
+/* The slots of struct ctnl_ct_ops the fake provides, for failure
+ * injection and call counts. */
+enum ctnl_fake_ct_slot {
+	CTNL_FAKE_CT_DUMP,
+	CTNL_FAKE_CT_GET,
+	CTNL_FAKE_CT_CREATE,
+	CTNL_FAKE_CT_UPDATE,
+	CTNL_FAKE_CT_DEL,
+	CTNL_FAKE_CT_BATCH,
+	CTNL_FAKE_CT_FLUSH,
+	CTNL_FAKE_CT_UPDATE_MATCHING,
+	CTNL_FAKE_CT_DELETE_MATCHING,
+	CTNL_FAKE_CT_STATS,
+	CTNL_FAKE_CT_STATS_CPU,
+	CTNL_FAKE_CT_DUMP_EXPECT,
+	CTNL_FAKE_CT_GET_EXPECT,
+	CTNL_FAKE_CT_CREATE_EXPECT,
+	CTNL_FAKE_CT_DEL_EXPECT,
+	CTNL_FAKE_CT_NSLOTS
+};
+
+/* The table's limit unless ctnl_fake_ct_set_max() says otherwise. */
+#define CTNL_FAKE_CT_MAX 65536u
+
+/*
+ * Creates an empty table: labels enabled, a limit of CTNL_FAKE_CT_MAX
+ * entries. On success *@ret is the caller's, for ctnl_fake_ct_free(); on
+ * failure it is untouched. Errors: -EINVAL (@ret NULL), -ENOMEM.
+ */
+int ctnl_fake_ct_new(struct ctnl_fake_ct **ret);
+/* Frees the table and everything in it. Accepts NULL. */
+void ctnl_fake_ct_free(struct ctnl_fake_ct *f);
+
+/*
+ * The conntrack interface backed by @f; borrowed, valid as long as @f.
+ * ctnl_ct_close() on it does not free the fake (the test owns it); it
+ * records the close, which ctnl_fake_ct_closed() reports. Calling this
+ * again after a close hands the interface out afresh (a program that
+ * reconnects); closing twice without that aborts the program.
+ */
+struct ctnl_ct *ctnl_fake_ct_ct(struct ctnl_fake_ct *f);
+/* Whether the interface was closed since ctnl_fake_ct_ct() last handed it
+ * out. */
+bool ctnl_fake_ct_closed(const struct ctnl_fake_ct *f);
+
+/* ---- Seeding and inspecting the table ---- */
+
+/*
+ * Puts an entry into the table as given, bypassing the kernel's rules for
+ * creation (the limit, status bits, the labels setting): a fixture for
+ * what the kernel holds. Assigns an id unless CTNL_ATTR_ID is set, and
+ * the inverse of the original tuple unless CTNL_ATTR_REPLY is set. The
+ * entry has room for labels if labels are enabled or it carries some.
+ * Errors: -EINVAL (NULL, no original tuple, a family other than AF_INET
+ * or AF_INET6, a reply tuple of another family or protocol), -EEXIST (a
+ * tuple or the id already in the table), -ENOMEM; the table is then
+ * unchanged.
+ */
+int ctnl_fake_ct_add(struct ctnl_fake_ct *f, const struct ctnl_flow *flow);
+/* Entries in the table. */
+size_t ctnl_fake_ct_count(const struct ctnl_fake_ct *f);
+/* The entries, oldest first, as the interface reports them; *@n (unless
+ * NULL) is their number. Borrowed: valid until the table next changes. */
+const struct ctnl_flow *ctnl_fake_ct_flows(const struct ctnl_fake_ct *f,
+					   size_t *n);
+
+/*
+ * Puts an expectation into the table as given (a tuple is required;
+ * other fields as the caller sets them), assigning an id unless
+ * CTNL_EXP_ATTR_ID is set. Its master, if CTNL_EXP_ATTR_MASTER names an
+ * entry, takes it along when it goes. Errors: -EINVAL (NULL, no tuple, a
+ * bad family), -EEXIST (its tuple or id is taken), -ENOMEM.
+ */
+int ctnl_fake_ct_add_expect(struct ctnl_fake_ct *f,
+			    const struct ctnl_expect *exp);
+size_t ctnl_fake_ct_expect_count(const struct ctnl_fake_ct *f);
+/* The expectations, oldest first; borrowed like ctnl_fake_ct_flows(). */
+const struct ctnl_expect *ctnl_fake_ct_expects(const struct ctnl_fake_ct *f,
+					       size_t *n);
+
+/* ---- The kernel's settings ---- */
+
+/*
+ * Whether the namespace keeps labels, that is whether its ruleset uses
+ * them (on by default). Entries created while it is off have no room for
+ * labels and never gain it; entries that had room keep it.
+ */
+void ctnl_fake_ct_set_labels_enabled(struct ctnl_fake_ct *f, bool enabled);
+/* The table's limit (nf_conntrack_max): creating an entry in a table that
+ * holds @max entries is -ENOMEM. 0 means no limit, as in the kernel. */
+void ctnl_fake_ct_set_max(struct ctnl_fake_ct *f, uint32_t max);
+
+/* ---- Failures and call counts ---- */
+
+/*
+ * The @nth call (1-based, counted from the fake's creation) of @slot
+ * returns @err (a negative errno) without touching the table; a failed
+ * batch also sets every results[i] to @err. Calls that the public
+ * ctnl_ct_*() functions refuse before dispatching are not counted.
+ */
+void ctnl_fake_ct_fail(struct ctnl_fake_ct *f, enum ctnl_fake_ct_slot slot,
+		       unsigned int nth, int err);
+/* How many times @slot was called. */
+unsigned int ctnl_fake_ct_calls(const struct ctnl_fake_ct *f,
+				enum ctnl_fake_ct_slot slot);
 
 #ifdef __cplusplus
 }
