@@ -175,6 +175,10 @@ int ct_get(void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out)
 		return ret;
 	if (g.replies == 0)
 		return -EBADMSG;
+	/* The kernel looks a get up by tuple alone: the id is checked here. */
+	if ((key->attrs & CTNL_ATTR_ID) &&
+	    (!(g.flow.attrs & CTNL_ATTR_ID) || g.flow.id != key->id))
+		return -ENOENT;
 	*out = g.flow;
 	return 0;
 }
@@ -277,6 +281,26 @@ static const struct ctnl_change *item_change(const struct ctnl_change *changes,
 	return changes ? &changes[nchanges == 1 ? 0 : i] : NULL;
 }
 
+/*
+ * Created entries whose labels did not stick are undone and reported
+ * -ENOSPC, as ctnl_ct_create() does. Returns how many were undone.
+ */
+static int check_batch_labels(struct ct_handle *h,
+			      const struct ctnl_flow *flows, size_t count,
+			      int *results)
+{
+	int undone = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		if (results[i] != 0 || !(flows[i].attrs & CTNL_ATTR_LABELS) ||
+		    labels_empty(&flows[i].labels))
+			continue;
+		results[i] = check_labels_stuck(h, &flows[i]);
+		undone += results[i] != 0;
+	}
+	return undone;
+}
+
 /* Every item is checked before anything is sent: a batch with a bad item
  * changes nothing. */
 static int check_batch(enum ctnl_op op, const struct ctnl_flow *flows,
@@ -338,6 +362,8 @@ int ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
 		}
 		accepted += ret;
 	}
+	if (op == CTNL_OP_CREATE)
+		accepted -= check_batch_labels(h, flows, count, results);
 	if (op == CTNL_OP_UPDATE)
 		for (size_t j = 0; j < count; j++)
 			if (results[j] == -ENOSPC &&
