@@ -336,15 +336,21 @@ static void put_protoinfo(struct builder *b, const struct ctnl_flow *f)
 }
 
 /* The kernel needs an original tuple and a timeout; a reply tuple, if
- * given, must be of the same family and protocol. */
+ * given, must be of the same family and protocol; SCTP protocol info is
+ * the state and both verification tags, all or nothing. */
 static int check_create(const struct ctnl_flow *flow)
 {
+	const uint64_t sctp = CTNL_ATTR_SCTP_STATE | CTNL_ATTR_SCTP_VTAG;
+
 	if (!flow || !(flow->attrs & CTNL_ATTR_ORIG) ||
 	    !(flow->attrs & CTNL_ATTR_TIMEOUT) || check_tuple(&flow->orig))
 		return -EINVAL;
 	if ((flow->attrs & CTNL_ATTR_REPLY) &&
 	    (flow->reply.family != flow->orig.family ||
 	     flow->reply.proto != flow->orig.proto))
+		return -EINVAL;
+	if (flow->orig.proto == IPPROTO_SCTP && (flow->attrs & sctp) &&
+	    (flow->attrs & sctp) != sctp)
 		return -EINVAL;
 	return 0;
 }
@@ -426,6 +432,10 @@ int ctnl_build_flush(void *buf, size_t size, enum ctnl_table table,
 		type = CT_MSG(IPCTNL_MSG_CT_DELETE);
 		break;
 	case CTNL_TABLE_EXPECT:
+		/* The kernel flushes the expectations of every family at
+		 * once, whatever the message says. */
+		if (family)
+			return -EOPNOTSUPP;
 		type = EXP_MSG(IPCTNL_MSG_EXP_DELETE);
 		break;
 	default:

@@ -35,27 +35,34 @@ size_t addr_len(uint8_t family)
 				  : sizeof(struct in_addr);
 }
 
-/* The ICMP reply type of a request type, as the kernel pairs them; 0xff
- * (none) for types that get no reply. */
+/*
+ * The ICMP type of the other direction, as the kernel pairs them (its
+ * invmap tables, both ways); 0xff for types it does not track.
+ */
 static uint8_t icmp_reply_type(uint8_t proto, uint8_t type)
 {
-	static const struct { uint8_t req, rep; } v4[] = {
+	static const struct { uint8_t a, b; } v4[] = {
 		{ 8, 0 },	/* echo */
 		{ 13, 14 },	/* timestamp */
 		{ 15, 16 },	/* information */
 		{ 17, 18 },	/* address mask */
 	}, v6[] = {
 		{ 128, 129 },	/* echo */
-		{ 130, 131 },	/* multicast listener query */
 		{ 139, 140 },	/* node information */
 	};
 	const bool is_v6 = proto == IPPROTO_ICMPV6;
 	const size_t n = is_v6 ? sizeof(v6) / sizeof(v6[0])
 			       : sizeof(v4) / sizeof(v4[0]);
 
-	for (size_t i = 0; i < n; i++)
-		if ((is_v6 ? v6[i].req : v4[i].req) == type)
-			return is_v6 ? v6[i].rep : v4[i].rep;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t a = is_v6 ? v6[i].a : v4[i].a;
+		uint8_t b = is_v6 ? v6[i].b : v4[i].b;
+
+		if (type == a)
+			return b;
+		if (type == b)
+			return a;
+	}
 	return 0xff;
 }
 
