@@ -390,8 +390,10 @@ typedef int (*ctnl_event_cb)(const struct ctnl_event *ev, void *data);
 /*
  * Each slot receives the implementation's context first. A flow used as a
  * "key" names one entry: by its original tuple if CTNL_ATTR_ORIG is set,
- * else by its reply tuple; the tuple's zone is the zone to look in; with
- * CTNL_ATTR_ID set, only the entry with that id qualifies.
+ * else by its reply tuple; the tuple's zone is the zone to look in. With
+ * CTNL_ATTR_ID set, a get or delete acts only on the entry with that id;
+ * the kernel ignores the id of an update, so an update reaches whatever
+ * entry holds the tuple now, even one re-created since the id was read.
  */
 struct ctnl_ct_ops {
 	/* sizeof(struct ctnl_ct_ops) as the implementer compiled it; slots
@@ -544,9 +546,16 @@ CTNL_API int ctnl_ct_get(struct ctnl_ct *ct, const struct ctnl_flow *key,
 CTNL_API int ctnl_ct_create(struct ctnl_ct *ct, const struct ctnl_flow *flow);
 
 /*
- * Changes the entry @key names as @change says. Errors: -ENOENT, -EINVAL
- * (nothing to change, or a key without a tuple), -ENOSPC (labels are not
- * enabled in that namespace; see ctnl_ct_error_msg()), the kernel's.
+ * Changes the entry @key names as @change says. The kernel applies the
+ * timeout, status, mark and labels in that order and stops at the first
+ * it refuses, keeping those before it: an update is not atomic. Status
+ * bits can only be set: clearing SEEN_REPLY or ASSURED, or changing
+ * EXPECTED or DYING, is -EBUSY (CONFIRMED is added here, as the kernel
+ * requires).
+ * Errors: -ENOENT, -EINVAL (nothing to change, or a key without a tuple),
+ * -ENOSPC (labels are not enabled in that namespace; see
+ * ctnl_ct_error_msg()), -EBUSY (status), -EPERM (the timeout of an entry
+ * with a fixed timeout), the kernel's.
  */
 CTNL_API int ctnl_ct_update(struct ctnl_ct *ct, const struct ctnl_flow *key,
 			    const struct ctnl_change *change);
@@ -557,7 +566,9 @@ CTNL_API int ctnl_ct_delete(struct ctnl_ct *ct, const struct ctnl_flow *key);
 /*
  * Applies @op to each of @count flows in as few system calls as the kernel
  * allows. Updates take changes[i], or changes[0] for all when @nchanges is
- * 1. results[i] is 0 or entry i's negative errno. Returns the number of
+ * 1. results[i] is 0 or entry i's negative errno; a created entry whose
+ * labels did not stick is removed again and its result is -ENOSPC, as
+ * with ctnl_ct_create(). Returns the number of
  * entries the kernel accepted. Errors: -EINVAL (before anything is sent),
  * or a failure part-way, which results[] then carries for every entry
  * whose fate is unknown.
@@ -569,7 +580,10 @@ CTNL_API int ctnl_ct_batch(struct ctnl_ct *ct, enum ctnl_op op,
 
 /*
  * Empties @table for @family (AF_INET, AF_INET6, or 0 for both); flushing
- * one family leaves the other intact. Errors: -EINVAL, the kernel's.
+ * one family of the conntrack table leaves the other intact. The kernel
+ * flushes expectations of every family at once: CTNL_TABLE_EXPECT takes
+ * family 0 only. Errors: -EINVAL, -EOPNOTSUPP (expectations of one
+ * family), the kernel's.
  */
 CTNL_API int ctnl_ct_flush(struct ctnl_ct *ct, enum ctnl_table table,
 			   uint8_t family);
@@ -630,7 +644,9 @@ CTNL_API int ctnl_ct_update_mark(struct ctnl_ct *ct, const char *src,
  * same ports for protocols with ports (so every ICMP flow between the two
  * addresses). Returns how many entries the kernel updated; entries gone
  * meanwhile are not counted. When there were matches but none could be
- * updated, returns the first error (-ENOENT if all were gone).
+ * updated, returns the first error (-ENOENT if all were gone). As with
+ * any update, an entry re-created with the same tuple since the list was
+ * read is updated too: the kernel does not check ids on updates.
  */
 CTNL_API int ctnl_ct_update_mark_for_available_flow(
 	struct ctnl_ct *ct, const struct ctnl_flow *flows, size_t count,

@@ -45,10 +45,9 @@ static bool go_tuple_match(const struct ctnl_tuple *t,
 
 /*
  * Updates, in one batch, those of @flows whose original tuple is the one
- * given. Each is named by its tuple and id, so an entry that went away and
- * came back as another is not touched. Returns how many the kernel
- * updated; when there were matches but none could be updated, the first
- * error.
+ * given, each named by its tuple and zone (and id, which the kernel
+ * ignores on updates). Returns how many the kernel updated; when there
+ * were matches but none could be updated, the first error.
  */
 static int update_matching_flows(struct ctnl_ct *ct,
 				 const struct ctnl_flow *flows, size_t count,
