@@ -45,7 +45,7 @@ show('delete_reply_v4', msg(0x102, REQ, 2, [tuple4(2,'10.0.0.2','10.0.0.1',17,53
 # flush ipv4 (version 1), flush all (version 0), flush expect ipv6
 show('flush_v4', msg(0x102, REQ, 2, [], 1))
 show('flush_all', msg(0x102, REQ, 0, [], 0))
-show('flush_exp_v6', msg(0x202, REQ, 10, [], 1))
+show('flush_exp_all', msg(0x202, REQ, 0, [], 0))
 # create v4 tcp established, mark 5, timeout 100, status ASSURED|SEEN_REPLY (+CONFIRMED)
 show('create_v4', msg(0x100, REQ|CREATE|EXCL, 2, [tuple4(1,'10.0.0.1','10.0.0.2',6,1000,80), tuple4(2,'10.0.0.2','10.0.0.1',6,80,1000), be32(CTA_TIMEOUT,100), be32(CTA_STATUS, 0x2|0x4|0x8), be32(CTA_MARK,5), nest(CTA_PROTOINFO, nest(1, u8(1,3)))]))
 # update labels: set bit 3, clear bit 0 of value bit 3 mask bits 0,3

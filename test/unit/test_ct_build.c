@@ -105,8 +105,20 @@ static void test_build_flush_per_family_uses_version_1(void **state)
 		    ctnl_build_flush(b, size, CTNL_TABLE_CONNTRACK, AF_INET));
 	CHECK_BUILT(expect_flush_all,
 		    ctnl_build_flush(b, size, CTNL_TABLE_CONNTRACK, 0));
-	CHECK_BUILT(expect_flush_exp_v6,
-		    ctnl_build_flush(b, size, CTNL_TABLE_EXPECT, AF_INET6));
+	CHECK_BUILT(expect_flush_exp_all,
+		    ctnl_build_flush(b, size, CTNL_TABLE_EXPECT, 0));
+}
+
+/* The kernel flushes expectations of every family at once: one family
+ * alone cannot be asked for. */
+static void test_build_flush_expectations_of_one_family_is_eopnotsupp(
+	void **state)
+{
+	uint8_t buf[64];
+
+	(void)state;
+	assert_int_equal(ctnl_build_flush(buf, sizeof(buf), CTNL_TABLE_EXPECT,
+					  AF_INET6), -EOPNOTSUPP);
 }
 
 /* A create carries both tuples (the reply inverted from the original when
@@ -240,6 +252,33 @@ static void test_build_create_zones_labels_icmp_reply(void **state)
 	assert_int_equal(parsed.reply.zone, 0);
 }
 
+/* The kernel pairs ICMP types both ways: a flow described from its reply
+ * side inverts too; a type the kernel does not track has no pair. */
+static void test_build_create_inverts_icmp_types_both_ways(void **state)
+{
+	struct ctnl_flow flow = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT,
+				  .timeout = 30 };
+	struct ctnl_flow parsed;
+
+	(void)state;
+	flow.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, 0);
+	flow.orig.icmp.type = 0;	/* echo reply */
+	build_and_parse_create(&flow, &parsed);
+	assert_int_equal(parsed.reply.icmp.type, 8);
+	flow.orig.icmp.type = 14;	/* timestamp reply */
+	build_and_parse_create(&flow, &parsed);
+	assert_int_equal(parsed.reply.icmp.type, 13);
+
+	assert_int_equal(ctnl_tuple_from_text(&flow.orig, "fd00::1", "fd00::2",
+					      IPPROTO_ICMPV6, 0, 0), 0);
+	flow.orig.icmp.type = 140;	/* node information reply */
+	build_and_parse_create(&flow, &parsed);
+	assert_int_equal(parsed.reply.icmp.type, 139);
+	flow.orig.icmp.type = 130;	/* not tracked by the kernel */
+	build_and_parse_create(&flow, &parsed);
+	assert_int_equal(parsed.reply.icmp.type, 0xff);
+}
+
 static void test_build_create_sctp_state_and_vtags(void **state)
 {
 	struct ctnl_flow flow = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT |
@@ -257,6 +296,18 @@ static void test_build_create_sctp_state_and_vtags(void **state)
 	assert_int_equal(parsed.sctp.state, SCTP_CONNTRACK_ESTABLISHED);
 	assert_int_equal(parsed.sctp.vtag[1], 22);
 	assert_int_equal(parsed.reply.port.src, 6);
+
+	/* The kernel takes SCTP state and tags together or not at all. */
+	{
+		uint8_t buf[512];
+
+		flow.attrs &= ~CTNL_ATTR_SCTP_VTAG;
+		assert_int_equal(ctnl_build_create(buf, sizeof(buf), &flow),
+				 -EINVAL);
+		flow.attrs ^= CTNL_ATTR_SCTP_VTAG | CTNL_ATTR_SCTP_STATE;
+		assert_int_equal(ctnl_build_create(buf, sizeof(buf), &flow),
+				 -EINVAL);
+	}
 }
 
 static void test_build_create_tcp_wscale_and_flags(void **state)
@@ -327,11 +378,14 @@ int main(void)
 		cmocka_unit_test(test_build_update_mark_v6_with_zone_and_id),
 		cmocka_unit_test(test_build_delete_by_reply_tuple),
 		cmocka_unit_test(test_build_flush_per_family_uses_version_1),
+		cmocka_unit_test(
+			test_build_flush_expectations_of_one_family_is_eopnotsupp),
 		cmocka_unit_test(test_build_create_v4_inverts_reply_and_confirms),
 		cmocka_unit_test(test_build_update_labels_sends_masked_value),
 		cmocka_unit_test(test_build_dump_sends_kernel_filters),
 		cmocka_unit_test(test_build_icmp_tuple_carries_id_type_code),
 		cmocka_unit_test(test_build_create_zones_labels_icmp_reply),
+		cmocka_unit_test(test_build_create_inverts_icmp_types_both_ways),
 		cmocka_unit_test(test_build_create_sctp_state_and_vtags),
 		cmocka_unit_test(test_build_create_tcp_wscale_and_flags),
 		cmocka_unit_test(test_build_refuses_bad_requests),

@@ -225,6 +225,28 @@ static void test_get_returns_the_entry(void **state)
 		     NLM_F_DUMP);
 }
 
+/* The kernel looks a get up by tuple alone: an id in the key that is not
+ * the entry's means another entry holds the tuple now. */
+static void test_get_with_another_entrys_id_is_enoent(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_flow a = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 5, 6,
+				     9, 33);
+	struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_ID,
+				 .orig = a.orig, .id = 34 };
+	struct ctnl_flow out;
+
+	memset(&out, 0x5a, sizeof(out));
+	put_entry(fx, &a);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_get(fx->ct, &key, &out), -ENOENT);
+	assert_int_equal(((uint8_t *)&out)[0], 0x5a);
+	key.id = 33;
+	put_entry(fx, &a);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_get(fx->ct, &key, &out), 0);
+}
+
 static void test_get_failures_leave_out_untouched(void **state)
 {
 	struct ctfx *fx = *state;
@@ -582,6 +604,40 @@ static void test_batch_failure_part_way_marks_the_rest(void **state)
 	free(results);
 }
 
+/* A batch create with labels is checked entry by entry, like a single
+ * create: an entry that came without its labels is removed again. */
+static void test_batch_create_with_labels_undoes_entries_without(
+	void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_flow flows[2], stuck, dropped;
+	int results[2];
+
+	for (int i = 0; i < 2; i++) {
+		flows[i] = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP,
+				   (uint16_t)(10 + i), 2, 0, 0);
+		flows[i].attrs |= CTNL_ATTR_LABELS;
+		ctnl_labels_set(&flows[i].labels, 4);
+	}
+	stuck = flows[0];
+	stuck.id = 1;
+	dropped = flows[1];
+	dropped.attrs &= ~CTNL_ATTR_LABELS;
+	dropped.id = 2;
+	put_entry(fx, &stuck);
+	reply_entries(fx, 0);
+	put_entry(fx, &dropped);
+	reply_entries(fx, 0);
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);	/* delete */
+	assert_int_equal(ctnl_ct_batch(fx->ct, CTNL_OP_CREATE, flows, 2, NULL,
+				       0, results), 1);
+	assert_int_equal(results[0], 0);
+	assert_int_equal(results[1], -ENOSPC);
+	assert_int_equal(sent_msg_type(fx, 4), IPCTNL_MSG_CT_DELETE);
+	assert_int_equal(sent_as_flow(fx, 4).id, 2);
+	assert_non_null(strstr(ctnl_ct_error_msg(fx->ct), "labels"));
+}
+
 static void test_batch_buffer_allocation_failure_is_enomem(void **state)
 {
 	struct ctfx *fx = *state;
@@ -722,6 +778,7 @@ int main(void)
 		T(test_dump_refuses_bad_arguments_and_sends_nothing),
 		T(test_dump_kernel_error_is_returned),
 		T(test_get_returns_the_entry),
+		T(test_get_with_another_entrys_id_is_enoent),
 		T(test_get_failures_leave_out_untouched),
 		T(test_create_sends_create_and_returns_kernel_status),
 		T(test_create_with_labels_checks_they_stuck),
@@ -738,6 +795,7 @@ int main(void)
 		T(test_batch_with_a_bad_item_sends_nothing),
 		T(test_batch_larger_than_buffer_goes_in_parts),
 		T(test_batch_failure_part_way_marks_the_rest),
+		T(test_batch_create_with_labels_undoes_entries_without),
 		T(test_batch_buffer_allocation_failure_is_enomem),
 		T(test_batch_label_enospc_is_explained),
 		cmocka_unit_test(

@@ -1438,9 +1438,13 @@ static void test_fake_ct_flush_expect_empties_every_family(void **state)
 					      2021), 0);
 	x6.attrs = CTNL_EXP_ATTR_TUPLE;
 	assert_int_equal(ctnl_fake_ct_add_expect(e->f, &x6), 0);
-	/* ctnetlink_del_expect() flushes every family, whatever is asked,
-	 * and leaves the conntrack table alone. */
-	assert_int_equal(ctnl_ct_flush(e->ct, CTNL_TABLE_EXPECT, AF_INET), 0);
+	/* ctnetlink_del_expect() flushes every family, whatever is asked:
+	 * so one family alone is refused, as the real handle refuses it. */
+	assert_int_equal(ctnl_ct_flush(e->ct, CTNL_TABLE_EXPECT, AF_INET),
+			 -EOPNOTSUPP);
+	assert_int_equal(ctnl_fake_ct_expect_count(e->f), 2);
+	/* Every family, and the conntrack table is left alone. */
+	assert_int_equal(ctnl_ct_flush(e->ct, CTNL_TABLE_EXPECT, 0), 0);
 	assert_int_equal(ctnl_fake_ct_expect_count(e->f), 0);
 	assert_int_equal(ctnl_fake_ct_count(e->f), 1);
 }
