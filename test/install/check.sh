@@ -2,8 +2,11 @@
 # Installs libctnl into a temporary prefix and builds a program outside the
 # tree against it twice: with pkg-config and with CMake's find_package().
 # Also checks that the shared library exports ctnl_* symbols only and has a
-# versioned SONAME.
+# versioned SONAME. CONSUMER_LDFLAGS: extra link flags for the outside
+# programs (--coverage when the tree is instrumented: the static mocks
+# archive then needs gcov's runtime).
 set -eu
+ldflags=${CONSUMER_LDFLAGS:-}
 src=$1
 build=$2
 tmp=$(mktemp -d)
@@ -28,18 +31,19 @@ foreign=$(nm -D --defined-only "$libdir/libctnl.so" | awk '{ print $3 }' |
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 cc -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer-pc" "$src/test/install/consumer.c" \
 	$(pkg-config --cflags libctnl) $(pkg-config --libs libctnl) \
-	-Wl,-rpath,"$libdir"
+	-Wl,-rpath,"$libdir" $ldflags
 "$tmp/consumer-pc"
 # A test program using the mocks links libctnl (and libmnl) after them.
 cc -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer-mocks-pc" \
 	"$src/test/install/consumer_mocks.c" $(pkg-config --cflags libctnl) \
 	-L"$libdir" -lctnl-mocks $(pkg-config --libs libctnl libmnl) \
-	-Wl,-rpath,"$libdir"
+	-Wl,-rpath,"$libdir" $ldflags
 "$tmp/consumer-mocks-pc"
 
 # CMake package
 cmake -S "$src/test/install" -B "$tmp/cmake-build" \
-	-DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_RPATH="$libdir" >/dev/null
+	-DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_RPATH="$libdir" \
+	-DCMAKE_EXE_LINKER_FLAGS="$ldflags" >/dev/null
 cmake --build "$tmp/cmake-build" >/dev/null
 "$tmp/cmake-build/consumer"
 "$tmp/cmake-build/consumer_mocks"
