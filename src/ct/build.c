@@ -461,33 +461,29 @@ int ctnl_build_flush(void *buf, size_t size, enum ctnl_table table,
 static uint32_t tuple_filter(const struct ctnl_filter *f, uint32_t kernel,
 			     bool reply, struct ctnl_tuple *t)
 {
-	const uint32_t src = reply ? CTNL_MATCH_REPLY_SRC : CTNL_MATCH_ORIG_SRC;
-	const uint32_t dst = reply ? CTNL_MATCH_REPLY_DST : CTNL_MATCH_ORIG_DST;
-	const uint32_t sport = reply ? CTNL_MATCH_REPLY_SPORT
-				     : CTNL_MATCH_ORIG_SPORT;
-	const uint32_t dport = reply ? CTNL_MATCH_REPLY_DPORT
-				     : CTNL_MATCH_ORIG_DPORT;
+	struct dir_filter d;
 	uint32_t flags = 0;
 
+	filter_direction(f, reply, &d);
 	memset(t, 0, sizeof(*t));
 	t->family = f->family;
 	t->proto = f->proto;
-	if (kernel & src) {
-		t->src = reply ? f->reply_src : f->orig_src;
+	if (kernel & d.src) {
+		t->src = *d.src_addr;
 		flags |= CTA_FILTER_F_IP_SRC;
 	}
-	if (kernel & dst) {
-		t->dst = reply ? f->reply_dst : f->orig_dst;
+	if (kernel & d.dst) {
+		t->dst = *d.dst_addr;
 		flags |= CTA_FILTER_F_IP_DST;
 	}
 	if (kernel & CTNL_MATCH_PROTO)
 		flags |= CTA_FILTER_F_PROTO_NUM;
-	if (kernel & sport) {
-		t->port.src = reply ? f->reply_sport : f->orig_sport;
+	if (kernel & d.sport) {
+		t->port.src = d.sport_val;
 		flags |= CTA_FILTER_F_SRC_PORT;
 	}
-	if (kernel & dport) {
-		t->port.dst = reply ? f->reply_dport : f->orig_dport;
+	if (kernel & d.dport) {
+		t->port.dst = d.dport_val;
 		flags |= CTA_FILTER_F_DST_PORT;
 	}
 	return flags;

@@ -65,16 +65,15 @@ uint32_t filter_kernel_part(const struct ctnl_filter *f)
 		k |= CTNL_MATCH_ZONE;
 	if (f->family == 0)
 		return k;
-	if ((f->match & CTNL_MATCH_ORIG_SRC) && exact(f->orig_src_len, f->family))
-		k |= CTNL_MATCH_ORIG_SRC;
-	if ((f->match & CTNL_MATCH_ORIG_DST) && exact(f->orig_dst_len, f->family))
-		k |= CTNL_MATCH_ORIG_DST;
-	if ((f->match & CTNL_MATCH_REPLY_SRC) &&
-	    exact(f->reply_src_len, f->family))
-		k |= CTNL_MATCH_REPLY_SRC;
-	if ((f->match & CTNL_MATCH_REPLY_DST) &&
-	    exact(f->reply_dst_len, f->family))
-		k |= CTNL_MATCH_REPLY_DST;
+	for (int reply = 0; reply < 2; reply++) {
+		struct dir_filter d;
+
+		filter_direction(f, reply, &d);
+		if ((f->match & d.src) && exact(d.src_len, f->family))
+			k |= d.src;
+		if ((f->match & d.dst) && exact(d.dst_len, f->family))
+			k |= d.dst;
+	}
 	if (f->match & CTNL_MATCH_PROTO) {
 		k |= CTNL_MATCH_PROTO;
 		if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP)
@@ -98,42 +97,44 @@ static bool prefix_equal(const union ctnl_addr *a, const union ctnl_addr *b,
 	       == 0;
 }
 
+void filter_direction(const struct ctnl_filter *f, bool reply,
+		      struct dir_filter *d)
+{
+	if (reply)
+		*d = (struct dir_filter){
+			CTNL_MATCH_REPLY_SRC, CTNL_MATCH_REPLY_DST,
+			CTNL_MATCH_REPLY_SPORT, CTNL_MATCH_REPLY_DPORT,
+			&f->reply_src, &f->reply_dst,
+			f->reply_src_len, f->reply_dst_len,
+			f->reply_sport, f->reply_dport,
+		};
+	else
+		*d = (struct dir_filter){
+			CTNL_MATCH_ORIG_SRC, CTNL_MATCH_ORIG_DST,
+			CTNL_MATCH_ORIG_SPORT, CTNL_MATCH_ORIG_DPORT,
+			&f->orig_src, &f->orig_dst,
+			f->orig_src_len, f->orig_dst_len,
+			f->orig_sport, f->orig_dport,
+		};
+}
+
 static uint32_t tuple_mismatch(const struct ctnl_filter *f,
 			       const struct ctnl_tuple *t, bool reply)
 {
+	struct dir_filter d;
 	uint32_t bad = 0;
 
-	if (reply) {
-		if ((f->match & CTNL_MATCH_REPLY_SRC) &&
-		    !prefix_equal(&t->src, &f->reply_src, f->reply_src_len,
-				  t->family))
-			bad |= CTNL_MATCH_REPLY_SRC;
-		if ((f->match & CTNL_MATCH_REPLY_DST) &&
-		    !prefix_equal(&t->dst, &f->reply_dst, f->reply_dst_len,
-				  t->family))
-			bad |= CTNL_MATCH_REPLY_DST;
-		if ((f->match & CTNL_MATCH_REPLY_SPORT) &&
-		    t->port.src != f->reply_sport)
-			bad |= CTNL_MATCH_REPLY_SPORT;
-		if ((f->match & CTNL_MATCH_REPLY_DPORT) &&
-		    t->port.dst != f->reply_dport)
-			bad |= CTNL_MATCH_REPLY_DPORT;
-	} else {
-		if ((f->match & CTNL_MATCH_ORIG_SRC) &&
-		    !prefix_equal(&t->src, &f->orig_src, f->orig_src_len,
-				  t->family))
-			bad |= CTNL_MATCH_ORIG_SRC;
-		if ((f->match & CTNL_MATCH_ORIG_DST) &&
-		    !prefix_equal(&t->dst, &f->orig_dst, f->orig_dst_len,
-				  t->family))
-			bad |= CTNL_MATCH_ORIG_DST;
-		if ((f->match & CTNL_MATCH_ORIG_SPORT) &&
-		    t->port.src != f->orig_sport)
-			bad |= CTNL_MATCH_ORIG_SPORT;
-		if ((f->match & CTNL_MATCH_ORIG_DPORT) &&
-		    t->port.dst != f->orig_dport)
-			bad |= CTNL_MATCH_ORIG_DPORT;
-	}
+	filter_direction(f, reply, &d);
+	if ((f->match & d.src) &&
+	    !prefix_equal(&t->src, d.src_addr, d.src_len, t->family))
+		bad |= d.src;
+	if ((f->match & d.dst) &&
+	    !prefix_equal(&t->dst, d.dst_addr, d.dst_len, t->family))
+		bad |= d.dst;
+	if ((f->match & d.sport) && t->port.src != d.sport_val)
+		bad |= d.sport;
+	if ((f->match & d.dport) && t->port.dst != d.dport_val)
+		bad |= d.dport;
 	return bad;
 }
 

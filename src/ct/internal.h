@@ -52,6 +52,17 @@ int build_check(enum ctnl_op op, const struct ctnl_flow *flow,
 
 /* ---- filter.c ---- */
 
+/* One direction's criteria of a filter, original or reply. */
+struct dir_filter {
+	uint32_t src, dst, sport, dport;	/* their CTNL_MATCH_* bits */
+	const union ctnl_addr *src_addr, *dst_addr;
+	uint8_t src_len, dst_len;
+	uint16_t sport_val, dport_val;
+};
+
+void filter_direction(const struct ctnl_filter *f, bool reply,
+		      struct dir_filter *d);
+
 /* The criteria of @f that @flow fails (0: it passes), with
  * FILTER_FAMILY_MISMATCH for an entry of another family. */
 #define FILTER_FAMILY_MISMATCH (1u << 31)

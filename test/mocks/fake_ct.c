@@ -151,21 +151,6 @@ static bool family_ok(uint8_t family)
 	return family == AF_INET || family == AF_INET6;
 }
 
-static bool has_ports(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
-	case IPPROTO_GRE:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static bool is_icmp(uint8_t proto)
 {
 	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
@@ -221,7 +206,7 @@ static bool tuple_eq(const struct ctnl_tuple *a, const struct ctnl_tuple *b)
 	if (a->family != b->family || a->proto != b->proto ||
 	    memcmp(&a->src, &b->src, alen) || memcmp(&a->dst, &b->dst, alen))
 		return false;
-	if (has_ports(a->proto))
+	if (ctnl_proto_has_ports(a->proto))
 		return a->port.src == b->port.src && a->port.dst == b->port.dst;
 	if (is_icmp(a->proto))
 		return a->icmp.id == b->icmp.id &&
@@ -239,7 +224,7 @@ static bool tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t)
 	out->dst = t->src;
 	if (is_icmp(t->proto))
 		return icmp_pair(t->proto, t->icmp.type, &out->icmp.type);
-	if (has_ports(t->proto)) {
+	if (ctnl_proto_has_ports(t->proto)) {
 		out->port.src = t->port.dst;
 		out->port.dst = t->port.src;
 	}
@@ -928,7 +913,7 @@ static bool exp_matches(const struct ctnl_expect *e, const struct ctnl_tuple *t)
 	    memcmp(&x->dst, &t->dst, alen) ||
 	    !masked_eq(&x->src, &t->src, &m->src, alen))
 		return false;
-	if (has_ports(x->proto))
+	if (ctnl_proto_has_ports(x->proto))
 		return x->port.dst == t->port.dst &&
 		       ((x->port.src ^ t->port.src) & m->port.src) == 0;
 	if (is_icmp(x->proto))
