@@ -17,6 +17,9 @@ def nest(t, *children): return attr(t, b''.join(children), True)
 def u8(t,v): return attr(t, bytes([v]))
 def be16(t,v): return attr(t, struct.pack('>H',v))
 def be32(t,v): return attr(t, struct.pack('>I',v))
+# CTA_FILTER's flags are host-order u32 (nla_get_u32 in the kernel), unlike
+# every other conntrack number.
+def u32(t,v): return attr(t, struct.pack('<I',v))
 def msg(typ, flags, family, attrs, version=0):
     payload=struct.pack('<BBH', family, version, 0)+b''.join(attrs)
     return struct.pack('<IHHII', 16+len(payload), typ, flags, 0, 0)+payload
@@ -54,7 +57,7 @@ show('update_labels_v4', msg(0x100, REQ, 2, [tuple4(1,'10.0.0.1','10.0.0.2',6,10
 # dump v4 with mark filter and tuple filter orig src + proto tcp + dport 80
 show('dump_v4_filter', msg(0x101, REQ|DUMP, 2, [be32(CTA_MARK,0x10), be32(CTA_MARK_MASK,0xf0),
   nest(1, nest(1, v4(1,'10.0.0.1')), nest(2, u8(1,6), be16(3,80))),
-  nest(CTA_FILTER, be32(1, (1<<0)|(1<<3)|(1<<5)), be32(2, 0))]))
+  nest(CTA_FILTER, u32(1, (1<<0)|(1<<3)|(1<<5)), u32(2, 0))]))
 show('dump_all', msg(0x101, REQ|DUMP, 0, []))
 
 with open('test/unit/expected_requests.h', 'w') as f:
