@@ -51,16 +51,21 @@ static bool exact(uint8_t len, uint8_t family)
 }
 
 /*
- * The kernel compares mark, status, zone (nonzero), and with a family
- * set, exact addresses, the protocol and TCP or UDP ports. Prefixes, TCP
- * states, labels, the default zone and other protocols' ports stay here.
+ * The kernel compares mark, status (under a nonzero mask), zone (nonzero),
+ * and with a family set, exact addresses, the protocol and TCP or UDP
+ * ports. Prefixes, TCP states, labels, the default zone and other
+ * protocols' ports stay here.
  */
 uint32_t filter_kernel_part(const struct ctnl_filter *f)
 {
-	uint32_t k = f->match & (CTNL_MATCH_MARK | CTNL_MATCH_STATUS);
+	uint32_t k = f->match & CTNL_MATCH_MARK;
 
 	if (f->flags & CTNL_FILTER_USERSPACE)
 		return 0;
+	/* The kernel refuses a status mask of 0 (EINVAL) rather than
+	 * matching the entries whose status is anything. */
+	if ((f->match & CTNL_MATCH_STATUS) && f->status_mask != 0)
+		k |= CTNL_MATCH_STATUS;
 	if ((f->match & CTNL_MATCH_ZONE) && f->zone != 0)
 		k |= CTNL_MATCH_ZONE;
 	if (f->family == 0)

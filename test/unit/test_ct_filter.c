@@ -70,6 +70,7 @@ static void test_filter_kernel_part_is_what_the_kernel_compares(void **state)
 		.match = CTNL_MATCH_ALL,
 		.proto = IPPROTO_TCP,
 		.zone = 4,
+		.status_mask = CTNL_STATUS_ASSURED,
 		.orig_dst_len = 24,	/* a prefix: user space */
 	};
 	const uint32_t user_only = CTNL_MATCH_ORIG_DST | CTNL_MATCH_TCP_STATE |
@@ -89,6 +90,9 @@ static void test_filter_kernel_part_is_what_the_kernel_compares(void **state)
 	assert_int_equal(filter_kernel_part(&f), 0);
 	f.flags = CTNL_FILTER_USERSPACE;
 	f.zone = 5;
+	assert_int_equal(filter_kernel_part(&f), 0);
+	/* A status mask of 0 is EINVAL to the kernel: filtered here. */
+	f = (struct ctnl_filter){ .match = CTNL_MATCH_STATUS };
 	assert_int_equal(filter_kernel_part(&f), 0);
 }
 
