@@ -52,9 +52,16 @@ static bool exact(uint8_t len, uint8_t family)
 
 /*
  * The kernel compares mark, status (under a nonzero mask), zone (nonzero),
- * and with a family set, exact addresses, the protocol and TCP or UDP
- * ports. Prefixes, TCP states, labels, the default zone and other
- * protocols' ports stay here.
+ * and with a family set, the protocol, TCP or UDP ports and exact IPv4
+ * addresses. Prefixes, TCP states, labels, the default zone, other
+ * protocols' ports and IPv6 addresses stay here.
+ *
+ * IPv6 addresses because the kernel's CTA_FILTER compares them the wrong
+ * way round (ctnetlink_filter_match_tuple() skips an entry when
+ * !ipv6_addr_cmp(), that is when the addresses are equal), in dumps and
+ * flushes alike: seen on 6.18, and the comparison reads the same since
+ * CTA_FILTER came in 5.8. A dump would miss exactly the entries asked
+ * for, a flush delete all the others.
  */
 uint32_t filter_kernel_part(const struct ctnl_filter *f)
 {
@@ -70,6 +77,13 @@ uint32_t filter_kernel_part(const struct ctnl_filter *f)
 		k |= CTNL_MATCH_ZONE;
 	if (f->family == 0)
 		return k;
+	if (f->match & CTNL_MATCH_PROTO) {
+		k |= CTNL_MATCH_PROTO;
+		if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP)
+			k |= f->match & PORT_MATCHES;
+	}
+	if (f->family != AF_INET)
+		return k;
 	if ((f->match & CTNL_MATCH_ORIG_SRC) && exact(f->orig_src_len, f->family))
 		k |= CTNL_MATCH_ORIG_SRC;
 	if ((f->match & CTNL_MATCH_ORIG_DST) && exact(f->orig_dst_len, f->family))
@@ -80,11 +94,6 @@ uint32_t filter_kernel_part(const struct ctnl_filter *f)
 	if ((f->match & CTNL_MATCH_REPLY_DST) &&
 	    exact(f->reply_dst_len, f->family))
 		k |= CTNL_MATCH_REPLY_DST;
-	if (f->match & CTNL_MATCH_PROTO) {
-		k |= CTNL_MATCH_PROTO;
-		if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP)
-			k |= f->match & PORT_MATCHES;
-	}
 	return k;
 }
 

@@ -200,6 +200,19 @@ static void test_dump_tuple_filter_applied_by_kernel(void **state)
 	/* The kernel sent nothing that the filter drops. */
 	assert_int_equal(list.info.received, list.count);
 	ctnl_list_free(&list);
+
+	/* IPv6: the kernel compares addresses inverted (it would send every
+	 * entry but this one), so the address is filtered here. */
+	filter.family = AF_INET6;
+	assert_int_equal(inet_pton(AF_INET6, PEER_V6, &filter.orig_dst), 1);
+	assert_int_equal(ctnl_ct_list_filtered(ct, &filter, 0, &list),
+			 count_lines("conntrack -L -f ipv6 -p udp -d " PEER_V6
+				     " --dport 5353 2>/dev/null"));
+	assert_true(list.count >= 1);
+	assert_int_equal(list.info.kernel,
+			 CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_DPORT);
+	assert_int_equal(list.info.user, CTNL_MATCH_ORIG_DST);
+	ctnl_list_free(&list);
 	end_traffic(&t);
 }
 

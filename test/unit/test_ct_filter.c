@@ -82,6 +82,16 @@ static void test_filter_kernel_part_is_what_the_kernel_compares(void **state)
 	f.proto = IPPROTO_SCTP;
 	assert_int_equal(filter_kernel_part(&f) & (CTNL_MATCH_ORIG_SPORT |
 						   CTNL_MATCH_REPLY_DPORT), 0);
+	/* IPv6 addresses never: the kernel compares them inverted. */
+	f.family = AF_INET6;
+	f.proto = IPPROTO_UDP;
+	f.orig_dst_len = 0;
+	assert_int_equal(filter_kernel_part(&f) &
+			 (CTNL_MATCH_ORIG_SRC | CTNL_MATCH_ORIG_DST |
+			  CTNL_MATCH_REPLY_SRC | CTNL_MATCH_REPLY_DST), 0);
+	assert_int_equal(filter_kernel_part(&f) &
+			 (CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_SPORT),
+			 CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_SPORT);
 	/* Without a family, no tuple filter at all. */
 	f = (struct ctnl_filter){ .match = CTNL_MATCH_PROTO | CTNL_MATCH_MARK };
 	assert_int_equal(filter_kernel_part(&f), CTNL_MATCH_MARK);
@@ -195,7 +205,7 @@ static void test_filter_tcp_state_needs_tcp(void **state)
  * own flags; the protocol alone is sent once. */
 static void test_filter_reply_tuple_in_dump_request(void **state)
 {
-	struct ctnl_filter f = { .family = AF_INET6,
+	struct ctnl_filter f = { .family = AF_INET,
 				 .match = CTNL_MATCH_PROTO |
 					  CTNL_MATCH_REPLY_DST |
 					  CTNL_MATCH_REPLY_SPORT,
@@ -206,7 +216,7 @@ static void test_filter_reply_tuple_in_dump_request(void **state)
 	bool reply_tuple = false, orig_tuple = false;
 
 	(void)state;
-	addr(AF_INET6, "fd00::5", &f.reply_dst);
+	addr(AF_INET, "10.0.0.5", &f.reply_dst);
 	assert_true(ctnl_build_dump(buf, sizeof(buf), &f) > 0);
 	mnl_attr_for_each(attr, (struct nlmsghdr *)buf,
 			  sizeof(struct nfgenmsg)) {
