@@ -175,6 +175,11 @@ int ct_get(void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out)
 		return ret;
 	if (g.replies == 0)
 		return -EBADMSG;
+	/* The kernel ignores CTA_ID on a get (it checks it on a delete):
+	 * an entry with another id is not the one the key names. */
+	if ((key->attrs & CTNL_ATTR_ID) &&
+	    (!(g.flow.attrs & CTNL_ATTR_ID) || g.flow.id != key->id))
+		return -ENOENT;
 	*out = g.flow;
 	return 0;
 }

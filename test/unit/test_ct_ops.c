@@ -250,6 +250,32 @@ static void test_get_failures_leave_out_untouched(void **state)
 	assert_int_equal(ctnl_fake_sock_request_calls(fx->fake), 3);
 }
 
+/* The kernel ignores an id on a get: libctnl does not. */
+static void test_get_with_another_id_is_enoent(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_flow a = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 5, 6,
+				     9, 33);
+	struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_ID,
+				 .orig = a.orig, .id = 34 };
+	struct ctnl_flow out;
+
+	put_entry(fx, &a);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_get(fx->ct, &key, &out), -ENOENT);
+	/* A reply without an id cannot be the one named by id. */
+	a.attrs &= ~CTNL_ATTR_ID;
+	put_entry(fx, &a);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_get(fx->ct, &key, &out), -ENOENT);
+	key.id = 33;
+	a.attrs |= CTNL_ATTR_ID;
+	put_entry(fx, &a);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_get(fx->ct, &key, &out), 0);
+	assert_int_equal(out.mark, 9);
+}
+
 static void test_create_sends_create_and_returns_kernel_status(void **state)
 {
 	struct ctfx *fx = *state;
@@ -655,6 +681,7 @@ int main(void)
 		T(test_dump_kernel_error_is_returned),
 		T(test_get_returns_the_entry),
 		T(test_get_failures_leave_out_untouched),
+		T(test_get_with_another_id_is_enoent),
 		T(test_create_sends_create_and_returns_kernel_status),
 		T(test_create_with_labels_checks_they_stuck),
 		T(test_create_with_labels_dropped_is_undone),
