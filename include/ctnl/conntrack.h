@@ -536,10 +536,13 @@ CTNL_API int ctnl_ct_get(struct ctnl_ct *ct, const struct ctnl_flow *key,
 /*
  * Creates an entry from @flow: orig tuple and timeout are required; a
  * missing reply tuple is the inverse of the original; mark, labels, status
- * (CTNL_STATUS_CONFIRMED is added, as the kernel requires), zones and TCP
- * state are taken when their attrs bit is set.
+ * (CTNL_STATUS_CONFIRMED is added, as the kernel requires), zones, TCP
+ * state and a helper (CTNL_ATTR_HELPER: the helper's name, such as "ftp";
+ * the kernel attaches helpers only when an entry is created) are taken
+ * when their attrs bit is set.
  * Errors: -EEXIST, -EINVAL, -ENOSPC (labels are not enabled in that
- * namespace: the entry is not left behind), and the kernel's.
+ * namespace: the entry is not left behind), -EOPNOTSUPP (no such helper
+ * for that protocol), and the kernel's.
  */
 CTNL_API int ctnl_ct_create(struct ctnl_ct *ct, const struct ctnl_flow *flow);
 

@@ -335,6 +335,13 @@ static void put_protoinfo(struct builder *b, const struct ctnl_flow *f)
 	}
 }
 
+/* A name the kernel takes: NUL-terminated within @size bytes, not empty
+ * (an empty helper name means "remove the helper" to the kernel). */
+static bool name_ok(const char *name, size_t size)
+{
+	return name[0] != '\0' && memchr(name, '\0', size) != NULL;
+}
+
 /* The kernel needs an original tuple and a timeout; a reply tuple, if
  * given, must be of the same family and protocol. */
 static int check_create(const struct ctnl_flow *flow)
@@ -346,7 +353,25 @@ static int check_create(const struct ctnl_flow *flow)
 	    (flow->reply.family != flow->orig.family ||
 	     flow->reply.proto != flow->orig.proto))
 		return -EINVAL;
+	if ((flow->attrs & CTNL_ATTR_HELPER) &&
+	    !name_ok(flow->helper, sizeof(flow->helper)))
+		return -EINVAL;
 	return 0;
+}
+
+static void put_string(struct builder *b, uint16_t type, const char *s)
+{
+	put(b, type, strlen(s) + 1, s);
+}
+
+/* A helper is attached only when an entry is created: the kernel cannot
+ * give one to an existing entry. */
+static void put_helper(struct builder *b, const char *name)
+{
+	struct nlattr *nest = nest_start(b, CTA_HELP);
+
+	put_string(b, CTA_HELP_NAME, name);
+	nest_end(b, nest);
 }
 
 int build_check(enum ctnl_op op, const struct ctnl_flow *flow,
@@ -396,6 +421,8 @@ int ctnl_build_create(void *buf, size_t size, const struct ctnl_flow *flow)
 		put_be32(&b, CTA_MARK, flow->mark);
 	if (flow->attrs & CTNL_ATTR_LABELS)
 		put_labels(&b, &flow->labels, NULL);
+	if (flow->attrs & CTNL_ATTR_HELPER)
+		put_helper(&b, flow->helper);
 	put_protoinfo(&b, flow);
 	return finish(&b);
 }

@@ -320,6 +320,26 @@ static void test_build_refuses_bad_requests(void **state)
 	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &filter), -EINVAL);
 }
 
+/* A helper is asked for by name, inside CTA_HELP. */
+static void test_build_create_with_helper(void **state)
+{
+	struct ctnl_flow flow = {
+		.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT | CTNL_ATTR_HELPER,
+		.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1000, 21),
+		.timeout = 60,
+		.helper = "ftp",
+	};
+	uint8_t buf[512];
+
+	(void)state;
+	CHECK_BUILT(expect_create_helper_v4, ctnl_build_create(b, size, &flow));
+	/* Empty (the kernel's "remove the helper") or unterminated. */
+	flow.helper[0] = '\0';
+	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &flow), -EINVAL);
+	memset(flow.helper, 'x', sizeof(flow.helper));
+	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &flow), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_build_create_sctp_state_and_vtags),
 		cmocka_unit_test(test_build_create_tcp_wscale_and_flags),
 		cmocka_unit_test(test_build_refuses_bad_requests),
+		cmocka_unit_test(test_build_create_with_helper),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
