@@ -458,6 +458,17 @@ CTNL_API int ctnl_ct_open(const struct ctnl_syscalls *sys,
  */
 CTNL_API int ctnl_ct_new(struct ctnl_sock *sock, struct ctnl_ct **ret);
 
+/*
+ * Opens a conntrack handle on the table of another network namespace,
+ * without leaving the calling thread there: @netns is a name as
+ * `ip netns` gives it (no '/': /run/netns/NAME) or the path of a namespace
+ * file (such as /proc/PID/ns/net). By descriptor: see ctnl_ct_open() and
+ * CTNL_SOCK_NETNS_FD. Errors: -EINVAL (NULL or malformed @netns), -ENOENT
+ * (no such namespace), and those of ctnl_ct_open().
+ */
+CTNL_API int ctnl_ct_open_netns(const struct ctnl_syscalls *sys,
+				const char *netns, struct ctnl_ct **ret);
+
 /* Releases a conntrack handle through its destroy slot. Accepts NULL. */
 CTNL_API void ctnl_ct_close(struct ctnl_ct *ct);
 

@@ -618,6 +618,46 @@ static void test_new_allocation_failure_is_enomem(void **state)
 	ctnl_fake_sock_free(fake);
 }
 
+static void test_open_netns_by_name_or_path(void **state)
+{
+	struct ctnl_fake_sys *sys;
+	struct ctnl_ct *ct = NULL;
+	char long_name[300];
+	size_t before = heap_in_use();
+
+	(void)state;
+	assert_int_equal(ctnl_fake_sys_new(&sys), 0);
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys), "blue",
+					    &ct), 0);
+	assert_string_equal(ctnl_fake_sys_socket_netns(sys), "/run/netns/blue");
+	assert_string_equal(ctnl_fake_sys_netns(sys), "");
+	ctnl_ct_close(ct);
+
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys),
+					    "/proc/77/ns/net", &ct), 0);
+	assert_string_equal(ctnl_fake_sys_socket_netns(sys), "/proc/77/ns/net");
+	ctnl_ct_close(ct);
+	assert_int_equal(ctnl_fake_sys_open_fds(sys), 0);
+
+	ct = NULL;
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys), NULL,
+					    &ct), -EINVAL);
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys), "",
+					    &ct), -EINVAL);
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys), ".",
+					    &ct), -EINVAL);
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys), "..",
+					    &ct), -EINVAL);
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys),
+					    long_name, &ct), -EINVAL);
+	assert_null(ct);
+	assert_int_equal(ctnl_fake_sys_total_calls(sys), 2 * 14);
+	ctnl_fake_sys_free(sys);
+	assert_int_equal(heap_in_use(), before);
+}
+
 /* A fake Conntrack implementing nothing answers -ENOSYS everywhere, so a
  * test's fake implements only what its test needs. */
 static void test_empty_interface_answers_enosys(void **state)
@@ -698,6 +738,7 @@ int main(void)
 		cmocka_unit_test(
 			test_new_refuses_null_and_open_works_over_fake_syscalls),
 		cmocka_unit_test(test_new_allocation_failure_is_enomem),
+		cmocka_unit_test(test_open_netns_by_name_or_path),
 		cmocka_unit_test(test_empty_interface_answers_enosys),
 	};
 
