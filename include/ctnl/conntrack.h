@@ -698,6 +698,27 @@ CTNL_API int ctnl_build_flush(void *buf, size_t size, enum ctnl_table table,
 			      uint8_t family);
 CTNL_API int ctnl_build_dump_expect(void *buf, size_t size, uint8_t family);
 
+/* A flush of the conntrack entries @filter selects (NULL: all), which the
+ * kernel applies whole; -EOPNOTSUPP when @filter has criteria the kernel
+ * does not apply (see ctnl_dump_info), as the flush would then delete more
+ * than @filter selects. */
+CTNL_API int ctnl_build_flush_filtered(void *buf, size_t size,
+				       const struct ctnl_filter *filter);
+/* The conntrack table's size (IPCTNL_MSG_CT_GET_STATS). */
+CTNL_API int ctnl_build_stats(void *buf, size_t size);
+/* The per-CPU counters of @table (a dump, as the kernel requires). */
+CTNL_API int ctnl_build_stats_cpu(void *buf, size_t size,
+				  enum ctnl_table table);
+/* Requests about one expectation, named by its tuple (never without one:
+ * an expectation delete without a tuple is a flush), or created from
+ * everything ctnl_ct_create_expect() describes. */
+CTNL_API int ctnl_build_get_expect(void *buf, size_t size,
+				   const struct ctnl_expect *key);
+CTNL_API int ctnl_build_create_expect(void *buf, size_t size,
+				      const struct ctnl_expect *exp);
+CTNL_API int ctnl_build_delete_expect(void *buf, size_t size,
+				      const struct ctnl_expect *key);
+
 /*
  * Parses a conntrack message (a dump entry, a reply or an event) into
  * *@out. Unknown attributes are skipped; malformed ones are -EBADMSG, and
@@ -707,6 +728,18 @@ CTNL_API int ctnl_flow_parse(const struct nlmsghdr *nlh,
 			     struct ctnl_flow *out);
 CTNL_API int ctnl_expect_parse(const struct nlmsghdr *nlh,
 			       struct ctnl_expect *out);
+
+/* The reply to ctnl_build_stats(); -EPROTO for another message type. */
+CTNL_API int ctnl_stats_parse(const struct nlmsghdr *nlh,
+			      struct ctnl_stats *out);
+/*
+ * One message of a per-CPU dump of either table: sets out->cpu and the
+ * counters of the table the message is about, leaving the other table's
+ * as they were, so that both tables' messages for a CPU merge into one
+ * struct. -EPROTO for another message type; *@out is untouched on error.
+ */
+CTNL_API int ctnl_cpu_stats_parse(const struct nlmsghdr *nlh,
+				  struct ctnl_cpu_stats *out);
 
 /*
  * Formats @flow as one line of text, the way `conntrack -L` prints an entry

@@ -539,8 +539,9 @@ static void put_filter_tuple(struct builder *b, uint16_t type,
 	nest_end(b, nest);
 }
 
-static void put_dump_filter(struct builder *b, const struct ctnl_filter *f,
-			    uint32_t kernel)
+/* The criteria @kernel of @f, as a dump and a flush both take them. */
+static void put_kernel_filter(struct builder *b, const struct ctnl_filter *f,
+			      uint32_t kernel)
 {
 	struct ctnl_tuple orig, reply;
 	uint32_t orig_flags, reply_flags;
@@ -591,6 +592,178 @@ int ctnl_build_dump(void *buf, size_t size, const struct ctnl_filter *filter)
 		    filter->family, NFNETLINK_V0);
 	if (err)
 		return err;
-	put_dump_filter(&b, filter, filter_kernel_part(filter));
+	put_kernel_filter(&b, filter, filter_kernel_part(filter));
+	return finish(&b);
+}
+
+int ctnl_build_flush_filtered(void *buf, size_t size,
+			      const struct ctnl_filter *filter)
+{
+	static const struct ctnl_filter all;
+	struct builder b;
+	uint32_t kernel;
+	int err;
+
+	if (!filter)
+		filter = &all;
+	err = filter_check(filter);
+	if (err)
+		return err;
+	/* A flush is not re-checked anywhere: every criterion must be one
+	 * the kernel applies, or it would delete more than was asked. */
+	kernel = filter_kernel_part(filter);
+	if (kernel != filter->match)
+		return -EOPNOTSUPP;
+	/* A delete without a tuple (or with CTA_FILTER) is a flush; version
+	 * 1 makes it honour the family. */
+	err = begin(&b, buf, size, CT_MSG(IPCTNL_MSG_CT_DELETE), 0,
+		    filter->family,
+		    filter->family ? NFNETLINK_V1 : NFNETLINK_V0);
+	if (err)
+		return err;
+	put_kernel_filter(&b, filter, kernel);
+	return finish(&b);
+}
+
+/* ---- Statistics ---- */
+
+int ctnl_build_stats(void *buf, size_t size)
+{
+	struct builder b;
+	int err = begin(&b, buf, size, CT_MSG(IPCTNL_MSG_CT_GET_STATS), 0,
+			AF_UNSPEC, NFNETLINK_V0);
+
+	return err ? err : finish(&b);
+}
+
+int ctnl_build_stats_cpu(void *buf, size_t size, enum ctnl_table table)
+{
+	struct builder b;
+	uint16_t type;
+	int err;
+
+	switch (table) {
+	case CTNL_TABLE_CONNTRACK:
+		type = CT_MSG(IPCTNL_MSG_CT_GET_STATS_CPU);
+		break;
+	case CTNL_TABLE_EXPECT:
+		type = EXP_MSG(IPCTNL_MSG_EXP_GET_STATS_CPU);
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* Without NLM_F_DUMP the kernel acknowledges and sends nothing. */
+	err = begin(&b, buf, size, type, NLM_F_DUMP, AF_UNSPEC, NFNETLINK_V0);
+	return err ? err : finish(&b);
+}
+
+/* ---- Expectations ---- */
+
+/*
+ * Starts a request about the one expectation @key names by its tuple, in
+ * its zone, with its id when given. Never without a tuple: an expectation
+ * delete without one is a flush of the whole table.
+ */
+static int begin_expect_keyed(struct builder *b, void *buf, size_t size,
+			      uint16_t type, const struct ctnl_expect *key)
+{
+	int err;
+
+	if (!key || !(key->attrs & CTNL_EXP_ATTR_TUPLE) ||
+	    check_tuple(&key->tuple))
+		return -EINVAL;
+	err = begin(b, buf, size, EXP_MSG(type), 0, key->tuple.family,
+		    NFNETLINK_V0);
+	if (err)
+		return err;
+	put_tuple(b, CTA_EXPECT_TUPLE, &key->tuple, false);
+	if (key->zone)
+		put_be16(b, CTA_EXPECT_ZONE, key->zone);
+	if (key->attrs & CTNL_EXP_ATTR_ID)
+		put_be32(b, CTA_EXPECT_ID, key->id);
+	return 0;
+}
+
+int ctnl_build_get_expect(void *buf, size_t size, const struct ctnl_expect *key)
+{
+	struct builder b;
+	int err = begin_expect_keyed(&b, buf, size, IPCTNL_MSG_EXP_GET, key);
+
+	return err ? err : finish(&b);
+}
+
+int ctnl_build_delete_expect(void *buf, size_t size,
+			     const struct ctnl_expect *key)
+{
+	struct builder b;
+	int err = begin_expect_keyed(&b, buf, size, IPCTNL_MSG_EXP_DELETE, key);
+
+	return err ? err : finish(&b);
+}
+
+#define EXP_REQUIRED (CTNL_EXP_ATTR_MASTER | CTNL_EXP_ATTR_TUPLE | \
+		      CTNL_EXP_ATTR_MASK)
+
+/* The kernel needs the master's tuple, the expected tuple and its mask,
+ * all of the master's family; the mask is of the expected protocol. */
+static int check_create_expect(const struct ctnl_expect *e)
+{
+	if (!e || (e->attrs & EXP_REQUIRED) != EXP_REQUIRED ||
+	    check_tuple(&e->master) || e->tuple.family != e->master.family ||
+	    e->mask.family != e->master.family ||
+	    e->mask.proto != e->tuple.proto)
+		return -EINVAL;
+	if ((e->attrs & CTNL_EXP_ATTR_HELPER) &&
+	    !name_ok(e->helper, sizeof(e->helper)))
+		return -EINVAL;
+	if ((e->attrs & CTNL_EXP_ATTR_FN) && !name_ok(e->fn, sizeof(e->fn)))
+		return -EINVAL;
+	if ((e->attrs & CTNL_EXP_ATTR_NAT) &&
+	    e->nat_tuple.family != e->master.family)
+		return -EINVAL;
+	return 0;
+}
+
+static void put_expect_nat(struct builder *b, const struct ctnl_expect *e)
+{
+	struct nlattr *nest = nest_start(b, CTA_EXPECT_NAT);
+
+	put_be32(b, CTA_EXPECT_NAT_DIR, e->nat_dir);
+	put_tuple(b, CTA_EXPECT_NAT_TUPLE, &e->nat_tuple, false);
+	nest_end(b, nest);
+}
+
+int ctnl_build_create_expect(void *buf, size_t size,
+			     const struct ctnl_expect *exp)
+{
+	struct builder b;
+	int err;
+
+	err = check_create_expect(exp);
+	if (err)
+		return err;
+	err = begin(&b, buf, size, EXP_MSG(IPCTNL_MSG_EXP_NEW),
+		    NLM_F_CREATE | NLM_F_EXCL, exp->master.family,
+		    NFNETLINK_V0);
+	if (err)
+		return err;
+	put_tuple(&b, CTA_EXPECT_MASTER, &exp->master, false);
+	put_tuple(&b, CTA_EXPECT_TUPLE, &exp->tuple, false);
+	put_tuple(&b, CTA_EXPECT_MASK, &exp->mask, false);
+	/* The zone the master is looked up in, and the expectation's. */
+	if (exp->zone)
+		put_be16(&b, CTA_EXPECT_ZONE, exp->zone);
+	if (exp->attrs & CTNL_EXP_ATTR_TIMEOUT)
+		put_be32(&b, CTA_EXPECT_TIMEOUT, exp->timeout);
+	if (exp->attrs & CTNL_EXP_ATTR_HELPER)
+		put_string(&b, CTA_EXPECT_HELP_NAME, exp->helper);
+	if (exp->attrs & CTNL_EXP_ATTR_FLAGS)
+		put_be32(&b, CTA_EXPECT_FLAGS, exp->flags);
+	if (exp->attrs & CTNL_EXP_ATTR_CLASS)
+		put_be32(&b, CTA_EXPECT_CLASS, exp->class);
+	if (exp->attrs & CTNL_EXP_ATTR_NAT)
+		put_expect_nat(&b, exp);
+	if (exp->attrs & CTNL_EXP_ATTR_FN)
+		put_string(&b, CTA_EXPECT_FN, exp->fn);
 	return finish(&b);
 }
