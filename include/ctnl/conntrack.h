@@ -497,7 +497,15 @@ CTNL_API int ctnl_ct_dump(struct ctnl_ct *ct, const struct ctnl_filter *filter,
 			  ctnl_flow_cb cb, void *data,
 			  struct ctnl_dump_info *info);
 
-/* Streams the expectation table of @family (0: both) to @cb. */
+/*
+ * Streams the expectation table of @family (0: both) to @cb, as
+ * ctnl_ct_dump() does the conntrack table. Returns the number of
+ * expectations handed to @cb. Errors: -EINVAL (NULL @cb, bad family),
+ * -EBADMSG, a value returned by @cb, -EINTR (every expectation was handed
+ * over, but the kernel flagged the dump inconsistent: NLM_F_DUMP_INTR;
+ * ctnl_ct_list() turns that into info.interrupted), and those of
+ * ctnl_sock_request().
+ */
 CTNL_API int ctnl_ct_dump_expect(struct ctnl_ct *ct, uint8_t family,
 				 ctnl_expect_cb cb, void *data);
 
@@ -600,15 +608,70 @@ CTNL_API int ctnl_ct_delete_matching(struct ctnl_ct *ct,
 
 /* ---- Statistics, expectations, events ---- */
 
+/*
+ * Reads @table's size into *@out. CTNL_TABLE_CONNTRACK: the number of
+ * entries in the handle's network namespace and the table's limit
+ * (nf_conntrack_max, one for all namespaces), as `conntrack -C` counts.
+ * CTNL_TABLE_EXPECT: the kernel has no such request; the expectations are
+ * counted with a dump, and max is 0 (the kernel does not report the
+ * expectation limit over netlink).
+ * Errors: -EINVAL (NULL @out, unknown table), -EBADMSG (a malformed or
+ * missing reply), -EINTR (the expectation table changed during two dumps
+ * in a row: NLM_F_DUMP_INTR), and those of ctnl_sock_request().
+ */
 CTNL_API int ctnl_ct_stats(struct ctnl_ct *ct, enum ctnl_table table,
 			   struct ctnl_stats *out);
+
+/*
+ * Reads the per-CPU counters of the conntrack and the expectation tables
+ * (`conntrack -S` and `conntrack -S expect`), merged by CPU into out[0..]:
+ * one entry per CPU the kernel reports (its possible CPUs, in order).
+ * Returns the number of CPUs reported; when that exceeds @max, only the
+ * first @max are stored, so a caller can size its array and ask again.
+ * Errors: -EINVAL (NULL @out with @max > 0), -EBADMSG (a malformed reply),
+ * and those of ctnl_sock_request().
+ */
 CTNL_API int ctnl_ct_stats_cpu(struct ctnl_ct *ct, struct ctnl_cpu_stats *out,
 			       size_t max);
+
+/*
+ * Reads the expectation @key names into *@out: by its expected tuple
+ * (CTNL_EXP_ATTR_TUPLE, required: the kernel compares it under each
+ * expectation's mask), in @key's zone, and only if its id is key->id
+ * when CTNL_EXP_ATTR_ID is set. The kernel does not report an
+ * expectation's zone, so out->zone is 0.
+ * Errors: -ENOENT (no such expectation), -EINVAL (no tuple, bad family, NULL
+ * @out; nothing is sent), -EBADMSG, and the kernel's.
+ */
 CTNL_API int ctnl_ct_get_expect(struct ctnl_ct *ct,
 				const struct ctnl_expect *key,
 				struct ctnl_expect *out);
+
+/*
+ * Creates the expectation @exp. Required: its master's original tuple
+ * (CTNL_EXP_ATTR_MASTER; the master is looked up in exp->zone and must
+ * have a helper), the expected tuple and its mask (CTNL_EXP_ATTR_TUPLE,
+ * CTNL_EXP_ATTR_MASK; same family, the mask of the expected protocol).
+ * Optional, by their attrs bit: helper name, flags, class, NAT, expectfn
+ * name, timeout. The kernel sets the timeout from the helper's policy and
+ * ignores CTNL_EXP_ATTR_TIMEOUT on creation (6.18 still does).
+ * A helper limits how many expectations a master may have (one for ftp):
+ * past that, the kernel drops the master's oldest to make room.
+ * Errors: -EEXIST (that expectation exists), -ENOENT (no such master),
+ * -EOPNOTSUPP (the master has no helper, or no helper of that name),
+ * -EBUSY (it clashes with another master's expectation), -EMFILE (the
+ * expectation table or the helper's quota is full), -EINVAL (bad or
+ * missing tuples or names; nothing is sent), and the kernel's.
+ */
 CTNL_API int ctnl_ct_create_expect(struct ctnl_ct *ct,
 				   const struct ctnl_expect *exp);
+
+/*
+ * Deletes the expectation @key names (as ctnl_ct_get_expect() does). Never
+ * sends a request without a tuple, which the kernel would take for a flush.
+ * Errors: -ENOENT, -EINVAL (no tuple, bad family; nothing is sent), and
+ * the kernel's.
+ */
 CTNL_API int ctnl_ct_delete_expect(struct ctnl_ct *ct,
 				   const struct ctnl_expect *key);
 CTNL_API int ctnl_ct_subscribe(struct ctnl_ct *ct, unsigned int events);

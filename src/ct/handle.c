@@ -50,7 +50,12 @@ static const struct ctnl_ct_ops ct_ops = {
 	.del = ct_del,
 	.batch = ct_batch,
 	.flush = ct_flush,
+	.stats = ct_stats,
+	.stats_cpu = ct_stats_cpu,
 	.dump_expect = ct_dump_expect,
+	.get_expect = ct_get_expect,
+	.create_expect = ct_create_expect,
+	.del_expect = ct_del_expect,
 	.error_msg = ct_error_msg,
 	.destroy = ct_destroy,
 };

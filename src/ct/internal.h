@@ -69,6 +69,14 @@ void ct_explain_labels(struct ct_handle *h);
 
 /* ---- ops.c: the default implementation's slots ---- */
 
+/* The request buffer, as a message. */
+struct nlmsghdr *ct_req(struct ct_handle *h);
+/* Sends the request built in h->req (@built: its length, or the builder's
+ * negative error, returned as is); the kernel answers with a status. */
+int ct_send(struct ct_handle *h, int built);
+/* Every operation starts without an explanation of its own. */
+void ct_begin_op(struct ct_handle *h);
+
 int ct_dump(void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
 	    void *data, struct ctnl_dump_info *info);
 int ct_get(void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out);
@@ -81,5 +89,17 @@ int ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
 	     int *results);
 int ct_flush(void *ctx, enum ctnl_table table, uint8_t family);
 int ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb, void *data);
+
+/* ---- stats.c ---- */
+
+int ct_stats(void *ctx, enum ctnl_table table, struct ctnl_stats *out);
+int ct_stats_cpu(void *ctx, struct ctnl_cpu_stats *out, size_t max);
+
+/* ---- expect.c ---- */
+
+int ct_get_expect(void *ctx, const struct ctnl_expect *key,
+		  struct ctnl_expect *out);
+int ct_create_expect(void *ctx, const struct ctnl_expect *exp);
+int ct_del_expect(void *ctx, const struct ctnl_expect *key);
 
 #endif /* CTNL_SRC_CT_INTERNAL_H */

@@ -137,6 +137,11 @@ int ctnl_ct_list(struct ctnl_ct *ct, enum ctnl_table table, uint8_t family,
 	if (table != CTNL_TABLE_EXPECT || !out)
 		return -EINVAL;
 	ret = ctnl_ct_dump_expect(ct, family, append_expect, &l);
+	if (ret == -EINTR) {
+		/* Complete, but the table changed meanwhile. */
+		l.info.interrupted = true;
+		ret = 0;
+	}
 	if (ret < 0) {
 		free(l.expects);
 		return ret;
