@@ -282,6 +282,10 @@ struct ctnl_expect {
 /* Filter in user space only, never asking the kernel (for tests that
  * compare both ways, and for kernels that misbehave). */
 #define CTNL_FILTER_USERSPACE	(1u << 0)
+/* ctnl_ct_delete_matching(): delete entry by entry, so that the count is
+ * exactly what this call deleted, instead of one filtered flush (see
+ * there). */
+#define CTNL_FILTER_EXACT_COUNT	(1u << 1)
 
 /*
  * Which entries an operation acts on: all criteria whose bit is set in
@@ -313,6 +317,8 @@ struct ctnl_dump_info {
 	uint64_t duplicates;		/* entries dropped as seen before */
 	bool interrupted;		/* the kernel flagged the dump
 					 * inconsistent (NLM_F_DUMP_INTR) */
+	bool kernel_flush;		/* delete_matching: one filtered
+					 * flush did the deleting */
 };
 
 /* True when @flow passes @filter (NULL passes everything). */
@@ -596,12 +602,56 @@ CTNL_API int ctnl_ct_batch(struct ctnl_ct *ct, enum ctnl_op op,
 CTNL_API int ctnl_ct_flush(struct ctnl_ct *ct, enum ctnl_table table,
 			   uint8_t family);
 
-/* Applies @change to / deletes every entry passing @filter. Return the
- * number of entries changed. */
+/*
+ * Applies @change to every conntrack entry passing @filter (NULL: every
+ * entry): a dump, kernel-filtered where it can be (see ctnl_ct_dump()),
+ * reads the entries, each once (CTNL_LIST_DEDUP), and batched updates
+ * name each by its original tuple, zone and id, so an entry re-created
+ * meanwhile is not touched. The kernel has no filtered update.
+ *
+ * Returns the number of entries the kernel updated. An entry gone between
+ * the dump and its update is neither counted nor an error. @info (may be
+ * NULL) says what the dump did.
+ * Errors: -EINVAL (bad filter or change; nothing is sent), -ENOMEM, -ENOSPC
+ * (labels are not enabled in that namespace; see ctnl_ct_error_msg()),
+ * those of ctnl_ct_dump() and ctnl_ct_batch(), and the first refusal of
+ * an entry other than -ENOENT: the entries that could be updated were,
+ * but their count is then not returned.
+ */
 CTNL_API int ctnl_ct_update_matching(struct ctnl_ct *ct,
 				     const struct ctnl_filter *filter,
 				     const struct ctnl_change *change,
 				     struct ctnl_dump_info *info);
+
+/*
+ * Deletes every conntrack entry passing @filter (NULL: every entry of
+ * every family). Returns how many entries were deleted; @info (may be
+ * NULL) says how.
+ *
+ * Where the kernel applies every criterion of @filter (family, mark,
+ * status, a zone other than 0, exact IPv4 addresses, the protocol, TCP and
+ * UDP ports; not with CTNL_FILTER_USERSPACE or CTNL_FILTER_EXACT_COUNT), the
+ * entries go in one filtered flush request: the kernel walks its table
+ * once, and nothing crosses the socket per entry (info->kernel_flush).
+ * A flush reports no count, so the count comes from a kernel-filtered
+ * dump made just before, and it is exact only if the table holds still
+ * between the two: a matching entry created in between is deleted but not
+ * counted, one that expires in between is counted though the flush did
+ * not find it. That dump is also a check: if it shows the kernel ignoring
+ * a criterion (older kernels ignore unknown ones), or the kernel's flush
+ * does not take tuple criteria (learnt once per handle), nothing is
+ * flushed and the second way is taken.
+ *
+ * Otherwise a dump reads the matching entries (each once) and batched
+ * deletes name each by its original tuple, zone and id: the count is
+ * exactly the entries this call deleted; entries created after the dump
+ * are left alone, and entries gone before their delete are not counted.
+ *
+ * Errors: -EINVAL (bad filter; nothing is sent), -ENOMEM, those of
+ * ctnl_ct_dump(), ctnl_ct_batch() and ctnl_ct_flush(), and the first
+ * refusal of an entry other than -ENOENT (then the others were still
+ * deleted, uncounted).
+ */
 CTNL_API int ctnl_ct_delete_matching(struct ctnl_ct *ct,
 				     const struct ctnl_filter *filter,
 				     struct ctnl_dump_info *info);

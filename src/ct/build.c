@@ -254,8 +254,7 @@ int ctnl_build_delete(void *buf, size_t size, const struct ctnl_flow *key)
 #define CHANGEABLE (CTNL_ATTR_MARK | CTNL_ATTR_LABELS | CTNL_ATTR_TIMEOUT | \
 		    CTNL_ATTR_STATUS)
 
-/* Something to change, and nothing that cannot be changed. */
-static int check_change(const struct ctnl_change *change)
+int change_check(const struct ctnl_change *change)
 {
 	if (!change || !(change->attrs & CHANGEABLE) ||
 	    (change->attrs & ~CHANGEABLE))
@@ -269,7 +268,7 @@ int ctnl_build_update(void *buf, size_t size, const struct ctnl_flow *key,
 	struct builder b;
 	int err;
 
-	err = check_change(change);
+	err = change_check(change);
 	if (err)
 		return err;
 	/* No NLM_F_CREATE: an entry that is not there is -ENOENT. */
@@ -381,7 +380,7 @@ int build_check(enum ctnl_op op, const struct ctnl_flow *flow,
 	case CTNL_OP_CREATE:
 		return check_create(flow);
 	case CTNL_OP_UPDATE:
-		return check_change(change) < 0 ? -EINVAL : check_key(flow);
+		return change_check(change) < 0 ? -EINVAL : check_key(flow);
 	case CTNL_OP_DELETE:
 		return check_key(flow);
 	}

@@ -13,6 +13,7 @@
 
 #define ADDR_MATCHES (CTNL_MATCH_ORIG_SRC | CTNL_MATCH_ORIG_DST | \
 		      CTNL_MATCH_REPLY_SRC | CTNL_MATCH_REPLY_DST)
+#define FILTER_FLAGS (CTNL_FILTER_USERSPACE | CTNL_FILTER_EXACT_COUNT)
 #define PORT_MATCHES (CTNL_MATCH_ORIG_SPORT | CTNL_MATCH_ORIG_DPORT | \
 		      CTNL_MATCH_REPLY_SPORT | CTNL_MATCH_REPLY_DPORT)
 
@@ -25,7 +26,7 @@ int filter_check(const struct ctnl_filter *f)
 {
 	unsigned int max = full_len(f->family);
 
-	if ((f->match & ~CTNL_MATCH_ALL) || (f->flags & ~CTNL_FILTER_USERSPACE))
+	if ((f->match & ~CTNL_MATCH_ALL) || (f->flags & ~FILTER_FLAGS))
 		return -EINVAL;
 	if (f->family != 0 && f->family != AF_INET && f->family != AF_INET6)
 		return -EINVAL;

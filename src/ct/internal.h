@@ -34,6 +34,9 @@ struct ct_handle {
 	uint8_t *batch;			/* CT_BATCH_BYTES, made on first use */
 	bool has_errmsg;
 	char errmsg[CT_ERRMSG_MAX];	/* libctnl's own explanation */
+	/* Whether the kernel's flush takes CTA_FILTER (tuple criteria):
+	 * 0 not known yet, 1 yes, -1 no. Learnt once per handle. */
+	int8_t flush_tuple_filter;
 	uint8_t req[CT_REQ_MAX];	/* one request at a time */
 };
 
@@ -45,6 +48,8 @@ void tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t);
 
 /* ---- build.c ---- */
 
+/* Something to change, and nothing that cannot be changed: 0 or -EINVAL. */
+int change_check(const struct ctnl_change *change);
 /* Checks one batch item as the builder of @op would, without building. */
 int build_check(enum ctnl_op op, const struct ctnl_flow *flow,
 		const struct ctnl_change *change);
@@ -89,6 +94,14 @@ int ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
 	     int *results);
 int ct_flush(void *ctx, enum ctnl_table table, uint8_t family);
 int ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb, void *data);
+
+/* ---- matching.c ---- */
+
+int ct_update_matching(void *ctx, const struct ctnl_filter *filter,
+		       const struct ctnl_change *change,
+		       struct ctnl_dump_info *info);
+int ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
+		       struct ctnl_dump_info *info);
 
 /* ---- stats.c ---- */
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The full-API operations of the conntrack handle over the fake socket
- * handle: statistics, expectations and NLM_F_DUMP_INTR.
+ * handle: deleting and updating what a filter selects (the filtered flush,
+ * its probe and its fallback, and the way entry by entry), statistics,
+ * expectations and NLM_F_DUMP_INTR.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +28,11 @@ static const struct nlattr *find_attr(const struct nlmsghdr *nlh,
 		if (mnl_attr_get_type(attr) == type)
 			return attr;
 	return NULL;
+}
+
+static const struct nfgenmsg *nfg_of(const struct nlmsghdr *nlh)
+{
+	return mnl_nlmsg_get_payload(nlh);
 }
 
 /* The i-th request sent: its type (subsystem and message). */
@@ -126,6 +133,345 @@ static int collect_expect(const struct ctnl_expect *exp, void *data)
 {
 	*(struct ctnl_expect *)data = *exp;
 	return CTNL_CB_OK;
+}
+
+/* Three UDP entries with marks 1, 2, 1 and ids 1, 2, 3. */
+static void put_three(struct ctfx *fx)
+{
+	for (uint32_t i = 1; i <= 3; i++) {
+		struct ctnl_flow f = flow_of("10.0.0.1", "10.0.0.2",
+					     IPPROTO_UDP, (uint16_t)i, 53,
+					     i == 2 ? 2 : 1, i);
+
+		put_entry(fx, &f);
+	}
+}
+
+static const struct ctnl_filter mark1 = { .match = CTNL_MATCH_MARK,
+					  .mark = 1, .mark_mask = 0xff };
+
+/* ---- delete_matching: the filtered flush ---- */
+
+/* Kernel-filtered dumps send only matching entries. */
+static void put_marked_1(struct ctfx *fx, size_t n)
+{
+	for (uint32_t i = 1; i <= n; i++) {
+		struct ctnl_flow f = flow_of("10.0.0.1", "10.0.0.2",
+					     IPPROTO_UDP, (uint16_t)i, 53, 1,
+					     i);
+
+		put_entry(fx, &f);
+	}
+}
+
+/* All criteria the kernel's: counted by a filtered dump, deleted by one
+ * filtered flush. */
+static void test_delete_matching_flushes_what_the_kernel_can_filter(
+	void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_filter f = mark1;
+	struct ctnl_dump_info info;
+	const struct nlmsghdr *flush;
+
+	f.family = AF_INET;
+	put_marked_1(fx, 2);
+	reply_entries(fx, 0);
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 2);
+	assert_true(info.kernel_flush);
+	assert_int_equal(info.kernel, CTNL_MATCH_MARK);
+	assert_int_equal(info.user, 0);
+	assert_int_equal(info.matched, 2);
+
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 2);
+	assert_int_equal(sent_type(fx, 0), CT_TYPE(IPCTNL_MSG_CT_GET));
+	assert_true(sent_is_dump(fx, 0));
+	flush = ctnl_fake_sock_sent(fx->fake, 1);
+	assert_int_equal(flush->nlmsg_type, CT_TYPE(IPCTNL_MSG_CT_DELETE));
+	assert_false(flush->nlmsg_flags & NLM_F_DUMP);
+	assert_int_equal(nfg_of(flush)->nfgen_family, AF_INET);
+	assert_int_equal(nfg_of(flush)->version, 1);
+	assert_non_null(find_attr(flush, CTA_MARK));
+	assert_non_null(find_attr(flush, CTA_MARK_MASK));
+	assert_null(find_attr(flush, CTA_TUPLE_ORIG));
+	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 0);
+}
+
+/* Whether the kernel's flush takes a tuple filter is learnt once, with a
+ * flush that can match nothing. */
+static void test_delete_matching_probes_tuple_filter_once(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_filter f = { .family = AF_INET,
+				 .match = CTNL_MATCH_PROTO |
+					  CTNL_MATCH_ORIG_DPORT,
+				 .proto = IPPROTO_UDP, .orig_dport = 53 };
+	const struct nlmsghdr *probe;
+	struct ctnl_dump_info info;
+
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);	/* probe */
+	put_marked_1(fx, 3);
+	reply_entries(fx, 0);					/* count */
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);	/* flush */
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 3);
+	assert_true(info.kernel_flush);
+
+	probe = ctnl_fake_sock_sent(fx->fake, 0);
+	assert_int_equal(probe->nlmsg_type, CT_TYPE(IPCTNL_MSG_CT_DELETE));
+	assert_non_null(find_attr(probe, CTA_FILTER));
+	assert_non_null(find_attr(probe, CTA_TUPLE_ORIG));
+	assert_int_equal(ntohl(mnl_attr_get_u32(find_attr(probe, CTA_STATUS))),
+			 CTNL_STATUS_TEMPLATE);
+	assert_non_null(find_attr(ctnl_fake_sock_sent(fx->fake, 2),
+				  CTA_FILTER));
+
+	/* Known now: no probe the second time. */
+	reply_entries(fx, 0);
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), 0);
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 5);
+	assert_true(sent_is_dump(fx, 3));
+}
+
+/* A kernel whose flush reads the tuple as one entry to delete refuses the
+ * probe: entries are then deleted one by one, by tuple and id. */
+static void test_delete_matching_without_tuple_flush_goes_one_by_one(
+	void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_filter f = { .family = AF_INET,
+				 .match = CTNL_MATCH_PROTO,
+				 .proto = IPPROTO_UDP };
+	struct ctnl_dump_info info;
+
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, -EINVAL, NULL);
+	put_three(fx);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 3);
+	assert_false(info.kernel_flush);
+	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 1);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(sent_msg_type(fx, 2 + i),
+				 IPCTNL_MSG_CT_DELETE);
+		assert_int_equal(sent_as_flow(fx, 2 + i).id, i + 1);
+	}
+
+	/* Remembered: the next call goes straight to the dump. */
+	put_three(fx);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), 3);
+	assert_true(sent_is_dump(fx, 5));
+}
+
+static void test_delete_matching_probe_failure_is_returned(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_filter f = { .family = AF_INET, .match = CTNL_MATCH_PROTO,
+				 .proto = IPPROTO_TCP };
+
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, -EPERM, NULL);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), -EPERM);
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 1);
+}
+
+/* The counting dump shows the kernel ignoring the mark (as kernels that
+ * predate a filter do): a flush would ignore it too, so there is none;
+ * the entries go one by one. */
+static void test_delete_matching_falls_back_when_the_kernel_ignores(
+	void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_dump_info info;
+
+	put_three(fx);
+	reply_entries(fx, 0);		/* counting dump: mark ignored */
+	put_three(fx);
+	reply_entries(fx, 0);		/* the dump for the batch */
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &mark1, &info), 2);
+	assert_false(info.kernel_flush);
+	assert_int_equal(info.kernel, 0);
+	assert_int_equal(info.user, CTNL_MATCH_MARK);
+	assert_int_equal(info.received, 3);
+	assert_int_equal(info.matched, 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(sent_msg_type(fx, 2 + i),
+				 IPCTNL_MSG_CT_DELETE);
+	assert_int_equal(sent_as_flow(fx, 3).id, 3);
+}
+
+static void test_delete_matching_errors_of_dump_and_flush(void **state)
+{
+	struct ctfx *fx = *state;
+
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, -ENOBUFS, NULL);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &mark1, NULL),
+			 -ENOBUFS);
+	put_marked_1(fx, 1);
+	reply_entries(fx, 0);
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, -EPERM, "not allowed");
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &mark1, NULL),
+			 -EPERM);
+	assert_string_equal(ctnl_ct_error_msg(fx->ct), "not allowed");
+}
+
+/* No filter: everything, by the plain flush of every family. */
+static void test_delete_matching_null_filter_flushes_all(void **state)
+{
+	struct ctfx *fx = *state;
+	const struct nlmsghdr *flush;
+
+	put_three(fx);
+	reply_entries(fx, 0);
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, NULL, NULL), 3);
+	flush = ctnl_fake_sock_sent(fx->fake, 1);
+	assert_int_equal(flush->nlmsg_len,
+			 NLMSG_HDRLEN + sizeof(struct nfgenmsg));
+	assert_int_equal(nfg_of(flush)->nfgen_family, AF_UNSPEC);
+}
+
+/* ---- delete_matching and update_matching: one by one ---- */
+
+/* In user space, or for an exact count: a dump, then batched deletes.
+ * An entry gone meanwhile is not counted; another refusal is the result. */
+static void test_delete_matching_one_by_one_counts_exactly(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_filter f = mark1;
+	struct ctnl_dump_info info;
+
+	f.flags = CTNL_FILTER_USERSPACE;
+	put_three(fx);
+	reply_entries(fx, 0);
+	ctnl_fake_sock_batch_result(fx->fake, -ENOENT);
+	ctnl_fake_sock_batch_result(fx->fake, 0);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 1);
+	assert_false(info.kernel_flush);
+	assert_int_equal(info.kernel, 0);
+	assert_int_equal(ctnl_fake_sock_sent(fx->fake, 0)->nlmsg_len,
+			 NLMSG_HDRLEN + sizeof(struct nfgenmsg));
+
+	f.flags = CTNL_FILTER_EXACT_COUNT;
+	put_marked_1(fx, 2);
+	reply_entries(fx, 0);
+	ctnl_fake_sock_batch_result(fx->fake, -EPERM);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), -EPERM);
+	assert_int_equal(info.kernel, CTNL_MATCH_MARK);
+	assert_non_null(find_attr(ctnl_fake_sock_sent(fx->fake, 3),
+				  CTA_MARK));
+
+	/* Nothing matching: no batch at all. */
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 0);
+	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 2);
+}
+
+static void test_delete_matching_batch_failure_is_returned(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_filter f = mark1;
+
+	f.flags = CTNL_FILTER_EXACT_COUNT;
+	put_three(fx);
+	reply_entries(fx, 0);
+	ctnl_fake_sock_batch_fail(fx->fake, -ENOBUFS);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), -ENOBUFS);
+	/* The dump failing: nothing deleted. */
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, -EPERM, NULL);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), -EPERM);
+	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 1);
+}
+
+/* No memory for the results of the batch: -ENOMEM, nothing sent, nothing
+ * leaked (the fixture checks). Allocations on the way: the fake's record
+ * of the request (its array, then the copy), the list, the two arrays of
+ * its de-duplication; then the results. */
+static void test_matching_out_of_memory_sends_nothing(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_filter f = mark1;
+
+	if (!heap_fail_nth(0))
+		skip();
+	f.flags = CTNL_FILTER_EXACT_COUNT;
+	put_marked_1(fx, 2);
+	reply_entries(fx, 0);
+	heap_fail_nth(6);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), -ENOMEM);
+	heap_fail_nth(0);
+	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 0);
+}
+
+static void test_matching_bad_arguments_send_nothing(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_filter bad = { .family = 99 };
+	struct ctnl_change change = { .attrs = CTNL_ATTR_MARK };
+	struct ctnl_change nothing = { 0 };
+
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &bad, NULL), -EINVAL);
+	bad = (struct ctnl_filter){ .flags = 1u << 9 };
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &bad, NULL), -EINVAL);
+	assert_int_equal(ctnl_ct_update_matching(fx->ct, &bad, &change, NULL),
+			 -EINVAL);
+	assert_int_equal(ctnl_ct_update_matching(fx->ct, NULL, NULL, NULL),
+			 -EINVAL);
+	assert_int_equal(ctnl_ct_update_matching(fx->ct, NULL, &nothing, NULL),
+			 -EINVAL);
+	assert_int_equal(ctnl_ct_delete_matching(NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 0);
+}
+
+/* An update of what a dump found: each entry once, by tuple and id, with
+ * the change. */
+static void test_update_matching_updates_each_entry_once(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_change change = { .attrs = CTNL_ATTR_MARK, .mark = 9 };
+	struct ctnl_flow a = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1,
+				     53, 1, 1);
+	struct ctnl_dump_info info;
+
+	/* The same entry twice, as a dump under churn can send it. */
+	put_entry(fx, &a);
+	put_entry(fx, &a);
+	put_three(fx);
+	reply_entries(fx, 0);
+	ctnl_fake_sock_batch_result(fx->fake, 0);
+	ctnl_fake_sock_batch_result(fx->fake, -ENOENT);
+	assert_int_equal(ctnl_ct_update_matching(fx->ct, &mark1, &change,
+						 &info), 1);
+	assert_int_equal(info.duplicates, 2);
+	assert_int_equal(info.matched, 4);
+	assert_false(info.kernel_flush);
+	/* Ids 1 (the last copy) and 3: the dedup keeps dump order. */
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 3);
+	assert_int_equal(sent_msg_type(fx, 1), IPCTNL_MSG_CT_NEW);
+	assert_int_equal(sent_as_flow(fx, 1).mark, 9);
+	assert_int_equal(sent_as_flow(fx, 1).id, 1);
+	assert_int_equal(sent_as_flow(fx, 2).id, 3);
+}
+
+static void test_update_matching_labels_disabled_is_explained(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_change change = { .attrs = CTNL_ATTR_LABELS };
+
+	ctnl_labels_set(&change.labels, 1);
+	ctnl_labels_set(&change.labels_mask, 1);
+	put_three(fx);
+	reply_entries(fx, 0);
+	ctnl_fake_sock_batch_result(fx->fake, -ENOSPC);
+	ctnl_fake_sock_batch_result(fx->fake, -ENOSPC);
+	ctnl_fake_sock_batch_result(fx->fake, -ENOSPC);
+	assert_int_equal(ctnl_ct_update_matching(fx->ct, NULL, &change, NULL),
+			 -ENOSPC);
+	assert_non_null(strstr(ctnl_ct_error_msg(fx->ct), "labels"));
+
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, -EINTR, NULL);
+	assert_int_equal(ctnl_ct_update_matching(fx->ct, NULL, &change, NULL),
+			 0);
 }
 
 /* ---- statistics ---- */
@@ -449,6 +795,19 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, ctfx_setup, ctfx_teardown)
 	const struct CMUnitTest tests[] = {
+		T(test_delete_matching_flushes_what_the_kernel_can_filter),
+		T(test_delete_matching_probes_tuple_filter_once),
+		T(test_delete_matching_without_tuple_flush_goes_one_by_one),
+		T(test_delete_matching_probe_failure_is_returned),
+		T(test_delete_matching_falls_back_when_the_kernel_ignores),
+		T(test_delete_matching_errors_of_dump_and_flush),
+		T(test_delete_matching_null_filter_flushes_all),
+		T(test_delete_matching_one_by_one_counts_exactly),
+		T(test_delete_matching_batch_failure_is_returned),
+		T(test_matching_out_of_memory_sends_nothing),
+		T(test_matching_bad_arguments_send_nothing),
+		T(test_update_matching_updates_each_entry_once),
+		T(test_update_matching_labels_disabled_is_explained),
 		T(test_stats_of_the_conntrack_table),
 		T(test_stats_of_the_expectation_table),
 		T(test_stats_cpu_merges_both_tables),
