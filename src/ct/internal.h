@@ -45,6 +45,8 @@ struct ct_handle {
 bool proto_is_icmp(uint8_t proto);
 size_t addr_len(uint8_t family);
 void tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t);
+/* Every field alike, zone included. */
+bool tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b);
 
 /* ---- build.c ---- */
 
