@@ -37,7 +37,8 @@ struct ct_handle {
 	/* Whether the kernel's flush takes CTA_FILTER (tuple criteria):
 	 * 0 not known yet, 1 yes, -1 no. Learnt once per handle. */
 	int8_t flush_tuple_filter;
-	uint8_t req[CT_REQ_MAX];	/* one request at a time */
+	/* One request at a time, built and read as a struct nlmsghdr. */
+	_Alignas(struct nlmsghdr) uint8_t req[CT_REQ_MAX];
 };
 
 /* ---- tuple.c: what a protocol's tuple carries ---- */
