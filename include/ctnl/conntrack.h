@@ -282,6 +282,10 @@ struct ctnl_expect {
 /* Filter in user space only, never asking the kernel (for tests that
  * compare both ways, and for kernels that misbehave). */
 #define CTNL_FILTER_USERSPACE	(1u << 0)
+/* ctnl_ct_delete_matching(): delete entry by entry, so that the count is
+ * exactly what this call deleted, instead of one filtered flush (see
+ * there). */
+#define CTNL_FILTER_EXACT_COUNT	(1u << 1)
 
 /*
  * Which entries an operation acts on: all criteria whose bit is set in
@@ -313,6 +317,8 @@ struct ctnl_dump_info {
 	uint64_t duplicates;		/* entries dropped as seen before */
 	bool interrupted;		/* the kernel flagged the dump
 					 * inconsistent (NLM_F_DUMP_INTR) */
+	bool kernel_flush;		/* delete_matching: one filtered
+					 * flush did the deleting */
 };
 
 /* True when @flow passes @filter (NULL passes everything). */
@@ -460,6 +466,17 @@ CTNL_API int ctnl_ct_open(const struct ctnl_syscalls *sys,
  */
 CTNL_API int ctnl_ct_new(struct ctnl_sock *sock, struct ctnl_ct **ret);
 
+/*
+ * Opens a conntrack handle on the table of another network namespace,
+ * without leaving the calling thread there: @netns is a name as
+ * `ip netns` gives it (no '/': /run/netns/NAME) or the path of a namespace
+ * file (such as /proc/PID/ns/net). By descriptor: see ctnl_ct_open() and
+ * CTNL_SOCK_NETNS_FD. Errors: -EINVAL (NULL or malformed @netns), -ENOENT
+ * (no such namespace), and those of ctnl_ct_open().
+ */
+CTNL_API int ctnl_ct_open_netns(const struct ctnl_syscalls *sys,
+				const char *netns, struct ctnl_ct **ret);
+
 /* Releases a conntrack handle through its destroy slot. Accepts NULL. */
 CTNL_API void ctnl_ct_close(struct ctnl_ct *ct);
 
@@ -488,7 +505,15 @@ CTNL_API int ctnl_ct_dump(struct ctnl_ct *ct, const struct ctnl_filter *filter,
 			  ctnl_flow_cb cb, void *data,
 			  struct ctnl_dump_info *info);
 
-/* Streams the expectation table of @family (0: both) to @cb. */
+/*
+ * Streams the expectation table of @family (0: both) to @cb, as
+ * ctnl_ct_dump() does the conntrack table. Returns the number of
+ * expectations handed to @cb. Errors: -EINVAL (NULL @cb, bad family),
+ * -EBADMSG, a value returned by @cb, -EINTR (every expectation was handed
+ * over, but the kernel flagged the dump inconsistent: NLM_F_DUMP_INTR;
+ * ctnl_ct_list() turns that into info.interrupted), and those of
+ * ctnl_sock_request().
+ */
 CTNL_API int ctnl_ct_dump_expect(struct ctnl_ct *ct, uint8_t family,
 				 ctnl_expect_cb cb, void *data);
 
@@ -538,10 +563,13 @@ CTNL_API int ctnl_ct_get(struct ctnl_ct *ct, const struct ctnl_flow *key,
 /*
  * Creates an entry from @flow: orig tuple and timeout are required; a
  * missing reply tuple is the inverse of the original; mark, labels, status
- * (CTNL_STATUS_CONFIRMED is added, as the kernel requires), zones and TCP
- * state are taken when their attrs bit is set.
+ * (CTNL_STATUS_CONFIRMED is added, as the kernel requires), zones, TCP
+ * state and a helper (CTNL_ATTR_HELPER: the helper's name, such as "ftp";
+ * the kernel attaches helpers only when an entry is created) are taken
+ * when their attrs bit is set.
  * Errors: -EEXIST, -EINVAL, -ENOSPC (labels are not enabled in that
- * namespace: the entry is not left behind), and the kernel's.
+ * namespace: the entry is not left behind), -EOPNOTSUPP (no such helper
+ * for that protocol), and the kernel's.
  */
 CTNL_API int ctnl_ct_create(struct ctnl_ct *ct, const struct ctnl_flow *flow);
 
@@ -588,27 +616,126 @@ CTNL_API int ctnl_ct_batch(struct ctnl_ct *ct, enum ctnl_op op,
 CTNL_API int ctnl_ct_flush(struct ctnl_ct *ct, enum ctnl_table table,
 			   uint8_t family);
 
-/* Applies @change to / deletes every entry passing @filter. Return the
- * number of entries changed. */
+/*
+ * Applies @change to every conntrack entry passing @filter (NULL: every
+ * entry): a dump, kernel-filtered where it can be (see ctnl_ct_dump()),
+ * reads the entries, each once (CTNL_LIST_DEDUP), and batched updates
+ * name each by its original tuple, zone and id, so an entry re-created
+ * meanwhile is not touched. The kernel has no filtered update.
+ *
+ * Returns the number of entries the kernel updated. An entry gone between
+ * the dump and its update is neither counted nor an error. @info (may be
+ * NULL) says what the dump did.
+ * Errors: -EINVAL (bad filter or change; nothing is sent), -ENOMEM, -ENOSPC
+ * (labels are not enabled in that namespace; see ctnl_ct_error_msg()),
+ * those of ctnl_ct_dump() and ctnl_ct_batch(), and the first refusal of
+ * an entry other than -ENOENT: the entries that could be updated were,
+ * but their count is then not returned.
+ */
 CTNL_API int ctnl_ct_update_matching(struct ctnl_ct *ct,
 				     const struct ctnl_filter *filter,
 				     const struct ctnl_change *change,
 				     struct ctnl_dump_info *info);
+
+/*
+ * Deletes every conntrack entry passing @filter (NULL: every entry of
+ * every family). Returns how many entries were deleted; @info (may be
+ * NULL) says how.
+ *
+ * Where the kernel applies every criterion of @filter (family, mark,
+ * status, a zone other than 0, exact IPv4 addresses, the protocol, TCP and
+ * UDP ports; not with CTNL_FILTER_USERSPACE or CTNL_FILTER_EXACT_COUNT), the
+ * entries go in one filtered flush request: the kernel walks its table
+ * once, and nothing crosses the socket per entry (info->kernel_flush).
+ * A flush reports no count, so the count comes from a kernel-filtered
+ * dump made just before, and it is exact only if the table holds still
+ * between the two: a matching entry created in between is deleted but not
+ * counted, one that expires in between is counted though the flush did
+ * not find it. That dump is also a check: if it shows the kernel ignoring
+ * a criterion (older kernels ignore unknown ones), or the kernel's flush
+ * does not take tuple criteria (learnt once per handle), nothing is
+ * flushed and the second way is taken.
+ *
+ * Otherwise a dump reads the matching entries (each once) and batched
+ * deletes name each by its original tuple, zone and id: the count is
+ * exactly the entries this call deleted; entries created after the dump
+ * are left alone, and entries gone before their delete are not counted.
+ *
+ * Errors: -EINVAL (bad filter; nothing is sent), -ENOMEM, those of
+ * ctnl_ct_dump(), ctnl_ct_batch() and ctnl_ct_flush(), and the first
+ * refusal of an entry other than -ENOENT (then the others were still
+ * deleted, uncounted).
+ */
 CTNL_API int ctnl_ct_delete_matching(struct ctnl_ct *ct,
 				     const struct ctnl_filter *filter,
 				     struct ctnl_dump_info *info);
 
 /* ---- Statistics, expectations, events ---- */
 
+/*
+ * Reads @table's size into *@out. CTNL_TABLE_CONNTRACK: the number of
+ * entries in the handle's network namespace and the table's limit
+ * (nf_conntrack_max, one for all namespaces), as `conntrack -C` counts.
+ * CTNL_TABLE_EXPECT: the kernel has no such request; the expectations are
+ * counted with a dump, and max is 0 (the kernel does not report the
+ * expectation limit over netlink).
+ * Errors: -EINVAL (NULL @out, unknown table), -EBADMSG (a malformed or
+ * missing reply), -EINTR (the expectation table changed during two dumps
+ * in a row: NLM_F_DUMP_INTR), and those of ctnl_sock_request().
+ */
 CTNL_API int ctnl_ct_stats(struct ctnl_ct *ct, enum ctnl_table table,
 			   struct ctnl_stats *out);
+
+/*
+ * Reads the per-CPU counters of the conntrack and the expectation tables
+ * (`conntrack -S` and `conntrack -S expect`), merged by CPU into out[0..]:
+ * one entry per CPU the kernel reports (its possible CPUs, in order).
+ * Returns the number of CPUs reported; when that exceeds @max, only the
+ * first @max are stored, so a caller can size its array and ask again.
+ * Errors: -EINVAL (NULL @out with @max > 0), -EBADMSG (a malformed reply),
+ * and those of ctnl_sock_request().
+ */
 CTNL_API int ctnl_ct_stats_cpu(struct ctnl_ct *ct, struct ctnl_cpu_stats *out,
 			       size_t max);
+
+/*
+ * Reads the expectation @key names into *@out: by its expected tuple
+ * (CTNL_EXP_ATTR_TUPLE, required: the kernel compares it under each
+ * expectation's mask), in @key's zone, and only if its id is key->id
+ * when CTNL_EXP_ATTR_ID is set. The kernel does not report an
+ * expectation's zone, so out->zone is 0.
+ * Errors: -ENOENT (no such expectation), -EINVAL (no tuple, bad family, NULL
+ * @out; nothing is sent), -EBADMSG, and the kernel's.
+ */
 CTNL_API int ctnl_ct_get_expect(struct ctnl_ct *ct,
 				const struct ctnl_expect *key,
 				struct ctnl_expect *out);
+
+/*
+ * Creates the expectation @exp. Required: its master's original tuple
+ * (CTNL_EXP_ATTR_MASTER; the master is looked up in exp->zone and must
+ * have a helper), the expected tuple and its mask (CTNL_EXP_ATTR_TUPLE,
+ * CTNL_EXP_ATTR_MASK; same family, the mask of the expected protocol).
+ * Optional, by their attrs bit: helper name, flags, class, NAT, expectfn
+ * name, timeout. The kernel sets the timeout from the helper's policy and
+ * ignores CTNL_EXP_ATTR_TIMEOUT on creation (6.18 still does).
+ * A helper limits how many expectations a master may have (one for ftp):
+ * past that, the kernel drops the master's oldest to make room.
+ * Errors: -EEXIST (that expectation exists), -ENOENT (no such master),
+ * -EOPNOTSUPP (the master has no helper, or no helper of that name),
+ * -EBUSY (it clashes with another master's expectation), -EMFILE (the
+ * expectation table or the helper's quota is full), -EINVAL (bad or
+ * missing tuples or names; nothing is sent), and the kernel's.
+ */
 CTNL_API int ctnl_ct_create_expect(struct ctnl_ct *ct,
 				   const struct ctnl_expect *exp);
+
+/*
+ * Deletes the expectation @key names (as ctnl_ct_get_expect() does). Never
+ * sends a request without a tuple, which the kernel would take for a flush.
+ * Errors: -ENOENT, -EINVAL (no tuple, bad family; nothing is sent), and
+ * the kernel's.
+ */
 CTNL_API int ctnl_ct_delete_expect(struct ctnl_ct *ct,
 				   const struct ctnl_expect *key);
 CTNL_API int ctnl_ct_subscribe(struct ctnl_ct *ct, unsigned int events);
@@ -700,6 +827,27 @@ CTNL_API int ctnl_build_flush(void *buf, size_t size, enum ctnl_table table,
 			      uint8_t family);
 CTNL_API int ctnl_build_dump_expect(void *buf, size_t size, uint8_t family);
 
+/* A flush of the conntrack entries @filter selects (NULL: all), which the
+ * kernel applies whole; -EOPNOTSUPP when @filter has criteria the kernel
+ * does not apply (see ctnl_dump_info), as the flush would then delete more
+ * than @filter selects. */
+CTNL_API int ctnl_build_flush_filtered(void *buf, size_t size,
+				       const struct ctnl_filter *filter);
+/* The conntrack table's size (IPCTNL_MSG_CT_GET_STATS). */
+CTNL_API int ctnl_build_stats(void *buf, size_t size);
+/* The per-CPU counters of @table (a dump, as the kernel requires). */
+CTNL_API int ctnl_build_stats_cpu(void *buf, size_t size,
+				  enum ctnl_table table);
+/* Requests about one expectation, named by its tuple (never without one:
+ * an expectation delete without a tuple is a flush), or created from
+ * everything ctnl_ct_create_expect() describes. */
+CTNL_API int ctnl_build_get_expect(void *buf, size_t size,
+				   const struct ctnl_expect *key);
+CTNL_API int ctnl_build_create_expect(void *buf, size_t size,
+				      const struct ctnl_expect *exp);
+CTNL_API int ctnl_build_delete_expect(void *buf, size_t size,
+				      const struct ctnl_expect *key);
+
 /*
  * Parses a conntrack message (a dump entry, a reply or an event) into
  * *@out. Unknown attributes are skipped; malformed ones are -EBADMSG, and
@@ -709,6 +857,18 @@ CTNL_API int ctnl_flow_parse(const struct nlmsghdr *nlh,
 			     struct ctnl_flow *out);
 CTNL_API int ctnl_expect_parse(const struct nlmsghdr *nlh,
 			       struct ctnl_expect *out);
+
+/* The reply to ctnl_build_stats(); -EPROTO for another message type. */
+CTNL_API int ctnl_stats_parse(const struct nlmsghdr *nlh,
+			      struct ctnl_stats *out);
+/*
+ * One message of a per-CPU dump of either table: sets out->cpu and the
+ * counters of the table the message is about, leaving the other table's
+ * as they were, so that both tables' messages for a CPU merge into one
+ * struct. -EPROTO for another message type; *@out is untouched on error.
+ */
+CTNL_API int ctnl_cpu_stats_parse(const struct nlmsghdr *nlh,
+				  struct ctnl_cpu_stats *out);
 
 /*
  * Formats @flow as one line of text, the way `conntrack -L` prints an entry

@@ -72,6 +72,10 @@ struct ctnl_sock_config {
 	 * own namespace before ctnl_sock_open() returns. */
 	const char *netns_path;
 	int netns_fd;
+	/* ... or by its name, as `ip netns` names them: NAME stands for
+	 * /run/netns/NAME. A name has no '/' and is neither "." nor "..".
+	 * At most one of netns_path, netns_name and CTNL_SOCK_NETNS_FD. */
+	const char *netns_name;
 };
 
 /*
@@ -112,10 +116,12 @@ struct ctnl_sock {
  * On success *@ret is the caller's, to release with ctnl_sock_close(); on
  * failure *@ret is untouched and nothing stays open.
  *
- * Errors: -EINVAL (NULL @ret, bad config), -ENOMEM, or the failing system
- * call's error. If the thread cannot be returned to its own network
- * namespace after opening in another, -errno of setns(2) is returned and the
- * thread stays in the other namespace: nothing can repair that.
+ * Errors: -EINVAL (NULL @ret, bad config, a malformed namespace name, more
+ * than one namespace), -ENOMEM, or the failing system call's error (for
+ * instance -ENOENT for a namespace that does not exist). If the thread
+ * cannot be returned to its own network namespace after opening in
+ * another, -errno of setns(2) is returned and the thread stays in the
+ * other namespace: nothing can repair that.
  */
 CTNL_API int ctnl_sock_open(const struct ctnl_syscalls *sys,
 			    const struct ctnl_sock_config *config,

@@ -254,8 +254,7 @@ int ctnl_build_delete(void *buf, size_t size, const struct ctnl_flow *key)
 #define CHANGEABLE (CTNL_ATTR_MARK | CTNL_ATTR_LABELS | CTNL_ATTR_TIMEOUT | \
 		    CTNL_ATTR_STATUS)
 
-/* Something to change, and nothing that cannot be changed. */
-static int check_change(const struct ctnl_change *change)
+int change_check(const struct ctnl_change *change)
 {
 	if (!change || !(change->attrs & CHANGEABLE) ||
 	    (change->attrs & ~CHANGEABLE))
@@ -269,7 +268,7 @@ int ctnl_build_update(void *buf, size_t size, const struct ctnl_flow *key,
 	struct builder b;
 	int err;
 
-	err = check_change(change);
+	err = change_check(change);
 	if (err)
 		return err;
 	/* No NLM_F_CREATE: an entry that is not there is -ENOENT. */
@@ -335,9 +334,17 @@ static void put_protoinfo(struct builder *b, const struct ctnl_flow *f)
 	}
 }
 
+/* A name the kernel takes: NUL-terminated within @size bytes, not empty
+ * (an empty helper name means "remove the helper" to the kernel). */
+static bool name_ok(const char *name, size_t size)
+{
+	return name[0] != '\0' && memchr(name, '\0', size) != NULL;
+}
+
 /* The kernel needs an original tuple and a timeout; a reply tuple, if
  * given, must be of the same family and protocol; SCTP protocol info is
- * the state and both verification tags, all or nothing. */
+ * the state and both verification tags, all or nothing; a helper name
+ * must fit its field. */
 static int check_create(const struct ctnl_flow *flow)
 {
 	const uint64_t sctp = CTNL_ATTR_SCTP_STATE | CTNL_ATTR_SCTP_VTAG;
@@ -352,7 +359,25 @@ static int check_create(const struct ctnl_flow *flow)
 	if (flow->orig.proto == IPPROTO_SCTP && (flow->attrs & sctp) &&
 	    (flow->attrs & sctp) != sctp)
 		return -EINVAL;
+	if ((flow->attrs & CTNL_ATTR_HELPER) &&
+	    !name_ok(flow->helper, sizeof(flow->helper)))
+		return -EINVAL;
 	return 0;
+}
+
+static void put_string(struct builder *b, uint16_t type, const char *s)
+{
+	put(b, type, strlen(s) + 1, s);
+}
+
+/* A helper is attached only when an entry is created: the kernel cannot
+ * give one to an existing entry. */
+static void put_helper(struct builder *b, const char *name)
+{
+	struct nlattr *nest = nest_start(b, CTA_HELP);
+
+	put_string(b, CTA_HELP_NAME, name);
+	nest_end(b, nest);
 }
 
 int build_check(enum ctnl_op op, const struct ctnl_flow *flow,
@@ -362,7 +387,7 @@ int build_check(enum ctnl_op op, const struct ctnl_flow *flow,
 	case CTNL_OP_CREATE:
 		return check_create(flow);
 	case CTNL_OP_UPDATE:
-		return check_change(change) < 0 ? -EINVAL : check_key(flow);
+		return change_check(change) < 0 ? -EINVAL : check_key(flow);
 	case CTNL_OP_DELETE:
 		return check_key(flow);
 	}
@@ -402,6 +427,8 @@ int ctnl_build_create(void *buf, size_t size, const struct ctnl_flow *flow)
 		put_be32(&b, CTA_MARK, flow->mark);
 	if (flow->attrs & CTNL_ATTR_LABELS)
 		put_labels(&b, &flow->labels, NULL);
+	if (flow->attrs & CTNL_ATTR_HELPER)
+		put_helper(&b, flow->helper);
 	put_protoinfo(&b, flow);
 	return finish(&b);
 }
@@ -518,8 +545,9 @@ static void put_filter_tuple(struct builder *b, uint16_t type,
 	nest_end(b, nest);
 }
 
-static void put_dump_filter(struct builder *b, const struct ctnl_filter *f,
-			    uint32_t kernel)
+/* The criteria @kernel of @f, as a dump and a flush both take them. */
+static void put_kernel_filter(struct builder *b, const struct ctnl_filter *f,
+			      uint32_t kernel)
 {
 	struct ctnl_tuple orig, reply;
 	uint32_t orig_flags, reply_flags;
@@ -547,9 +575,11 @@ static void put_dump_filter(struct builder *b, const struct ctnl_filter *f,
 		put_filter_tuple(b, CTA_TUPLE_ORIG, &orig, orig_flags);
 	if (reply_flags)
 		put_filter_tuple(b, CTA_TUPLE_REPLY, &reply, reply_flags);
+	/* The one conntrack number in host byte order: the kernel reads the
+	 * flags with nla_get_u32(). */
 	nest = nest_start(b, CTA_FILTER);
-	put_be32(b, CTA_FILTER_ORIG_FLAGS, orig_flags);
-	put_be32(b, CTA_FILTER_REPLY_FLAGS, reply_flags);
+	put(b, CTA_FILTER_ORIG_FLAGS, sizeof(orig_flags), &orig_flags);
+	put(b, CTA_FILTER_REPLY_FLAGS, sizeof(reply_flags), &reply_flags);
 	nest_end(b, nest);
 }
 
@@ -568,6 +598,178 @@ int ctnl_build_dump(void *buf, size_t size, const struct ctnl_filter *filter)
 		    filter->family, NFNETLINK_V0);
 	if (err)
 		return err;
-	put_dump_filter(&b, filter, filter_kernel_part(filter));
+	put_kernel_filter(&b, filter, filter_kernel_part(filter));
+	return finish(&b);
+}
+
+int ctnl_build_flush_filtered(void *buf, size_t size,
+			      const struct ctnl_filter *filter)
+{
+	static const struct ctnl_filter all;
+	struct builder b;
+	uint32_t kernel;
+	int err;
+
+	if (!filter)
+		filter = &all;
+	err = filter_check(filter);
+	if (err)
+		return err;
+	/* A flush is not re-checked anywhere: every criterion must be one
+	 * the kernel applies, or it would delete more than was asked. */
+	kernel = filter_kernel_part(filter);
+	if (kernel != filter->match)
+		return -EOPNOTSUPP;
+	/* A delete without a tuple (or with CTA_FILTER) is a flush; version
+	 * 1 makes it honour the family. */
+	err = begin(&b, buf, size, CT_MSG(IPCTNL_MSG_CT_DELETE), 0,
+		    filter->family,
+		    filter->family ? NFNETLINK_V1 : NFNETLINK_V0);
+	if (err)
+		return err;
+	put_kernel_filter(&b, filter, kernel);
+	return finish(&b);
+}
+
+/* ---- Statistics ---- */
+
+int ctnl_build_stats(void *buf, size_t size)
+{
+	struct builder b;
+	int err = begin(&b, buf, size, CT_MSG(IPCTNL_MSG_CT_GET_STATS), 0,
+			AF_UNSPEC, NFNETLINK_V0);
+
+	return err ? err : finish(&b);
+}
+
+int ctnl_build_stats_cpu(void *buf, size_t size, enum ctnl_table table)
+{
+	struct builder b;
+	uint16_t type;
+	int err;
+
+	switch (table) {
+	case CTNL_TABLE_CONNTRACK:
+		type = CT_MSG(IPCTNL_MSG_CT_GET_STATS_CPU);
+		break;
+	case CTNL_TABLE_EXPECT:
+		type = EXP_MSG(IPCTNL_MSG_EXP_GET_STATS_CPU);
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* Without NLM_F_DUMP the kernel acknowledges and sends nothing. */
+	err = begin(&b, buf, size, type, NLM_F_DUMP, AF_UNSPEC, NFNETLINK_V0);
+	return err ? err : finish(&b);
+}
+
+/* ---- Expectations ---- */
+
+/*
+ * Starts a request about the one expectation @key names by its tuple, in
+ * its zone, with its id when given. Never without a tuple: an expectation
+ * delete without one is a flush of the whole table.
+ */
+static int begin_expect_keyed(struct builder *b, void *buf, size_t size,
+			      uint16_t type, const struct ctnl_expect *key)
+{
+	int err;
+
+	if (!key || !(key->attrs & CTNL_EXP_ATTR_TUPLE) ||
+	    check_tuple(&key->tuple))
+		return -EINVAL;
+	err = begin(b, buf, size, EXP_MSG(type), 0, key->tuple.family,
+		    NFNETLINK_V0);
+	if (err)
+		return err;
+	put_tuple(b, CTA_EXPECT_TUPLE, &key->tuple, false);
+	if (key->zone)
+		put_be16(b, CTA_EXPECT_ZONE, key->zone);
+	if (key->attrs & CTNL_EXP_ATTR_ID)
+		put_be32(b, CTA_EXPECT_ID, key->id);
+	return 0;
+}
+
+int ctnl_build_get_expect(void *buf, size_t size, const struct ctnl_expect *key)
+{
+	struct builder b;
+	int err = begin_expect_keyed(&b, buf, size, IPCTNL_MSG_EXP_GET, key);
+
+	return err ? err : finish(&b);
+}
+
+int ctnl_build_delete_expect(void *buf, size_t size,
+			     const struct ctnl_expect *key)
+{
+	struct builder b;
+	int err = begin_expect_keyed(&b, buf, size, IPCTNL_MSG_EXP_DELETE, key);
+
+	return err ? err : finish(&b);
+}
+
+#define EXP_REQUIRED (CTNL_EXP_ATTR_MASTER | CTNL_EXP_ATTR_TUPLE | \
+		      CTNL_EXP_ATTR_MASK)
+
+/* The kernel needs the master's tuple, the expected tuple and its mask,
+ * all of the master's family; the mask is of the expected protocol. */
+static int check_create_expect(const struct ctnl_expect *e)
+{
+	if (!e || (e->attrs & EXP_REQUIRED) != EXP_REQUIRED ||
+	    check_tuple(&e->master) || e->tuple.family != e->master.family ||
+	    e->mask.family != e->master.family ||
+	    e->mask.proto != e->tuple.proto)
+		return -EINVAL;
+	if ((e->attrs & CTNL_EXP_ATTR_HELPER) &&
+	    !name_ok(e->helper, sizeof(e->helper)))
+		return -EINVAL;
+	if ((e->attrs & CTNL_EXP_ATTR_FN) && !name_ok(e->fn, sizeof(e->fn)))
+		return -EINVAL;
+	if ((e->attrs & CTNL_EXP_ATTR_NAT) &&
+	    e->nat_tuple.family != e->master.family)
+		return -EINVAL;
+	return 0;
+}
+
+static void put_expect_nat(struct builder *b, const struct ctnl_expect *e)
+{
+	struct nlattr *nest = nest_start(b, CTA_EXPECT_NAT);
+
+	put_be32(b, CTA_EXPECT_NAT_DIR, e->nat_dir);
+	put_tuple(b, CTA_EXPECT_NAT_TUPLE, &e->nat_tuple, false);
+	nest_end(b, nest);
+}
+
+int ctnl_build_create_expect(void *buf, size_t size,
+			     const struct ctnl_expect *exp)
+{
+	struct builder b;
+	int err;
+
+	err = check_create_expect(exp);
+	if (err)
+		return err;
+	err = begin(&b, buf, size, EXP_MSG(IPCTNL_MSG_EXP_NEW),
+		    NLM_F_CREATE | NLM_F_EXCL, exp->master.family,
+		    NFNETLINK_V0);
+	if (err)
+		return err;
+	put_tuple(&b, CTA_EXPECT_MASTER, &exp->master, false);
+	put_tuple(&b, CTA_EXPECT_TUPLE, &exp->tuple, false);
+	put_tuple(&b, CTA_EXPECT_MASK, &exp->mask, false);
+	/* The zone the master is looked up in, and the expectation's. */
+	if (exp->zone)
+		put_be16(&b, CTA_EXPECT_ZONE, exp->zone);
+	if (exp->attrs & CTNL_EXP_ATTR_TIMEOUT)
+		put_be32(&b, CTA_EXPECT_TIMEOUT, exp->timeout);
+	if (exp->attrs & CTNL_EXP_ATTR_HELPER)
+		put_string(&b, CTA_EXPECT_HELP_NAME, exp->helper);
+	if (exp->attrs & CTNL_EXP_ATTR_FLAGS)
+		put_be32(&b, CTA_EXPECT_FLAGS, exp->flags);
+	if (exp->attrs & CTNL_EXP_ATTR_CLASS)
+		put_be32(&b, CTA_EXPECT_CLASS, exp->class);
+	if (exp->attrs & CTNL_EXP_ATTR_NAT)
+		put_expect_nat(&b, exp);
+	if (exp->attrs & CTNL_EXP_ATTR_FN)
+		put_string(&b, CTA_EXPECT_FN, exp->fn);
 	return finish(&b);
 }

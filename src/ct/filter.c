@@ -13,6 +13,7 @@
 
 #define ADDR_MATCHES (CTNL_MATCH_ORIG_SRC | CTNL_MATCH_ORIG_DST | \
 		      CTNL_MATCH_REPLY_SRC | CTNL_MATCH_REPLY_DST)
+#define FILTER_FLAGS (CTNL_FILTER_USERSPACE | CTNL_FILTER_EXACT_COUNT)
 #define PORT_MATCHES (CTNL_MATCH_ORIG_SPORT | CTNL_MATCH_ORIG_DPORT | \
 		      CTNL_MATCH_REPLY_SPORT | CTNL_MATCH_REPLY_DPORT)
 
@@ -25,7 +26,7 @@ int filter_check(const struct ctnl_filter *f)
 {
 	unsigned int max = full_len(f->family);
 
-	if ((f->match & ~CTNL_MATCH_ALL) || (f->flags & ~CTNL_FILTER_USERSPACE))
+	if ((f->match & ~CTNL_MATCH_ALL) || (f->flags & ~FILTER_FLAGS))
 		return -EINVAL;
 	if (f->family != 0 && f->family != AF_INET && f->family != AF_INET6)
 		return -EINVAL;
@@ -51,19 +52,38 @@ static bool exact(uint8_t len, uint8_t family)
 }
 
 /*
- * The kernel compares mark, status, zone (nonzero), and with a family
- * set, exact addresses, the protocol and TCP or UDP ports. Prefixes, TCP
- * states, labels, the default zone and other protocols' ports stay here.
+ * The kernel compares mark, status (under a nonzero mask), zone (nonzero),
+ * and with a family set, the protocol, TCP or UDP ports and exact IPv4
+ * addresses. Prefixes, TCP states, labels, the default zone, other
+ * protocols' ports and IPv6 addresses stay here.
+ *
+ * IPv6 addresses because the kernel's CTA_FILTER compares them the wrong
+ * way round (ctnetlink_filter_match_tuple() skips an entry when
+ * !ipv6_addr_cmp(), that is when the addresses are equal), in dumps and
+ * flushes alike: seen on 6.18, and the comparison reads the same since
+ * CTA_FILTER came in 5.8. A dump would miss exactly the entries asked
+ * for, a flush delete all the others.
  */
 uint32_t filter_kernel_part(const struct ctnl_filter *f)
 {
-	uint32_t k = f->match & (CTNL_MATCH_MARK | CTNL_MATCH_STATUS);
+	uint32_t k = f->match & CTNL_MATCH_MARK;
 
 	if (f->flags & CTNL_FILTER_USERSPACE)
 		return 0;
+	/* The kernel refuses a status mask of 0 (EINVAL) rather than
+	 * matching the entries whose status is anything. */
+	if ((f->match & CTNL_MATCH_STATUS) && f->status_mask != 0)
+		k |= CTNL_MATCH_STATUS;
 	if ((f->match & CTNL_MATCH_ZONE) && f->zone != 0)
 		k |= CTNL_MATCH_ZONE;
 	if (f->family == 0)
+		return k;
+	if (f->match & CTNL_MATCH_PROTO) {
+		k |= CTNL_MATCH_PROTO;
+		if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP)
+			k |= f->match & PORT_MATCHES;
+	}
+	if (f->family != AF_INET)	/* IPv6 addresses: see above */
 		return k;
 	for (int reply = 0; reply < 2; reply++) {
 		struct dir_filter d;
@@ -73,11 +93,6 @@ uint32_t filter_kernel_part(const struct ctnl_filter *f)
 			k |= d.src;
 		if ((f->match & d.dst) && exact(d.dst_len, f->family))
 			k |= d.dst;
-	}
-	if (f->match & CTNL_MATCH_PROTO) {
-		k |= CTNL_MATCH_PROTO;
-		if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP)
-			k |= f->match & PORT_MATCHES;
 	}
 	return k;
 }

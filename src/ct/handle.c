@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -49,7 +50,14 @@ static const struct ctnl_ct_ops ct_ops = {
 	.del = ct_del,
 	.batch = ct_batch,
 	.flush = ct_flush,
+	.update_matching = ct_update_matching,
+	.delete_matching = ct_delete_matching,
+	.stats = ct_stats,
+	.stats_cpu = ct_stats_cpu,
 	.dump_expect = ct_dump_expect,
+	.get_expect = ct_get_expect,
+	.create_expect = ct_create_expect,
+	.del_expect = ct_del_expect,
 	.error_msg = ct_error_msg,
 	.destroy = ct_destroy,
 };
@@ -85,6 +93,22 @@ int ctnl_ct_open(const struct ctnl_syscalls *sys,
 	if (err)
 		ctnl_sock_close(sock);
 	return err;
+}
+
+int ctnl_ct_open_netns(const struct ctnl_syscalls *sys, const char *netns,
+		       struct ctnl_ct **ret)
+{
+	struct ctnl_sock_config config = { .size = sizeof(config) };
+
+	if (!netns)
+		return -EINVAL;
+	/* A name as `ip netns` gives it, or a path: the socket layer checks
+	 * the name and maps it to its file. */
+	if (strchr(netns, '/'))
+		config.netns_path = netns;
+	else
+		config.netns_name = netns;
+	return ctnl_ct_open(sys, &config, ret);
 }
 
 void ctnl_ct_close(struct ctnl_ct *ct)

@@ -34,7 +34,10 @@ struct ct_handle {
 	uint8_t *batch;			/* CT_BATCH_BYTES, made on first use */
 	bool has_errmsg;
 	char errmsg[CT_ERRMSG_MAX];	/* libctnl's own explanation */
-	/* Requests are built here as struct nlmsghdr: aligned for it. */
+	/* Whether the kernel's flush takes CTA_FILTER (tuple criteria):
+	 * 0 not known yet, 1 yes, -1 no. Learnt once per handle. */
+	int8_t flush_tuple_filter;
+	/* One request at a time, built and read as a struct nlmsghdr. */
 	_Alignas(struct nlmsghdr) uint8_t req[CT_REQ_MAX];
 };
 
@@ -43,9 +46,13 @@ struct ct_handle {
 bool proto_is_icmp(uint8_t proto);
 size_t addr_len(uint8_t family);
 void tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t);
+/* Every field alike, zone included. */
+bool tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b);
 
 /* ---- build.c ---- */
 
+/* Something to change, and nothing that cannot be changed: 0 or -EINVAL. */
+int change_check(const struct ctnl_change *change);
 /* Checks one batch item as the builder of @op would, without building. */
 int build_check(enum ctnl_op op, const struct ctnl_flow *flow,
 		const struct ctnl_change *change);
@@ -81,6 +88,14 @@ void ct_explain_labels(struct ct_handle *h);
 
 /* ---- ops.c: the default implementation's slots ---- */
 
+/* The request buffer, as a message. */
+struct nlmsghdr *ct_req(struct ct_handle *h);
+/* Sends the request built in h->req (@built: its length, or the builder's
+ * negative error, returned as is); the kernel answers with a status. */
+int ct_send(struct ct_handle *h, int built);
+/* Every operation starts without an explanation of its own. */
+void ct_begin_op(struct ct_handle *h);
+
 int ct_dump(void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
 	    void *data, struct ctnl_dump_info *info);
 int ct_get(void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out);
@@ -93,5 +108,25 @@ int ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
 	     int *results);
 int ct_flush(void *ctx, enum ctnl_table table, uint8_t family);
 int ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb, void *data);
+
+/* ---- matching.c ---- */
+
+int ct_update_matching(void *ctx, const struct ctnl_filter *filter,
+		       const struct ctnl_change *change,
+		       struct ctnl_dump_info *info);
+int ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
+		       struct ctnl_dump_info *info);
+
+/* ---- stats.c ---- */
+
+int ct_stats(void *ctx, enum ctnl_table table, struct ctnl_stats *out);
+int ct_stats_cpu(void *ctx, struct ctnl_cpu_stats *out, size_t max);
+
+/* ---- expect.c ---- */
+
+int ct_get_expect(void *ctx, const struct ctnl_expect *key,
+		  struct ctnl_expect *out);
+int ct_create_expect(void *ctx, const struct ctnl_expect *exp);
+int ct_del_expect(void *ctx, const struct ctnl_expect *key);
 
 #endif /* CTNL_SRC_CT_INTERNAL_H */

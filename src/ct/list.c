@@ -69,10 +69,25 @@ static int by_id_then_pos(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+/* Whether a later copy of flows[ids[i].pos] follows in its run of equal
+ * ids: an entry is one id and one original tuple. Ids are 32-bit hashes,
+ * so distinct entries of a large table share some (a table of 200,000
+ * entries had 9 such pairs on 6.18): both are kept. */
+static bool later_copy(const struct ctnl_list *l, const struct id_pos *ids,
+		       size_t n, size_t i)
+{
+	for (size_t j = i + 1; j < n && ids[j].id == ids[i].id; j++)
+		if (tuple_equal(&l->flows[ids[j].pos].orig,
+				&l->flows[ids[i].pos].orig))
+			return true;
+	return false;
+}
+
 /*
  * A dump resumes by hash bucket, so an entry that moves while the table is
- * read can come twice. Keeps the last copy of each id (the fresher one),
- * in dump order; entries without an id are kept. Returns how many went.
+ * read can come twice. Keeps the last copy of each entry (the fresher
+ * one), in dump order; entries without an id are kept. Returns how many
+ * went.
  */
 static int dedup_by_id(struct ctnl_list *l, uint64_t *dropped)
 {
@@ -92,7 +107,7 @@ static int dedup_by_id(struct ctnl_list *l, uint64_t *dropped)
 			ids[n++] = (struct id_pos){ l->flows[i].id, i };
 	qsort(ids, n, sizeof(*ids), by_id_then_pos);
 	for (size_t i = 0; i + 1 < n; i++)
-		if (ids[i].id == ids[i + 1].id)
+		if (later_copy(l, ids, n, i))
 			drop[ids[i].pos] = true;
 	for (size_t i = 0; i < l->count; i++)
 		if (!drop[i])
@@ -135,6 +150,11 @@ int ctnl_ct_list(struct ctnl_ct *ct, enum ctnl_table table, uint8_t family,
 	if (table != CTNL_TABLE_EXPECT || !out)
 		return -EINVAL;
 	ret = ctnl_ct_dump_expect(ct, family, append_expect, &l);
+	if (ret == -EINTR) {
+		/* Complete, but the table changed meanwhile. */
+		l.info.interrupted = true;
+		ret = 0;
+	}
 	if (ret < 0) {
 		free(l.expects);
 		return ret;

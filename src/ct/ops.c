@@ -10,20 +10,19 @@
 
 #include "internal.h"
 
-static struct nlmsghdr *request(struct ct_handle *h)
+struct nlmsghdr *ct_req(struct ct_handle *h)
 {
 	return (struct nlmsghdr *)(void *)h->req;
 }
 
-/* Sends the request built in h->req; the kernel answers with a status. */
-static int send_request(struct ct_handle *h, int built)
+int ct_send(struct ct_handle *h, int built)
 {
 	if (built < 0)
 		return built;
-	return ctnl_sock_request(h->sock, request(h), NULL, NULL);
+	return ctnl_sock_request(h->sock, ct_req(h), NULL, NULL);
 }
 
-static void begin_op(struct ct_handle *h)
+void ct_begin_op(struct ct_handle *h)
 {
 	h->has_errmsg = false;
 }
@@ -72,12 +71,12 @@ int ct_dump(void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
 
 	if (!cb)
 		return -EINVAL;
-	begin_op(h);
+	ct_begin_op(h);
 	ret = ctnl_build_dump(h->req, sizeof(h->req), filter);
 	if (ret < 0)
 		return ret;
 	d.kernel = filter ? filter_kernel_part(filter) : 0;
-	ret = ctnl_sock_request(h->sock, request(h), dump_msg, &d);
+	ret = ctnl_sock_request(h->sock, ct_req(h), dump_msg, &d);
 	if (ret == -EINTR) {
 		interrupted = true;
 		ret = 0;
@@ -127,13 +126,13 @@ int ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb, void *data)
 
 	if (!cb)
 		return -EINVAL;
-	begin_op(h);
+	ct_begin_op(h);
 	ret = ctnl_build_dump_expect(h->req, sizeof(h->req), family);
 	if (ret < 0)
 		return ret;
-	ret = ctnl_sock_request(h->sock, request(h), dump_expect_msg, &d);
-	if (ret == -EINTR)
-		ret = 0;
+	/* -EINTR (NLM_F_DUMP_INTR) goes to the caller, who has every entry
+	 * already: there is no dump info here to carry it. */
+	ret = ctnl_sock_request(h->sock, ct_req(h), dump_expect_msg, &d);
 	if (ret < 0)
 		return ret;
 	return d.count > INT_MAX ? INT_MAX : (int)d.count;
@@ -166,16 +165,17 @@ int ct_get(void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out)
 
 	if (!out)
 		return -EINVAL;
-	begin_op(h);
+	ct_begin_op(h);
 	ret = ctnl_build_get(h->req, sizeof(h->req), key);
 	if (ret < 0)
 		return ret;
-	ret = ctnl_sock_request(h->sock, request(h), get_msg, &g);
+	ret = ctnl_sock_request(h->sock, ct_req(h), get_msg, &g);
 	if (ret < 0)
 		return ret;
 	if (g.replies == 0)
 		return -EBADMSG;
-	/* The kernel looks a get up by tuple alone: the id is checked here. */
+	/* The kernel ignores CTA_ID on a get (it checks it on a delete):
+	 * an entry with another id is not the one the key names. */
 	if ((key->attrs & CTNL_ATTR_ID) &&
 	    (!(g.flow.attrs & CTNL_ATTR_ID) || g.flow.id != key->id))
 		return -ENOENT;
@@ -211,7 +211,7 @@ static int check_labels_stuck(struct ct_handle *h, const struct ctnl_flow *flow)
 		return 0;
 	key.attrs |= CTNL_ATTR_ID;
 	key.id = got.id;
-	send_request(h, ctnl_build_delete(h->req, sizeof(h->req), &key));
+	ct_send(h, ctnl_build_delete(h->req, sizeof(h->req), &key));
 	ct_explain_labels(h);
 	return -ENOSPC;
 }
@@ -221,8 +221,8 @@ int ct_create(void *ctx, const struct ctnl_flow *flow)
 	struct ct_handle *h = ctx;
 	int ret;
 
-	begin_op(h);
-	ret = send_request(h, ctnl_build_create(h->req, sizeof(h->req), flow));
+	ct_begin_op(h);
+	ret = ct_send(h, ctnl_build_create(h->req, sizeof(h->req), flow));
 	if (ret < 0)
 		return ret;
 	if ((flow->attrs & CTNL_ATTR_LABELS) && !labels_empty(&flow->labels))
@@ -236,8 +236,8 @@ int ct_update(void *ctx, const struct ctnl_flow *key,
 	struct ct_handle *h = ctx;
 	int ret;
 
-	begin_op(h);
-	ret = send_request(h, ctnl_build_update(h->req, sizeof(h->req), key,
+	ct_begin_op(h);
+	ret = ct_send(h, ctnl_build_update(h->req, sizeof(h->req), key,
 						change));
 	if (ret == -ENOSPC && (change->attrs & CTNL_ATTR_LABELS))
 		ct_explain_labels(h);
@@ -248,16 +248,16 @@ int ct_del(void *ctx, const struct ctnl_flow *key)
 {
 	struct ct_handle *h = ctx;
 
-	begin_op(h);
-	return send_request(h, ctnl_build_delete(h->req, sizeof(h->req), key));
+	ct_begin_op(h);
+	return ct_send(h, ctnl_build_delete(h->req, sizeof(h->req), key));
 }
 
 int ct_flush(void *ctx, enum ctnl_table table, uint8_t family)
 {
 	struct ct_handle *h = ctx;
 
-	begin_op(h);
-	return send_request(h, ctnl_build_flush(h->req, sizeof(h->req), table,
+	ct_begin_op(h);
+	return ct_send(h, ctnl_build_flush(h->req, sizeof(h->req), table,
 						family));
 }
 
@@ -330,7 +330,7 @@ int ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
 
 	if (!flows || !results || count == 0 || count > INT_MAX)
 		return -EINVAL;
-	begin_op(h);
+	ct_begin_op(h);
 	ret = check_batch(op, flows, count, changes, nchanges);
 	if (ret < 0)
 		return ret;

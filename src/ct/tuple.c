@@ -35,6 +35,16 @@ size_t addr_len(uint8_t family)
 				  : sizeof(struct in_addr);
 }
 
+bool tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b)
+{
+	/* port.src and port.dst cover the ICMP id, type and code too. */
+	return a->family == b->family && a->proto == b->proto &&
+	       a->zone == b->zone &&
+	       !memcmp(&a->src, &b->src, sizeof(a->src)) &&
+	       !memcmp(&a->dst, &b->dst, sizeof(a->dst)) &&
+	       a->port.src == b->port.src && a->port.dst == b->port.dst;
+}
+
 /*
  * The ICMP type of the other direction, as the kernel pairs them (its
  * invmap tables, both ways); 0xff for types it does not track.

@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,19 +27,45 @@
 /* netlink_sendmsg() refuses a datagram longer than sk_sndbuf - 32. */
 #define SNDBUF_SLACK 32
 
+/* Where `ip netns` keeps its named namespaces. */
+#define NETNS_RUN_DIR "/run/netns/"
+
 /* The options of ctnl_sock_open(), resolved against defaults. */
 struct sock_opts {
 	unsigned int flags;
 	int rcvbuf;
 	int sndbuf;
 	size_t bufsize;
-	const char *netns_path;
+	const char *netns_path;		/* given, or netns_file */
 	int netns_fd;
+	char netns_file[sizeof(NETNS_RUN_DIR) + NAME_MAX];
 };
+
+/* A name `ip netns` could have made: one path component, no more. */
+static bool netns_name_ok(const char *name)
+{
+	size_t len = strnlen(name, NAME_MAX + 1);
+
+	return len > 0 && len <= NAME_MAX && !strchr(name, '/') &&
+	       strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+/* A namespace by name is its file under NETNS_RUN_DIR. */
+static int resolve_netns_name(struct sock_opts *o, const char *name)
+{
+	if (!netns_name_ok(name) || o->netns_path ||
+	    (o->flags & CTNL_SOCK_NETNS_FD))
+		return -EINVAL;
+	snprintf(o->netns_file, sizeof(o->netns_file), "%s%s", NETNS_RUN_DIR,
+		 name);
+	o->netns_path = o->netns_file;
+	return 0;
+}
 
 static int read_config(const struct ctnl_sock_config *cfg,
 		       struct sock_opts *o)
 {
+	const char *netns_name;
 	const unsigned int known = CTNL_SOCK_NONBLOCK | CTNL_SOCK_NO_ENOBUFS |
 				   CTNL_SOCK_BROADCAST_ERROR |
 				   CTNL_SOCK_NETNS_FD;
@@ -52,6 +80,7 @@ static int read_config(const struct ctnl_sock_config *cfg,
 	o->bufsize = OPT(bufsize, (size_t)0);
 	o->netns_path = OPT(netns_path, NULL);
 	o->netns_fd = OPT(netns_fd, -1);
+	netns_name = OPT(netns_name, NULL);
 #undef OPT
 
 	if (o->bufsize == 0)
@@ -63,7 +92,7 @@ static int read_config(const struct ctnl_sock_config *cfg,
 		if (o->netns_path || o->netns_fd < 0)
 			return -EINVAL;
 	}
-	return 0;
+	return netns_name ? resolve_netns_name(o, netns_name) : 0;
 }
 
 static int netlink_socket(struct nl_sock *s, const struct sock_opts *o)

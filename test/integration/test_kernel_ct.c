@@ -174,6 +174,48 @@ static void test_list_agrees_with_conntrack(void **state)
 	end_traffic(&t);
 }
 
+/* A tuple filter is applied by the kernel (addresses, protocol, ports), and
+ * the result agrees with conntrack's own filtered listing. */
+static void test_dump_tuple_filter_applied_by_kernel(void **state)
+{
+	struct ctnl_ct *ct = *state;
+	struct ctnl_filter filter = {
+		.family = AF_INET,
+		.match = CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_DST |
+			 CTNL_MATCH_ORIG_DPORT,
+		.proto = IPPROTO_UDP,
+		.orig_dport = PEER_UDP_PORT,
+	};
+	struct ctnl_list list;
+	struct traffic t;
+
+	make_traffic(&t);
+	assert_int_equal(inet_pton(AF_INET, PEER_V4, &filter.orig_dst), 1);
+	assert_int_equal(ctnl_ct_list_filtered(ct, &filter, 0, &list),
+			 count_lines("conntrack -L -f ipv4 -p udp -d " PEER_V4
+				     " --dport 5353 2>/dev/null"));
+	assert_true(list.count >= 1);
+	assert_int_equal(list.info.kernel, filter.match);
+	assert_int_equal(list.info.user, 0);
+	/* The kernel sent nothing that the filter drops. */
+	assert_int_equal(list.info.received, list.count);
+	ctnl_list_free(&list);
+
+	/* IPv6: the kernel compares addresses inverted (it would send every
+	 * entry but this one), so the address is filtered here. */
+	filter.family = AF_INET6;
+	assert_int_equal(inet_pton(AF_INET6, PEER_V6, &filter.orig_dst), 1);
+	assert_int_equal(ctnl_ct_list_filtered(ct, &filter, 0, &list),
+			 count_lines("conntrack -L -f ipv6 -p udp -d " PEER_V6
+				     " --dport 5353 2>/dev/null"));
+	assert_true(list.count >= 1);
+	assert_int_equal(list.info.kernel,
+			 CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_DPORT);
+	assert_int_equal(list.info.user, CTNL_MATCH_ORIG_DST);
+	ctnl_list_free(&list);
+	end_traffic(&t);
+}
+
 static void check_witness_mark(const char *key, uint32_t mark)
 {
 	char line[1024], want[32];
@@ -468,6 +510,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_list_agrees_with_conntrack),
+		T(test_dump_tuple_filter_applied_by_kernel),
 		T(test_update_mark_by_text_tuple),
 		T(test_update_mark_for_available_flow),
 		T(test_update_label_sets_and_clears_bits),

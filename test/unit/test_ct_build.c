@@ -371,6 +371,217 @@ static void test_build_refuses_bad_requests(void **state)
 	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &filter), -EINVAL);
 }
 
+/* A helper is asked for by name, inside CTA_HELP. */
+static void test_build_create_with_helper(void **state)
+{
+	struct ctnl_flow flow = {
+		.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT | CTNL_ATTR_HELPER,
+		.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1000, 21),
+		.timeout = 60,
+		.helper = "ftp",
+	};
+	uint8_t buf[512];
+
+	(void)state;
+	CHECK_BUILT(expect_create_helper_v4, ctnl_build_create(b, size, &flow));
+	/* Empty (the kernel's "remove the helper") or unterminated. */
+	flow.helper[0] = '\0';
+	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &flow), -EINVAL);
+	memset(flow.helper, 'x', sizeof(flow.helper));
+	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &flow), -EINVAL);
+}
+
+/* A flush with the criteria the kernel applies: the same attributes as a
+ * dump's, version 1 for the family, no tuple of its own. */
+static void test_build_flush_filtered_v4(void **state)
+{
+	struct ctnl_filter filter = {
+		.family = AF_INET,
+		.match = CTNL_MATCH_MARK | CTNL_MATCH_STATUS | CTNL_MATCH_ZONE |
+			 CTNL_MATCH_ORIG_SRC | CTNL_MATCH_PROTO |
+			 CTNL_MATCH_ORIG_DPORT,
+		.mark = 1, .mark_mask = 3,
+		.status = CTNL_STATUS_ASSURED,
+		.status_mask = CTNL_STATUS_ASSURED,
+		.zone = 7,
+		.proto = IPPROTO_UDP,
+		.orig_dport = 53,
+	};
+
+	(void)state;
+	inet_pton(AF_INET, "10.0.0.1", &filter.orig_src);
+	CHECK_BUILT(expect_flush_filtered_v4,
+		    ctnl_build_flush_filtered(b, size, &filter));
+	/* No filter at all: the plain flush of everything. */
+	CHECK_BUILT(expect_flush_all, ctnl_build_flush_filtered(b, size, NULL));
+}
+
+/* A flush is not re-checked: a criterion the kernel does not apply would
+ * make it delete more than asked. */
+static void test_build_flush_filtered_refuses_user_space_criteria(void **state)
+{
+	struct ctnl_filter filter = { .family = AF_INET,
+				      .match = CTNL_MATCH_ORIG_SRC,
+				      .orig_src_len = 24 };
+	uint8_t buf[512];
+
+	(void)state;
+	assert_int_equal(ctnl_build_flush_filtered(buf, sizeof(buf), &filter),
+			 -EOPNOTSUPP);
+	filter = (struct ctnl_filter){ .match = CTNL_MATCH_MARK,
+				       .flags = CTNL_FILTER_USERSPACE };
+	assert_int_equal(ctnl_build_flush_filtered(buf, sizeof(buf), &filter),
+			 -EOPNOTSUPP);
+	filter = (struct ctnl_filter){ .family = AF_INET6,
+				       .match = CTNL_MATCH_ORIG_DST };
+	assert_int_equal(ctnl_build_flush_filtered(buf, sizeof(buf), &filter),
+			 -EOPNOTSUPP);
+	filter = (struct ctnl_filter){ .match = CTNL_MATCH_TCP_STATE };
+	assert_int_equal(ctnl_build_flush_filtered(buf, sizeof(buf), &filter),
+			 -EOPNOTSUPP);
+	filter = (struct ctnl_filter){ .family = 99 };
+	assert_int_equal(ctnl_build_flush_filtered(buf, sizeof(buf), &filter),
+			 -EINVAL);
+}
+
+static void test_build_stats_requests(void **state)
+{
+	uint8_t buf[64];
+
+	(void)state;
+	CHECK_BUILT(expect_stats, ctnl_build_stats(b, size));
+	CHECK_BUILT(expect_stats_cpu,
+		    ctnl_build_stats_cpu(b, size, CTNL_TABLE_CONNTRACK));
+	CHECK_BUILT(expect_stats_cpu_exp,
+		    ctnl_build_stats_cpu(b, size, CTNL_TABLE_EXPECT));
+	assert_int_equal(ctnl_build_stats_cpu(buf, sizeof(buf), 5), -EINVAL);
+	assert_int_equal(ctnl_build_stats(NULL, sizeof(buf)), -EINVAL);
+}
+
+static struct ctnl_expect ftp_expect(void)
+{
+	struct ctnl_expect e = {
+		.attrs = CTNL_EXP_ATTR_MASTER | CTNL_EXP_ATTR_TUPLE |
+			 CTNL_EXP_ATTR_MASK,
+		.master = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 40000,
+				   21),
+		.tuple = v4_tuple("10.0.0.2", "10.0.0.1", IPPROTO_TCP, 0,
+				  20000),
+		.mask = v4_tuple("255.255.255.255", "255.255.255.255",
+				 IPPROTO_TCP, 0, 0xffff),
+	};
+
+	return e;
+}
+
+static void test_build_expect_get_and_delete(void **state)
+{
+	struct ctnl_expect key = ftp_expect();
+
+	(void)state;
+	key.attrs = CTNL_EXP_ATTR_TUPLE | CTNL_EXP_ATTR_ID;
+	key.id = 0x1234;
+	key.zone = 3;
+	CHECK_BUILT(expect_get_expect_v4, ctnl_build_get_expect(b, size, &key));
+	key.attrs = CTNL_EXP_ATTR_TUPLE;
+	key.zone = 0;
+	key.tuple = (struct ctnl_tuple){ .family = AF_INET6,
+					 .proto = IPPROTO_TCP,
+					 .port.dst = 20000 };
+	inet_pton(AF_INET6, "fd00::2", &key.tuple.src);
+	inet_pton(AF_INET6, "fd00::1", &key.tuple.dst);
+	CHECK_BUILT(expect_delete_expect_v6,
+		    ctnl_build_delete_expect(b, size, &key));
+}
+
+static void test_build_expect_create_with_everything(void **state)
+{
+	struct ctnl_expect e = ftp_expect(), parsed;
+	uint8_t buf[512];
+
+	(void)state;
+	e.attrs |= CTNL_EXP_ATTR_TIMEOUT | CTNL_EXP_ATTR_HELPER |
+		   CTNL_EXP_ATTR_FLAGS | CTNL_EXP_ATTR_CLASS |
+		   CTNL_EXP_ATTR_NAT | CTNL_EXP_ATTR_FN;
+	e.zone = 3;
+	e.timeout = 300;
+	strcpy(e.helper, "ftp");
+	e.flags = NF_CT_EXPECT_PERMANENT;
+	e.class = 0;
+	e.nat_dir = CTNL_DIR_REPLY;
+	e.nat_tuple = v4_tuple("10.0.0.9", "0.0.0.0", IPPROTO_TCP, 2121, 0);
+	strcpy(e.fn, "nat-follow-master");
+	CHECK_BUILT(expect_create_expect_v4,
+		    ctnl_build_create_expect(b, size, &e));
+
+	/* A create request has an expectation's layout: parse it back. */
+	assert_true(ctnl_build_create_expect(buf, sizeof(buf), &e) > 0);
+	assert_int_equal(ctnl_expect_parse((struct nlmsghdr *)buf, &parsed), 0);
+	assert_int_equal(parsed.master.port.src, 40000);
+	assert_int_equal(parsed.tuple.port.dst, 20000);
+	assert_int_equal(parsed.mask.port.dst, 0xffff);
+	assert_int_equal(parsed.nat_tuple.port.src, 2121);
+	assert_string_equal(parsed.fn, "nat-follow-master");
+	assert_string_equal(parsed.helper, "ftp");
+}
+
+static void test_build_expect_refuses_bad_requests(void **state)
+{
+	struct ctnl_expect e = ftp_expect(), good = ftp_expect();
+	uint8_t buf[512];
+
+	(void)state;
+	/* Never a delete without a tuple: that would flush the table. */
+	e.attrs = CTNL_EXP_ATTR_MASTER;
+	assert_int_equal(ctnl_build_delete_expect(buf, sizeof(buf), &e),
+			 -EINVAL);
+	assert_int_equal(ctnl_build_get_expect(buf, sizeof(buf), &e), -EINVAL);
+	assert_int_equal(ctnl_build_get_expect(buf, sizeof(buf), NULL),
+			 -EINVAL);
+	e = good;
+	e.tuple.family = AF_UNIX;
+	assert_int_equal(ctnl_build_get_expect(buf, sizeof(buf), &e), -EINVAL);
+
+	/* A create needs master, tuple and mask, alike. */
+	assert_int_equal(ctnl_build_create_expect(buf, sizeof(buf), NULL),
+			 -EINVAL);
+	e = good;
+	e.attrs &= ~CTNL_EXP_ATTR_MASK;
+	assert_int_equal(ctnl_build_create_expect(buf, sizeof(buf), &e),
+			 -EINVAL);
+	e = good;
+	e.master.family = AF_UNIX;
+	assert_int_equal(ctnl_build_create_expect(buf, sizeof(buf), &e),
+			 -EINVAL);
+	e = good;
+	e.tuple.family = AF_INET6;
+	assert_int_equal(ctnl_build_create_expect(buf, sizeof(buf), &e),
+			 -EINVAL);
+	e = good;
+	e.mask.family = AF_INET6;
+	assert_int_equal(ctnl_build_create_expect(buf, sizeof(buf), &e),
+			 -EINVAL);
+	e = good;
+	e.mask.proto = IPPROTO_UDP;
+	assert_int_equal(ctnl_build_create_expect(buf, sizeof(buf), &e),
+			 -EINVAL);
+	e = good;
+	e.attrs |= CTNL_EXP_ATTR_HELPER;
+	assert_int_equal(ctnl_build_create_expect(buf, sizeof(buf), &e),
+			 -EINVAL);
+	e = good;
+	e.attrs |= CTNL_EXP_ATTR_FN;
+	memset(e.fn, 'f', sizeof(e.fn));
+	assert_int_equal(ctnl_build_create_expect(buf, sizeof(buf), &e),
+			 -EINVAL);
+	e = good;
+	e.attrs |= CTNL_EXP_ATTR_NAT;
+	e.nat_tuple.family = AF_INET6;
+	assert_int_equal(ctnl_build_create_expect(buf, sizeof(buf), &e),
+			 -EINVAL);
+	assert_int_equal(ctnl_build_create_expect(buf, 40, &good), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +600,14 @@ int main(void)
 		cmocka_unit_test(test_build_create_sctp_state_and_vtags),
 		cmocka_unit_test(test_build_create_tcp_wscale_and_flags),
 		cmocka_unit_test(test_build_refuses_bad_requests),
+		cmocka_unit_test(test_build_create_with_helper),
+		cmocka_unit_test(test_build_flush_filtered_v4),
+		cmocka_unit_test(
+			test_build_flush_filtered_refuses_user_space_criteria),
+		cmocka_unit_test(test_build_stats_requests),
+		cmocka_unit_test(test_build_expect_get_and_delete),
+		cmocka_unit_test(test_build_expect_create_with_everything),
+		cmocka_unit_test(test_build_expect_refuses_bad_requests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

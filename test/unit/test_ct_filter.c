@@ -70,6 +70,7 @@ static void test_filter_kernel_part_is_what_the_kernel_compares(void **state)
 		.match = CTNL_MATCH_ALL,
 		.proto = IPPROTO_TCP,
 		.zone = 4,
+		.status_mask = CTNL_STATUS_ASSURED,
 		.orig_dst_len = 24,	/* a prefix: user space */
 	};
 	const uint32_t user_only = CTNL_MATCH_ORIG_DST | CTNL_MATCH_TCP_STATE |
@@ -81,6 +82,16 @@ static void test_filter_kernel_part_is_what_the_kernel_compares(void **state)
 	f.proto = IPPROTO_SCTP;
 	assert_int_equal(filter_kernel_part(&f) & (CTNL_MATCH_ORIG_SPORT |
 						   CTNL_MATCH_REPLY_DPORT), 0);
+	/* IPv6 addresses never: the kernel compares them inverted. */
+	f.family = AF_INET6;
+	f.proto = IPPROTO_UDP;
+	f.orig_dst_len = 0;
+	assert_int_equal(filter_kernel_part(&f) &
+			 (CTNL_MATCH_ORIG_SRC | CTNL_MATCH_ORIG_DST |
+			  CTNL_MATCH_REPLY_SRC | CTNL_MATCH_REPLY_DST), 0);
+	assert_int_equal(filter_kernel_part(&f) &
+			 (CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_SPORT),
+			 CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_SPORT);
 	/* Without a family, no tuple filter at all. */
 	f = (struct ctnl_filter){ .match = CTNL_MATCH_PROTO | CTNL_MATCH_MARK };
 	assert_int_equal(filter_kernel_part(&f), CTNL_MATCH_MARK);
@@ -89,6 +100,9 @@ static void test_filter_kernel_part_is_what_the_kernel_compares(void **state)
 	assert_int_equal(filter_kernel_part(&f), 0);
 	f.flags = CTNL_FILTER_USERSPACE;
 	f.zone = 5;
+	assert_int_equal(filter_kernel_part(&f), 0);
+	/* A status mask of 0 is EINVAL to the kernel: filtered here. */
+	f = (struct ctnl_filter){ .match = CTNL_MATCH_STATUS };
 	assert_int_equal(filter_kernel_part(&f), 0);
 }
 
@@ -227,7 +241,7 @@ static void test_filter_tcp_state_needs_tcp(void **state)
  * own flags; the protocol alone is sent once. */
 static void test_filter_reply_tuple_in_dump_request(void **state)
 {
-	struct ctnl_filter f = { .family = AF_INET6,
+	struct ctnl_filter f = { .family = AF_INET,
 				 .match = CTNL_MATCH_PROTO |
 					  CTNL_MATCH_REPLY_DST |
 					  CTNL_MATCH_REPLY_SPORT,
@@ -238,7 +252,7 @@ static void test_filter_reply_tuple_in_dump_request(void **state)
 	bool reply_tuple = false, orig_tuple = false;
 
 	(void)state;
-	addr(AF_INET6, "fd00::5", &f.reply_dst);
+	addr(AF_INET, "10.0.0.5", &f.reply_dst);
 	assert_true(ctnl_build_dump(buf, sizeof(buf), &f) > 0);
 	mnl_attr_for_each(attr, (struct nlmsghdr *)buf,
 			  sizeof(struct nfgenmsg)) {
@@ -253,7 +267,8 @@ static void test_filter_reply_tuple_in_dump_request(void **state)
 			break;
 		case CTA_FILTER:
 			mnl_attr_for_each_nested(in, attr) {
-				uint32_t v = ntohl(mnl_attr_get_u32(in));
+				/* Host order, as the kernel reads them. */
+				uint32_t v = mnl_attr_get_u32(in);
 
 				if (mnl_attr_get_type(in) ==
 				    CTA_FILTER_ORIG_FLAGS)

@@ -219,6 +219,33 @@ static void test_list_dedup_keeps_last_copy_of_each_id(void **state)
 	ctnl_list_free(&list);
 }
 
+/* Ids are 32-bit hashes: in a large table distinct entries share some.
+ * An entry is its id and its tuple; only real copies go. */
+static void test_list_dedup_keeps_distinct_entries_sharing_an_id(
+	void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_flow f[4] = {
+		flow_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1, 2, 1, 7),
+		flow_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1, 3, 2, 7),
+		flow_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1, 2, 3, 7),
+		flow_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1, 2, 4, 7),
+	};
+	struct ctnl_list list;
+
+	f[2].orig.zone = f[2].reply.zone = 5;	/* another zone: another */
+	for (int i = 0; i < 4; i++)
+		put_entry(fx, &f[i]);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_list_filtered(fx->ct, NULL, CTNL_LIST_DEDUP,
+					       &list), 3);
+	assert_int_equal(list.info.duplicates, 1);
+	assert_int_equal(list.flows[0].mark, 2);
+	assert_int_equal(list.flows[1].mark, 3);
+	assert_int_equal(list.flows[2].mark, 4);
+	ctnl_list_free(&list);
+}
+
 static void test_list_filtered_carries_dump_info(void **state)
 {
 	struct ctfx *fx = *state;
@@ -509,6 +536,7 @@ int main(void)
 		T(test_list_expect_failure_leaves_out_untouched),
 		cmocka_unit_test(test_list_allocation_failures_are_enomem),
 		T(test_list_dedup_keeps_last_copy_of_each_id),
+		T(test_list_dedup_keeps_distinct_entries_sharing_an_id),
 		T(test_list_filtered_carries_dump_info),
 		cmocka_unit_test(test_tuple_from_text_checks_everything),
 		T(test_update_mark_sends_one_update),

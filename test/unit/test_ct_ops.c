@@ -272,6 +272,32 @@ static void test_get_failures_leave_out_untouched(void **state)
 	assert_int_equal(ctnl_fake_sock_request_calls(fx->fake), 3);
 }
 
+/* The kernel ignores an id on a get: libctnl does not. */
+static void test_get_with_another_id_is_enoent(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_flow a = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 5, 6,
+				     9, 33);
+	struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_ID,
+				 .orig = a.orig, .id = 34 };
+	struct ctnl_flow out;
+
+	put_entry(fx, &a);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_get(fx->ct, &key, &out), -ENOENT);
+	/* A reply without an id cannot be the one named by id. */
+	a.attrs &= ~CTNL_ATTR_ID;
+	put_entry(fx, &a);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_get(fx->ct, &key, &out), -ENOENT);
+	key.id = 33;
+	a.attrs |= CTNL_ATTR_ID;
+	put_entry(fx, &a);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_get(fx->ct, &key, &out), 0);
+	assert_int_equal(out.mark, 9);
+}
+
 static void test_create_sends_create_and_returns_kernel_status(void **state)
 {
 	struct ctfx *fx = *state;
@@ -716,6 +742,46 @@ static void test_new_allocation_failure_is_enomem(void **state)
 	ctnl_fake_sock_free(fake);
 }
 
+static void test_open_netns_by_name_or_path(void **state)
+{
+	struct ctnl_fake_sys *sys;
+	struct ctnl_ct *ct = NULL;
+	char long_name[300];
+	size_t before = heap_in_use();
+
+	(void)state;
+	assert_int_equal(ctnl_fake_sys_new(&sys), 0);
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys), "blue",
+					    &ct), 0);
+	assert_string_equal(ctnl_fake_sys_socket_netns(sys), "/run/netns/blue");
+	assert_string_equal(ctnl_fake_sys_netns(sys), "");
+	ctnl_ct_close(ct);
+
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys),
+					    "/proc/77/ns/net", &ct), 0);
+	assert_string_equal(ctnl_fake_sys_socket_netns(sys), "/proc/77/ns/net");
+	ctnl_ct_close(ct);
+	assert_int_equal(ctnl_fake_sys_open_fds(sys), 0);
+
+	ct = NULL;
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys), NULL,
+					    &ct), -EINVAL);
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys), "",
+					    &ct), -EINVAL);
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys), ".",
+					    &ct), -EINVAL);
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys), "..",
+					    &ct), -EINVAL);
+	assert_int_equal(ctnl_ct_open_netns(ctnl_fake_sys_syscalls(sys),
+					    long_name, &ct), -EINVAL);
+	assert_null(ct);
+	assert_int_equal(ctnl_fake_sys_total_calls(sys), 2 * 14);
+	ctnl_fake_sys_free(sys);
+	assert_int_equal(heap_in_use(), before);
+}
+
 /* A fake Conntrack implementing nothing answers -ENOSYS everywhere, so a
  * test's fake implements only what its test needs. */
 static void test_empty_interface_answers_enosys(void **state)
@@ -780,6 +846,7 @@ int main(void)
 		T(test_get_returns_the_entry),
 		T(test_get_with_another_entrys_id_is_enoent),
 		T(test_get_failures_leave_out_untouched),
+		T(test_get_with_another_id_is_enoent),
 		T(test_create_sends_create_and_returns_kernel_status),
 		T(test_create_with_labels_checks_they_stuck),
 		T(test_create_with_labels_dropped_is_undone),
@@ -801,6 +868,7 @@ int main(void)
 		cmocka_unit_test(
 			test_new_refuses_null_and_open_works_over_fake_syscalls),
 		cmocka_unit_test(test_new_allocation_failure_is_enomem),
+		cmocka_unit_test(test_open_netns_by_name_or_path),
 		cmocka_unit_test(test_empty_interface_answers_enosys),
 	};
 

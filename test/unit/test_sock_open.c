@@ -5,11 +5,13 @@
  * on the way, with nothing left open and nothing leaked.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -214,6 +216,66 @@ static void test_open_in_netns_by_fd_leaves_callers_fd_open(void **state)
 	assert_int_equal(ctnl_fake_sys_open_fds(o.fake), 2);
 	sys->ops->close(sys->ctx, cfg.netns_fd);
 	o.heap_before = before;
+	close_and_check(&o);
+}
+
+/* A name, as `ip netns` gives it, is its file under /run/netns. */
+static void test_open_in_netns_by_name_opens_run_netns_file(void **state)
+{
+	struct ctnl_sock_config cfg = { .size = sizeof(cfg),
+					.netns_name = "blue" };
+	struct opened o;
+
+	(void)state;
+	open_with(&o, &cfg, 0);
+	assert_string_equal(ctnl_fake_sys_socket_netns(o.fake),
+			    "/run/netns/blue");
+	assert_string_equal(ctnl_fake_sys_netns(o.fake), "");
+	assert_int_equal(ctnl_fake_sys_open_fds(o.fake), 1);
+	close_and_check(&o);
+
+	/* A caller whose struct ends before netns_name: no name. */
+	cfg.size = offsetof(struct ctnl_sock_config, netns_name);
+	open_with(&o, &cfg, 0);
+	assert_string_equal(ctnl_fake_sys_socket_netns(o.fake), "");
+	close_and_check(&o);
+}
+
+static void test_open_refuses_bad_netns_names(void **state)
+{
+	static char long_name[NAME_MAX + 2];
+	const char *bad[] = { "", ".", "..", "a/b", long_name };
+	struct ctnl_sock_config cfg;
+	struct opened o;
+
+	(void)state;
+	memset(long_name, 'n', NAME_MAX + 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg = (struct ctnl_sock_config){ .size = sizeof(cfg),
+						 .netns_name = bad[i] };
+		open_with(&o, &cfg, -EINVAL);
+		assert_int_equal(ctnl_fake_sys_total_calls(o.fake), 0);
+		close_and_check(&o);
+	}
+	/* One namespace at most. */
+	cfg = (struct ctnl_sock_config){ .size = sizeof(cfg),
+					 .netns_name = "blue",
+					 .netns_path = "/run/netns/red" };
+	open_with(&o, &cfg, -EINVAL);
+	close_and_check(&o);
+	cfg = (struct ctnl_sock_config){ .size = sizeof(cfg),
+					 .netns_name = "blue",
+					 .flags = CTNL_SOCK_NETNS_FD,
+					 .netns_fd = 3 };
+	open_with(&o, &cfg, -EINVAL);
+	close_and_check(&o);
+	/* The longest name there can be is fine. */
+	long_name[NAME_MAX] = '\0';
+	cfg = (struct ctnl_sock_config){ .size = sizeof(cfg),
+					 .netns_name = long_name };
+	open_with(&o, &cfg, 0);
+	assert_int_equal(strlen(ctnl_fake_sys_socket_netns(o.fake)),
+			 strlen("/run/netns/") + NAME_MAX);
 	close_and_check(&o);
 }
 
@@ -569,6 +631,9 @@ int main(void)
 		cmocka_unit_test(test_open_tolerates_missing_ext_ack),
 		cmocka_unit_test(test_open_in_netns_by_path_returns_thread_home),
 		cmocka_unit_test(test_open_in_netns_by_fd_leaves_callers_fd_open),
+		cmocka_unit_test(
+			test_open_in_netns_by_name_opens_run_netns_file),
+		cmocka_unit_test(test_open_refuses_bad_netns_names),
 		cmocka_unit_test(test_open_refuses_bad_config),
 		cmocka_unit_test(test_open_accepts_older_shorter_config),
 		cmocka_unit_test(test_open_with_missing_syscall_slot_is_enosys),
