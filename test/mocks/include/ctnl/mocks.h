@@ -193,9 +193,25 @@ void ctnl_fake_sock_reply(struct ctnl_fake_sock *f, const void *msgs,
 void ctnl_fake_sock_batch_result(struct ctnl_fake_sock *f, int result);
 /* The next batch call fails as a whole with @err, before sending. */
 void ctnl_fake_sock_batch_fail(struct ctnl_fake_sock *f, int err);
-/* Messages the next ctnl_sock_receive() calls hand over, in order. */
+/*
+ * Messages the next ctnl_sock_receive() calls hand over, in order: one
+ * datagram (run through the socket filter, if one is attached). While
+ * datagrams are queued, the descriptor of the fd slot (an eventfd) is
+ * readable.
+ */
 void ctnl_fake_sock_queue_event(struct ctnl_fake_sock *f, const void *msgs,
 				size_t len);
+/* At this point of the queue the kernel dropped @lost messages: the drop
+ * counter of the stats slot grows by @lost there, and the receive that
+ * reaches it fails with -ENOBUFS unless CTNL_SOCK_OPT_NO_ENOBUFS is on. */
+void ctnl_fake_sock_queue_overflow(struct ctnl_fake_sock *f, uint32_t lost);
+/* The last value set for @opt through the set_option slot; -1 if never. */
+int ctnl_fake_sock_option(const struct ctnl_fake_sock *f,
+			  enum ctnl_sock_option opt);
+/* The socket filter attached through the set_filter slot (borrowed; NULL
+ * if none). */
+const struct sock_filter *ctnl_fake_sock_filter(const struct ctnl_fake_sock *f,
+						unsigned int *len);
 
 /* Requests sent, batched ones one by one, in order; the i-th (borrowed). */
 size_t ctnl_fake_sock_sent_count(const struct ctnl_fake_sock *f);
