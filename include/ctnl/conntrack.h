@@ -394,8 +394,10 @@ enum ctnl_event_type {
 /* What a CTNL_EVENT_OVERFLOW report says. */
 struct ctnl_event_overflow {
 	/* Messages the kernel dropped since the previous report, as it
-	 * counts them; 0 when the socket cannot say (a kernel before 4.12,
-	 * or a socket implementation without the stats slot). */
+	 * counts them. 0 when the socket cannot say (a kernel before 4.12,
+	 * or a socket implementation without the stats slot), or when the
+	 * kernel reported the overflow before counting it: a later report
+	 * then includes them. */
 	uint64_t lost;
 	/* Overflow reports on this handle so far, this one included. */
 	uint64_t count;
@@ -740,7 +742,8 @@ CTNL_API int ctnl_ct_delete_expect(struct ctnl_ct *ct,
  *    turns it into the report.
  *  - CTNL_EVENTS_NO_ENOBUFS: the kernel reports nothing (NETLINK_NO_ENOBUFS)
  *    and drops events silently; libctnl still notices its drop counter
- *    grow after each read and sends the report.
+ *    grow, reading it after each read that found events (one system call
+ *    per read, not per event), and sends the report.
  *  - CTNL_EVENTS_RELIABLE: NETLINK_NO_ENOBUFS with NETLINK_BROADCAST_ERROR,
  *    as conntrackd does: a destroy event that cannot be queued is kept by
  *    the kernel (the entry lingers, unlisted) and sent again until it is

@@ -162,24 +162,33 @@ static int read_config(const struct ctnl_events_config *cfg,
 	return c->filter ? filter_check(c->filter) : 0;
 }
 
-/* A socket without options can only stay in the default mode. */
-static int set_flag(struct ct_handle *h, enum ctnl_sock_option opt, int on)
+/*
+ * A socket without options stays as it was opened, which may have been in
+ * a no-ENOBUFS mode: *@unknown then says the kernel may drop silently.
+ */
+static int set_flag(struct ct_handle *h, enum ctnl_sock_option opt, int on,
+		    bool *unknown)
 {
 	int ret = ctnl_sock_set_option(h->sock, opt, on);
 
-	return ret == -ENOSYS && !on ? 0 : ret;
+	if (ret == -ENOSYS && !on) {
+		*unknown = true;
+		return 0;
+	}
+	return ret;
 }
 
 static int set_mode(struct ct_handle *h, unsigned int flags)
 {
+	bool quiet = flags & (CTNL_EVENTS_NO_ENOBUFS | CTNL_EVENTS_RELIABLE);
+	bool unknown = false;
 	int ret;
 
-	ret = set_flag(h, CTNL_SOCK_OPT_NO_ENOBUFS,
-		       (flags & (CTNL_EVENTS_NO_ENOBUFS | CTNL_EVENTS_RELIABLE))
-			       != 0);
+	ret = set_flag(h, CTNL_SOCK_OPT_NO_ENOBUFS, quiet, &unknown);
 	if (ret == 0)
 		ret = set_flag(h, CTNL_SOCK_OPT_BROADCAST_ERROR,
-			       (flags & CTNL_EVENTS_RELIABLE) != 0);
+			       (flags & CTNL_EVENTS_RELIABLE) != 0, &unknown);
+	h->events.silent_drops = quiet || unknown;
 	return ret;
 }
 
@@ -419,18 +428,18 @@ static uint32_t new_drops(struct ct_events *e, struct ctnl_sock *sock)
 }
 
 /*
- * Reports a loss: @said when the socket told of it (-ENOBUFS), @extra
- * messages known lost beyond the drop counter (an oversized datagram).
- * Without a word from the socket, only a grown drop counter is a loss;
- * with one but no growth, the counter was read since and the loss
- * reported already. Returns the callback's verdict, or CTNL_CB_OK.
+ * Reports a loss: @said when the socket told of it (-ENOBUFS, or an
+ * oversized datagram, @extra messages lost beyond the drop counter); else
+ * only a grown drop counter is one. The kernel raises ENOBUFS before it
+ * counts the drop, so a report can say 0 lost and the next one count it.
+ * Returns the callback's verdict, or CTNL_CB_OK.
  */
 static int report_loss(struct reader *r, bool said, uint32_t extra)
 {
 	struct ct_events *e = &r->h->events;
 	uint64_t lost = (uint64_t)extra + new_drops(e, r->h->sock);
 
-	if (lost == 0 && (!said || e->have_drops))
+	if (lost == 0 && !said)
 		return CTNL_CB_OK;
 	e->info.overflows++;
 	e->info.lost += lost;
@@ -467,8 +476,9 @@ int ct_event_read(void *ctx, ctnl_event_cb cb, void *data)
 		if (verdict != CTNL_CB_OK)
 			break;
 	}
-	/* In no-ENOBUFS modes, the drop counter is the only witness. */
-	if (ret >= 0 && !r.stopped && r.count > 0)
+	/* Where the kernel drops without a word, its drop counter is the
+	 * only witness: one more system call per read, not per event. */
+	if (ret >= 0 && !r.stopped && r.count > 0 && e->silent_drops)
 		verdict = report_loss(&r, false, 0);
 
 	e->reading = false;

@@ -37,6 +37,7 @@ struct ct_events {
 	bool filtering;			/* info.filter has criteria */
 	bool reading;			/* inside event_read: no nesting */
 	bool have_drops;		/* the socket reports its drop counter */
+	bool silent_drops;		/* the kernel may drop without ENOBUFS */
 	uint32_t drops;			/* ... as last seen */
 	struct ctnl_event_info info;	/* what ctnl_ct_event_info() says */
 };

@@ -456,19 +456,84 @@ static void test_no_enobufs_mode_reports_from_drop_counter(void **state)
 	assert_int_equal(ctnl_ct_event_read(e->ct, record, &e->rec), 0);
 }
 
-/* Drops from before the subscription are not this subscription's. */
-static void test_drops_before_subscribing_are_not_reported(void **state)
+/* Drops from before the subscription are not counted as its losses; the
+ * kernel's ENOBUFS for them is still reported: a report is never held
+ * back because the counter has not moved. */
+static void test_enobufs_is_always_reported(void **state)
 {
 	struct efx *e = *state;
 
 	ctnl_fake_sys_drop(e->fake, 9);
 	subscribe(e, CTNL_EVENT_CT_ALL, 0, NULL);
 	fixture_queue_events(e->fake, GROUPS_CT, &e->nud);
-	/* The old drops' pending ENOBUFS comes first; the counter has not
-	 * grown since the subscription, so it is no loss of this one. */
+	assert_int_equal(ctnl_ct_event_read(e->ct, record, &e->rec), 4);
+	assert_int_equal(e->rec.ev[0].type, CTNL_EVENT_OVERFLOW);
+	assert_int_equal(e->rec.ev[0].overflow.lost, 0);
+	assert_int_equal(e->rec.ev[1].type, CTNL_EVENT_NEW);
+	assert_int_equal(info(e).lost, 0);
+}
+
+/* The drop counter costs a system call per read only where the kernel
+ * drops without a word. */
+static void test_drop_counter_read_only_where_needed(void **state)
+{
+	struct efx *e = *state;
+	unsigned int before;
+
+	subscribe(e, CTNL_EVENT_CT_ALL, 0, NULL);
+	fixture_queue_events(e->fake, GROUPS_CT, &e->nud);
+	before = ctnl_fake_sys_calls(e->fake, CTNL_FAKE_GETSOCKOPT);
 	assert_int_equal(ctnl_ct_event_read(e->ct, record, &e->rec), 3);
-	assert_int_equal(e->rec.ev[0].type, CTNL_EVENT_NEW);
-	assert_int_equal(info(e).overflows, 0);
+	assert_int_equal(ctnl_fake_sys_calls(e->fake, CTNL_FAKE_GETSOCKOPT),
+			 before);
+
+	subscribe(e, CTNL_EVENT_CT_ALL, CTNL_EVENTS_RELIABLE, NULL);
+	fixture_queue_events(e->fake, GROUPS_CT, &e->nud);
+	before = ctnl_fake_sys_calls(e->fake, CTNL_FAKE_GETSOCKOPT);
+	assert_int_equal(ctnl_ct_event_read(e->ct, record, &e->rec), 3);
+	assert_int_equal(ctnl_fake_sys_calls(e->fake, CTNL_FAKE_GETSOCKOPT),
+			 before + 1);
+}
+
+/* A socket whose mode cannot be set may have been opened in a
+ * no-ENOBUFS mode: its drop counter is read after each read. */
+static void test_socket_without_options_is_watched(void **state)
+{
+	struct ctnl_fake_sock *fake;
+	struct ctnl_sock_ops ops;
+	struct ctnl_sock sock;
+	struct ctnl_ct *ct;
+	struct fixture fx;
+	struct rec r = { 0 };
+
+	(void)state;
+	fixture_load(NUD, &fx);
+	assert_int_equal(ctnl_fake_sock_new(&fake), 0);
+	/* Opened quiet, and no way to change it. */
+	assert_int_equal(ctnl_sock_set_option(ctnl_fake_sock_sock(fake),
+					      CTNL_SOCK_OPT_NO_ENOBUFS, 1), 0);
+	ops = *ctnl_fake_sock_sock(fake)->ops;
+	ops.set_option = NULL;
+	sock = (struct ctnl_sock){ .ops = &ops,
+				   .ctx = ctnl_fake_sock_sock(fake)->ctx };
+	assert_int_equal(ctnl_ct_new(&sock, &ct), 0);
+	assert_int_equal(ctnl_ct_subscribe(ct, CTNL_EVENT_CT_ALL), 0);
+	/* Asking for a quiet mode it cannot set is an error. */
+	assert_int_equal(ctnl_ct_subscribe_config(
+				 ct, &(struct ctnl_events_config){
+					     .size = sizeof(struct ctnl_events_config),
+					     .events = CTNL_EVENT_NEW,
+					     .flags = CTNL_EVENTS_NO_ENOBUFS }),
+			 -ENOSYS);
+	assert_int_equal(ctnl_ct_subscribe(ct, CTNL_EVENT_CT_ALL), 0);
+	ctnl_fake_sock_queue_event(fake, fx.dgrams[0].data, fx.dgrams[0].len);
+	ctnl_fake_sock_queue_overflow(fake, 4);
+	assert_int_equal(ctnl_ct_event_read(ct, record, &r), 2);
+	assert_int_equal(r.ev[1].type, CTNL_EVENT_OVERFLOW);
+	assert_int_equal(r.ev[1].overflow.lost, 4);
+	ctnl_ct_close(ct);
+	ctnl_fake_sock_free(fake);
+	fixture_free(&fx);
 }
 
 /* Without a drop counter (a socket that has no stats slot), ENOBUFS alone
@@ -1106,7 +1171,9 @@ int main(void)
 		T(test_events_of_left_groups_are_dropped),
 		T(test_overflow_is_reported_and_reading_goes_on),
 		T(test_no_enobufs_mode_reports_from_drop_counter),
-		T(test_drops_before_subscribing_are_not_reported),
+		T(test_enobufs_is_always_reported),
+		T(test_drop_counter_read_only_where_needed),
+		cmocka_unit_test(test_socket_without_options_is_watched),
 		T(test_overflow_without_drop_counter),
 		cmocka_unit_test_teardown(test_oversized_datagram_is_a_reported_loss,
 					  teardown),
