@@ -753,10 +753,11 @@ CTNL_API int ctnl_ct_delete_expect(struct ctnl_ct *ct,
  *    mode slows down whatever changes the table while the queue is full.
  *
  * Kernel facts that shape what arrives:
- *  - With net.netfilter.nf_conntrack_events = 2 (the default since 5.19)
- *    an entry gets events only if it was created while some socket of its
- *    namespace listened: entries older than the first listener never
- *    announce their updates or destruction. ctnl_ct_resync() lists them.
+ *  - With net.netfilter.nf_conntrack_events = 2 (the default on 6.18, the
+ *    kernel this was checked on) an entry gets events only if it was
+ *    created while some socket of its namespace listened: entries older
+ *    than the first listener never announce their updates or destruction
+ *    (1 turns events on for all). ctnl_ct_resync() lists them.
  *  - Expectation events use groups 4 (new) and 6 (destroy); the kernel
  *    sends nothing to group 5.
  */
@@ -790,7 +791,9 @@ CTNL_API int ctnl_ct_event_fd(struct ctnl_ct *ct);
 
 /*
  * Reads the events already queued, without blocking, and hands each to
- * @cb, then any overflow report. Reads at most a bounded number of
+ * @cb, with an overflow report where a loss shows (the kernel's ENOBUFS
+ * comes before the events still queued; in the quiet modes the report
+ * comes after the events read). Reads at most a bounded number of
  * datagrams (beyond those of an overflow) so one busy handle cannot starve
  * an event loop. @cb returns CTNL_CB_OK, CTNL_CB_STOP (the rest waits for
  * the next call), or a negative errno, which this call returns.
