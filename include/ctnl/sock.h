@@ -29,6 +29,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 
 #include <ctnl/common.h>
@@ -78,6 +79,27 @@ struct ctnl_sock_config {
 	const char *netns_name;
 };
 
+/* Options that can change on an open socket (ctnl_sock_set_option()). */
+enum ctnl_sock_option {
+	/* The kernel receive queue's size in bytes (> 0), as config.rcvbuf:
+	 * SO_RCVBUFFORCE when privileged, else SO_RCVBUF. */
+	CTNL_SOCK_OPT_RCVBUF = 1,
+	/* NETLINK_NO_ENOBUFS: 1 on, 0 off (see CTNL_SOCK_NO_ENOBUFS). */
+	CTNL_SOCK_OPT_NO_ENOBUFS = 2,
+	/* NETLINK_BROADCAST_ERROR: 1 on, 0 off. */
+	CTNL_SOCK_OPT_BROADCAST_ERROR = 3,
+};
+
+/* What the kernel says of a socket's receive queue (SO_MEMINFO). */
+struct ctnl_sock_stats {
+	uint32_t rcvbuf;	/* its size, in the bytes the kernel counts
+				 * (about twice what was asked) */
+	uint32_t queued;	/* bytes waiting in it */
+	/* Messages the kernel dropped for want of room since the socket was
+	 * opened, whether or not it reported -ENOBUFS; wraps around. */
+	uint32_t drops;
+};
+
 /*
  * Receives one netlink message. The message lives in the handle's buffer and
  * is valid only during the call. Returns CTNL_CB_OK, CTNL_CB_STOP, or a
@@ -99,6 +121,10 @@ struct ctnl_sock_ops {
 	int (*fd)(void *ctx);
 	int (*receive)(void *ctx, ctnl_sock_msg_cb cb, void *data);
 	int (*wait)(void *ctx, int timeout_ms);
+	int (*set_option)(void *ctx, enum ctnl_sock_option opt, int value);
+	int (*set_filter)(void *ctx, const struct sock_filter *prog,
+			  unsigned int len);
+	int (*stats)(void *ctx, struct ctnl_sock_stats *out);
 	const char *(*error_msg)(void *ctx);
 	void (*destroy)(void *ctx);
 };
@@ -208,6 +234,36 @@ CTNL_API int ctnl_sock_receive(struct ctnl_sock *sock, ctnl_sock_msg_cb cb,
  * Returns 1 when readable, 0 on timeout, or a negative errno.
  */
 CTNL_API int ctnl_sock_wait(struct ctnl_sock *sock, int timeout_ms);
+
+/*
+ * Changes an option of the open socket: see enum ctnl_sock_option. The
+ * batch sizing follows a new receive queue size.
+ * Errors: -EINVAL (unknown option, a size <= 0, a flag not 0 or 1), or
+ * those of setsockopt(2).
+ */
+CTNL_API int ctnl_sock_set_option(struct ctnl_sock *sock,
+				  enum ctnl_sock_option opt, int value);
+
+/*
+ * Attaches the classic BPF program @prog (@len instructions, copied by the
+ * kernel) as the socket's filter, replacing any other: the kernel runs it
+ * on every datagram before queueing it and drops those it returns 0 for,
+ * which then cost no room in the receive queue and count as no drop. A
+ * NULL @prog or a @len of 0 detaches the filter (none attached is fine).
+ * Errors: -EINVAL (@len above BPF_MAXINSNS, or the kernel refused the
+ * program), or those of setsockopt(2).
+ */
+CTNL_API int ctnl_sock_set_filter(struct ctnl_sock *sock,
+				  const struct sock_filter *prog,
+				  unsigned int len);
+
+/*
+ * Reads the receive queue's size, fill and drop counter into *@out.
+ * Errors: -EINVAL, -EPROTO (the kernel's answer is too short), or those of
+ * getsockopt(2) (-ENOPROTOOPT before Linux 4.12).
+ */
+CTNL_API int ctnl_sock_stats(struct ctnl_sock *sock,
+			     struct ctnl_sock_stats *out);
 
 /*
  * The kernel's extended-ACK message for the last refused request, or NULL

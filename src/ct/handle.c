@@ -58,6 +58,11 @@ static const struct ctnl_ct_ops ct_ops = {
 	.get_expect = ct_get_expect,
 	.create_expect = ct_create_expect,
 	.del_expect = ct_del_expect,
+	.subscribe = ct_subscribe,
+	.event_fd = ct_event_fd,
+	.event_read = ct_event_read,
+	.event_wait = ct_event_wait,
+	.event_info = ct_event_info,
 	.error_msg = ct_error_msg,
 	.destroy = ct_destroy,
 };
@@ -228,7 +233,18 @@ int ctnl_ct_delete_expect(struct ctnl_ct *ct, const struct ctnl_expect *key)
 
 int ctnl_ct_subscribe(struct ctnl_ct *ct, unsigned int events)
 {
-	return DISPATCH(ct, subscribe, events);
+	struct ctnl_events_config cfg = { .size = sizeof(cfg),
+					  .events = events };
+
+	return DISPATCH(ct, subscribe, &cfg);
+}
+
+int ctnl_ct_subscribe_config(struct ctnl_ct *ct,
+			     const struct ctnl_events_config *cfg)
+{
+	if (!cfg)
+		return -EINVAL;
+	return DISPATCH(ct, subscribe, cfg);
 }
 
 int ctnl_ct_event_fd(struct ctnl_ct *ct)
@@ -242,4 +258,16 @@ int ctnl_ct_event_fd(struct ctnl_ct *ct)
 int ctnl_ct_event_read(struct ctnl_ct *ct, ctnl_event_cb cb, void *data)
 {
 	return DISPATCH(ct, event_read, cb, data);
+}
+
+int ctnl_ct_event_wait(struct ctnl_ct *ct, int timeout_ms)
+{
+	return DISPATCH(ct, event_wait, timeout_ms);
+}
+
+int ctnl_ct_event_info(struct ctnl_ct *ct, struct ctnl_event_info *out)
+{
+	if (!out)
+		return -EINVAL;
+	return DISPATCH(ct, event_info, out);
 }

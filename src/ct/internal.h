@@ -27,10 +27,26 @@
 
 #define CT_ERRMSG_MAX 256
 
+/* Instructions of the events socket filter, at most (events.c). */
+#define EVENT_BPF_MAX 24
+
+/* The default handle's event subscription (events.c). */
+struct ct_events {
+	unsigned int events;		/* CTNL_EVENT_* subscribed; 0: none */
+	uint32_t groups;		/* multicast groups joined, bit g-1 */
+	bool filtering;			/* info.filter has criteria */
+	bool reading;			/* inside event_read: no nesting */
+	bool have_drops;		/* the socket reports its drop counter */
+	bool silent_drops;		/* the kernel may drop without ENOBUFS */
+	uint32_t drops;			/* ... as last seen */
+	struct ctnl_event_info info;	/* what ctnl_ct_event_info() says */
+};
+
 /* The default conntrack handle. */
 struct ct_handle {
 	struct ctnl_ct iface;		/* handed to the caller; ctx = this */
 	struct ctnl_sock *sock;		/* owned */
+	struct ct_events events;
 	uint8_t *batch;			/* CT_BATCH_BYTES, made on first use */
 	bool has_errmsg;
 	char errmsg[CT_ERRMSG_MAX];	/* libctnl's own explanation */
@@ -128,5 +144,22 @@ int ct_get_expect(void *ctx, const struct ctnl_expect *key,
 		  struct ctnl_expect *out);
 int ct_create_expect(void *ctx, const struct ctnl_expect *exp);
 int ct_del_expect(void *ctx, const struct ctnl_expect *key);
+
+/* ---- events.c: the default implementation's event slots ---- */
+
+int ct_subscribe(void *ctx, const struct ctnl_events_config *cfg);
+int ct_event_fd(void *ctx);
+int ct_event_read(void *ctx, ctnl_event_cb cb, void *data);
+int ct_event_wait(void *ctx, int timeout_ms);
+int ct_event_info(void *ctx, struct ctnl_event_info *out);
+
+/*
+ * The socket filter that makes the kernel drop the events @f rejects by
+ * family or mark, into @prog (EVENT_BPF_MAX instructions). Returns its
+ * length, 0 when the kernel has nothing to apply; *@kernel is what it
+ * applies (CTNL_MATCH_FAMILY, CTNL_MATCH_MARK).
+ */
+unsigned int event_filter_build(const struct ctnl_filter *f,
+				struct sock_filter *prog, uint32_t *kernel);
 
 #endif /* CTNL_SRC_CT_INTERNAL_H */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <linux/netlink.h>
+#include <linux/sock_diag.h>
 
 #include "internal.h"
 
@@ -200,9 +201,32 @@ static int bind_and_learn_portid(struct nl_sock *s)
 	return 0;
 }
 
-static int configure(struct nl_sock *s, const struct sock_opts *o)
+/*
+ * Sizes batches from the queue sizes the kernel really granted: see
+ * ERROR_TRUESIZE and SNDBUF_SLACK.
+ */
+static int learn_queue_sizes(struct nl_sock *s)
 {
 	int ret, rcvbuf, sndbuf;
+
+	ret = get_int_option(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf);
+	if (ret == 0)
+		ret = get_int_option(s, SOL_SOCKET, SO_SNDBUF, &sndbuf);
+	if (ret < 0)
+		return ret;
+
+	s->batch_msgs = (size_t)rcvbuf / (2 * ERROR_TRUESIZE);
+	if (s->batch_msgs == 0)
+		s->batch_msgs = 1;
+	s->batch_bytes = (size_t)sndbuf > SNDBUF_SLACK + NLMSG_HDRLEN
+				 ? (size_t)sndbuf - SNDBUF_SLACK
+				 : NLMSG_HDRLEN;
+	return 0;
+}
+
+static int configure(struct nl_sock *s, const struct sock_opts *o)
+{
+	int ret;
 
 	/* Extended ACKs carry the kernel's reason for a refusal; capped ACKs
 	 * echo only the request's header, which keeps every error small. */
@@ -218,20 +242,9 @@ static int configure(struct nl_sock *s, const struct sock_opts *o)
 		ret = set_queue_size(s, SO_RCVBUFFORCE, SO_RCVBUF, o->rcvbuf);
 	if (ret == 0)
 		ret = set_queue_size(s, SO_SNDBUFFORCE, SO_SNDBUF, o->sndbuf);
-	if (ret == 0)
-		ret = get_int_option(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf);
-	if (ret == 0)
-		ret = get_int_option(s, SOL_SOCKET, SO_SNDBUF, &sndbuf);
 	if (ret < 0)
 		return ret;
-
-	s->batch_msgs = (size_t)rcvbuf / (2 * ERROR_TRUESIZE);
-	if (s->batch_msgs == 0)
-		s->batch_msgs = 1;
-	s->batch_bytes = (size_t)sndbuf > SNDBUF_SLACK + NLMSG_HDRLEN
-				 ? (size_t)sndbuf - SNDBUF_SLACK
-				 : NLMSG_HDRLEN;
-	return 0;
+	return learn_queue_sizes(s);
 }
 
 static void sock_destroy(void *ctx)
@@ -281,6 +294,83 @@ static int sock_fd(void *ctx)
 	return s->fd;
 }
 
+/* Sets NETLINK_* flag option @name to @value and mirrors it in s->flags. */
+static int set_netlink_flag(struct nl_sock *s, int name, unsigned int flag,
+			    int value)
+{
+	int ret;
+
+	if (value != 0 && value != 1)
+		return -EINVAL;
+	ret = set_int_option(s, SOL_NETLINK, name, value);
+	if (ret < 0)
+		return ret;
+	if (value)
+		s->flags |= flag;
+	else
+		s->flags &= ~flag;
+	return 0;
+}
+
+static int sock_set_option(void *ctx, enum ctnl_sock_option opt, int value)
+{
+	struct nl_sock *s = ctx;
+	int ret;
+
+	switch (opt) {
+	case CTNL_SOCK_OPT_RCVBUF:
+		if (value <= 0)
+			return -EINVAL;
+		ret = set_queue_size(s, SO_RCVBUFFORCE, SO_RCVBUF, value);
+		return ret < 0 ? ret : learn_queue_sizes(s);
+	case CTNL_SOCK_OPT_NO_ENOBUFS:
+		return set_netlink_flag(s, NETLINK_NO_ENOBUFS,
+					CTNL_SOCK_NO_ENOBUFS, value);
+	case CTNL_SOCK_OPT_BROADCAST_ERROR:
+		return set_netlink_flag(s, NETLINK_BROADCAST_ERROR,
+					CTNL_SOCK_BROADCAST_ERROR, value);
+	}
+	return -EINVAL;
+}
+
+static int sock_set_filter(void *ctx, const struct sock_filter *prog,
+			   unsigned int len)
+{
+	struct nl_sock *s = ctx;
+	struct sock_fprog fprog = { .len = (unsigned short)len,
+				    .filter = (struct sock_filter *)prog };
+	int ret;
+
+	if (!prog || len == 0) {
+		ret = set_int_option(s, SOL_SOCKET, SO_DETACH_FILTER, 0);
+		return ret == -ENOENT ? 0 : ret;
+	}
+	if (len > BPF_MAXINSNS)
+		return -EINVAL;
+	return SYS(s, setsockopt, s->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog,
+		   sizeof(fprog));
+}
+
+static int sock_stats(void *ctx, struct ctnl_sock_stats *out)
+{
+	struct nl_sock *s = ctx;
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+	int ret;
+
+	ret = SYS(s, getsockopt, s->fd, SOL_SOCKET, SO_MEMINFO, mem, &len);
+	if (ret < 0)
+		return ret;
+	/* Kernels copy as much of their array as asked for, or less if
+	 * theirs is shorter: the drop counter came last (4.12). */
+	if (len < (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t))
+		return -EPROTO;
+	out->rcvbuf = mem[SK_MEMINFO_RCVBUF];
+	out->queued = mem[SK_MEMINFO_RMEM_ALLOC];
+	out->drops = mem[SK_MEMINFO_DROPS];
+	return 0;
+}
+
 static const char *sock_error_msg(void *ctx)
 {
 	struct nl_sock *s = ctx;
@@ -297,6 +387,9 @@ static const struct ctnl_sock_ops nl_sock_ops = {
 	.fd = sock_fd,
 	.receive = sock_receive,
 	.wait = sock_wait,
+	.set_option = sock_set_option,
+	.set_filter = sock_set_filter,
+	.stats = sock_stats,
 	.error_msg = sock_error_msg,
 	.destroy = sock_destroy,
 };
@@ -412,6 +505,29 @@ int ctnl_sock_wait(struct ctnl_sock *sock, int timeout_ms)
 	if (!sock)
 		return -EINVAL;
 	return CTNL_CALL(sock, wait, timeout_ms);
+}
+
+int ctnl_sock_set_option(struct ctnl_sock *sock, enum ctnl_sock_option opt,
+			 int value)
+{
+	if (!sock)
+		return -EINVAL;
+	return CTNL_CALL(sock, set_option, opt, value);
+}
+
+int ctnl_sock_set_filter(struct ctnl_sock *sock, const struct sock_filter *prog,
+			 unsigned int len)
+{
+	if (!sock)
+		return -EINVAL;
+	return CTNL_CALL(sock, set_filter, prog, len);
+}
+
+int ctnl_sock_stats(struct ctnl_sock *sock, struct ctnl_sock_stats *out)
+{
+	if (!sock || !out)
+		return -EINVAL;
+	return CTNL_CALL(sock, stats, out);
 }
 
 const char *ctnl_sock_error_msg(struct ctnl_sock *sock)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 
@@ -16,6 +18,17 @@ struct blob {
 	uint8_t *data;
 	size_t len;
 };
+
+/* A queued event datagram, or (overflow) the point where messages were
+ * dropped. */
+struct event_item {
+	struct blob msgs;
+	bool overflow;
+	uint32_t lost;
+};
+
+/* What getsockopt(SO_RCVBUF) says on Debian before anything is set. */
+#define DEFAULT_RCVBUF 212992
 
 struct reply {
 	struct blob msgs;
@@ -33,7 +46,13 @@ struct ctnl_fake_sock {
 	struct ctnl_sock iface;
 	struct fifo replies;		/* struct reply */
 	struct fifo batch_results;	/* int */
-	struct fifo events;		/* struct blob */
+	struct fifo events;		/* struct event_item */
+	size_t event_off;		/* delivered bytes of the head item */
+	int efd;			/* eventfd: readable while events wait */
+	int options[CTNL_SOCK_OPT_BROADCAST_ERROR + 1];	/* -1: never set */
+	struct sock_filter *filter;
+	unsigned int filter_len;
+	uint32_t drops;
 	int batch_fail;
 	struct blob *sent;
 	size_t nsent, sentcap;
@@ -216,28 +235,88 @@ static int fake_leave(void *ctx, unsigned int group)
 	return 0;
 }
 
-static int fake_fd(void *ctx)
+static size_t events_queued(const struct ctnl_fake_sock *f)
 {
-	(void)ctx;
-	return -ENOTSUP;
+	return f->events.tail - f->events.head;
 }
 
+/* The eventfd counts queued items (EFD_SEMAPHORE: one read, one item). */
+static int fake_fd(void *ctx)
+{
+	struct ctnl_fake_sock *f = ctx;
+
+	if (f->efd < 0) {
+		f->efd = eventfd((unsigned int)events_queued(f),
+				 EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
+		if (f->efd < 0)
+			return -errno;
+	}
+	return f->efd;
+}
+
+static void signal_item(struct ctnl_fake_sock *f, bool added)
+{
+	uint64_t one = 1;
+
+	if (f->efd < 0)
+		return;
+	if ((added ? write(f->efd, &one, sizeof(one))
+		   : read(f->efd, &one, sizeof(one))) != sizeof(one))
+		die("eventfd: %s", strerror(errno));
+}
+
+static void pop_event(struct ctnl_fake_sock *f)
+{
+	struct event_item *it = fifo_pop(&f->events, sizeof(*it));
+
+	free(it->msgs.data);
+	f->event_off = 0;
+	signal_item(f, false);
+}
+
+/* Whether the socket filter, if any, keeps datagram @b. */
+static bool filter_keeps(const struct ctnl_fake_sock *f, const struct blob *b)
+{
+	return !f->filter ||
+	       ctnl_fake_bpf_run(f->filter, f->filter_len, b->data, b->len) > 0;
+}
+
+/* Hands over queued datagrams; a callback that stops part-way through one
+ * leaves the rest of it for the next call, as the real handle does. */
 static int fake_receive(void *ctx, ctnl_sock_msg_cb cb, void *data)
 {
 	struct ctnl_fake_sock *f = ctx;
-	struct blob *b;
 	int count = 0;
 
-	while ((b = fifo_pop(&f->events, sizeof(*b)))) {
-		const struct nlmsghdr *nlh = (const void *)b->data;
-		int rem = (int)b->len, ret = CTNL_CB_OK;
+	while (events_queued(f) > 0) {
+		struct event_item *it = (struct event_item *)f->events.items +
+					f->events.head;
+		const struct nlmsghdr *nlh;
+		int rem, ret = CTNL_CB_OK;
 
-		for (; ret == CTNL_CB_OK && mnl_nlmsg_ok(nlh, rem);
-		     nlh = mnl_nlmsg_next(nlh, &rem)) {
-			count++;
-			ret = cb(nlh, data);
+		if (it->overflow) {
+			f->drops += it->lost;
+			pop_event(f);
+			if (f->options[CTNL_SOCK_OPT_NO_ENOBUFS] == 1)
+				continue;
+			return -ENOBUFS;
 		}
-		free(b->data);
+		if (f->event_off == 0 && !filter_keeps(f, &it->msgs)) {
+			pop_event(f);
+			continue;
+		}
+		nlh = (const void *)(it->msgs.data + f->event_off);
+		rem = (int)(it->msgs.len - f->event_off);
+		while (ret == CTNL_CB_OK && mnl_nlmsg_ok(nlh, rem)) {
+			const struct nlmsghdr *cur = nlh;
+
+			nlh = mnl_nlmsg_next(nlh, &rem);
+			f->event_off = it->msgs.len - (size_t)(rem > 0 ? rem : 0);
+			count++;
+			ret = cb(cur, data);
+		}
+		if (rem <= 0 || !mnl_nlmsg_ok(nlh, rem))
+			pop_event(f);
 		if (ret != CTNL_CB_OK)
 			return ret < 0 ? ret : count;
 	}
@@ -249,7 +328,51 @@ static int fake_wait(void *ctx, int timeout_ms)
 	struct ctnl_fake_sock *f = ctx;
 
 	(void)timeout_ms;
-	return f->events.head != f->events.tail;
+	return events_queued(f) > 0;
+}
+
+static int fake_set_option(void *ctx, enum ctnl_sock_option opt, int value)
+{
+	struct ctnl_fake_sock *f = ctx;
+
+	if (opt < CTNL_SOCK_OPT_RCVBUF || opt > CTNL_SOCK_OPT_BROADCAST_ERROR)
+		return -EINVAL;
+	if (opt == CTNL_SOCK_OPT_RCVBUF ? value <= 0 : value != 0 && value != 1)
+		return -EINVAL;
+	f->options[opt] = value;
+	return 0;
+}
+
+static int fake_set_filter(void *ctx, const struct sock_filter *prog,
+			   unsigned int len)
+{
+	struct ctnl_fake_sock *f = ctx;
+
+	if (prog && len > 0 && ctnl_fake_bpf_check(prog, len) < 0)
+		return -EINVAL;
+	free(f->filter);
+	f->filter = NULL;
+	f->filter_len = 0;
+	if (prog && len > 0) {
+		f->filter = xmemdup(prog, len * sizeof(*prog));
+		f->filter_len = len;
+	}
+	return 0;
+}
+
+static int fake_stats(void *ctx, struct ctnl_sock_stats *out)
+{
+	struct ctnl_fake_sock *f = ctx;
+	int rcvbuf = f->options[CTNL_SOCK_OPT_RCVBUF];
+
+	memset(out, 0, sizeof(*out));
+	/* The kernel doubles the size it is given, for its bookkeeping. */
+	out->rcvbuf = rcvbuf > 0 ? 2 * (uint32_t)rcvbuf : DEFAULT_RCVBUF;
+	for (size_t i = f->events.head; i < f->events.tail; i++)
+		out->queued += (uint32_t)((struct event_item *)f->events.items)[i]
+				       .msgs.len;
+	out->drops = f->drops;
+	return 0;
 }
 
 static const char *fake_error_msg(void *ctx)
@@ -275,6 +398,9 @@ static const struct ctnl_sock_ops fake_sock_ops = {
 	.fd = fake_fd,
 	.receive = fake_receive,
 	.wait = fake_wait,
+	.set_option = fake_set_option,
+	.set_filter = fake_set_filter,
+	.stats = fake_stats,
 	.error_msg = fake_error_msg,
 	.destroy = fake_destroy,
 };
@@ -287,6 +413,9 @@ int ctnl_fake_sock_new(struct ctnl_fake_sock **ret)
 		return -ENOMEM;
 	f->iface.ops = &fake_sock_ops;
 	f->iface.ctx = f;
+	f->efd = -1;
+	for (size_t i = 0; i < sizeof(f->options) / sizeof(f->options[0]); i++)
+		f->options[i] = -1;
 	*ret = f;
 	return 0;
 }
@@ -294,7 +423,7 @@ int ctnl_fake_sock_new(struct ctnl_fake_sock **ret)
 void ctnl_fake_sock_free(struct ctnl_fake_sock *f)
 {
 	struct reply *r;
-	struct blob *b;
+	struct event_item *it;
 
 	if (!f)
 		return;
@@ -302,8 +431,11 @@ void ctnl_fake_sock_free(struct ctnl_fake_sock *f)
 		free(r->msgs.data);
 		free(r->errmsg);
 	}
-	while ((b = fifo_pop(&f->events, sizeof(*b))))
-		free(b->data);
+	while ((it = fifo_pop(&f->events, sizeof(*it))))
+		free(it->msgs.data);
+	if (f->efd >= 0)
+		close(f->efd);
+	free(f->filter);
 	for (size_t i = 0; i < f->nsent; i++)
 		free(f->sent[i].data);
 	free(f->replies.items);
@@ -342,9 +474,36 @@ void ctnl_fake_sock_batch_fail(struct ctnl_fake_sock *f, int err)
 void ctnl_fake_sock_queue_event(struct ctnl_fake_sock *f, const void *msgs,
 				size_t len)
 {
-	struct blob *b = fifo_push(&f->events, sizeof(*b));
+	struct event_item *it = fifo_push(&f->events, sizeof(*it));
 
-	*b = (struct blob){ xmemdup(msgs, len), len };
+	*it = (struct event_item){ .msgs = { xmemdup(msgs, len), len } };
+	signal_item(f, true);
+}
+
+void ctnl_fake_sock_queue_overflow(struct ctnl_fake_sock *f, uint32_t lost)
+{
+	struct event_item *it = fifo_push(&f->events, sizeof(*it));
+
+	*it = (struct event_item){ .msgs = { xmemdup(NULL, 0), 0 },
+				   .overflow = true,
+				   .lost = lost };
+	signal_item(f, true);
+}
+
+int ctnl_fake_sock_option(const struct ctnl_fake_sock *f,
+			  enum ctnl_sock_option opt)
+{
+	if (opt < CTNL_SOCK_OPT_RCVBUF || opt > CTNL_SOCK_OPT_BROADCAST_ERROR)
+		return -1;
+	return f->options[opt];
+}
+
+const struct sock_filter *ctnl_fake_sock_filter(const struct ctnl_fake_sock *f,
+						unsigned int *len)
+{
+	if (len)
+		*len = f->filter_len;
+	return f->filter;
 }
 
 size_t ctnl_fake_sock_sent_count(const struct ctnl_fake_sock *f)

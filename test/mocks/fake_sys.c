@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/sock_diag.h>
 
 #include <ctnl/mocks.h>
 
@@ -83,6 +84,15 @@ struct ctnl_fake_sys {
 
 	ctnl_fake_responder responder;
 	void *responder_data;
+
+	/* The socket filter attached (SO_ATTACH_FILTER), run on every
+	 * datagram as it is received; NULL: none. */
+	struct sock_filter *filter;
+	unsigned int filter_len;
+	/* The kernel's drop counter and a pending socket error (sk_err),
+	 * reported by the next recvmsg() before anything queued. */
+	uint32_t drops;
+	int pending_err;
 };
 
 static void die(const char *fmt, ...)
@@ -264,6 +274,23 @@ static int fake_getsockname(void *ctx, int fd, struct sockaddr *addr,
 	return 0;
 }
 
+/* As the kernel does: the program is checked, then copied. */
+static int attach_filter(struct ctnl_fake_sys *f, const void *val,
+			 socklen_t len)
+{
+	struct sock_fprog prog;
+
+	if (len != sizeof(prog))
+		return -EINVAL;
+	memcpy(&prog, val, sizeof(prog));
+	if (ctnl_fake_bpf_check(prog.filter, prog.len) < 0)
+		return -EINVAL;
+	free(f->filter);
+	f->filter = xmemdup(prog.filter, prog.len * sizeof(*prog.filter));
+	f->filter_len = prog.len;
+	return 0;
+}
+
 static int fake_setsockopt(void *ctx, int fd, int level, int name,
 			   const void *val, socklen_t len)
 {
@@ -274,8 +301,18 @@ static int fake_setsockopt(void *ctx, int fd, int level, int name,
 		return failure(err);
 	if (!lookup_socket(f, fd))
 		return -EBADF;
+	if (level == SOL_SOCKET && name == SO_ATTACH_FILTER)
+		return attach_filter(f, val, len);
 	if (len != sizeof(int))
 		return -EINVAL;
+	if (level == SOL_SOCKET && name == SO_DETACH_FILTER) {
+		if (!f->filter)
+			return -ENOENT;
+		free(f->filter);
+		f->filter = NULL;
+		f->filter_len = 0;
+		return 0;
+	}
 	memcpy(&v, val, sizeof(v));
 	reserve((void **)&f->opts, &f->optcap, f->nopts + 1, sizeof(*f->opts));
 	f->opts[f->nopts++] = (struct sockopt){ level, name, v };
@@ -295,6 +332,24 @@ static int queue_size(const struct ctnl_fake_sys *f, int name, int force)
 	return DEFAULT_QUEUE;
 }
 
+/* SO_MEMINFO: as much of the array as asked for, as the kernel does. */
+static int meminfo(const struct ctnl_fake_sys *f, void *val, socklen_t *len)
+{
+	uint32_t mem[SK_MEMINFO_VARS] = { 0 };
+
+	for (size_t i = f->qhead; i < f->qtail; i++)
+		mem[SK_MEMINFO_RMEM_ALLOC] += (uint32_t)f->queue[i].len;
+	mem[SK_MEMINFO_RCVBUF] = (uint32_t)queue_size(f, SO_RCVBUF,
+						      SO_RCVBUFFORCE);
+	mem[SK_MEMINFO_SNDBUF] = (uint32_t)queue_size(f, SO_SNDBUF,
+						      SO_SNDBUFFORCE);
+	mem[SK_MEMINFO_DROPS] = f->drops;
+	if (*len > sizeof(mem))
+		*len = sizeof(mem);
+	memcpy(val, mem, *len);
+	return 0;
+}
+
 static int fake_getsockopt(void *ctx, int fd, int level, int name, void *val,
 			   socklen_t *len)
 {
@@ -305,6 +360,8 @@ static int fake_getsockopt(void *ctx, int fd, int level, int name, void *val,
 		return failure(err);
 	if (!lookup_socket(f, fd))
 		return -EBADF;
+	if (level == SOL_SOCKET && name == SO_MEMINFO)
+		return meminfo(f, val, len);
 	if (*len < sizeof(int))
 		return -EINVAL;
 	if (level == SOL_SOCKET && name == SO_RCVBUF)
@@ -479,18 +536,33 @@ static ssize_t fake_recvmsg(void *ctx, int fd, struct msghdr *msg, int flags)
 		return failure(err);
 	if (!lookup_socket(f, fd))
 		return -EBADF;
-	if (f->qhead == f->qtail)
-		return -EAGAIN;
-
-	it = &f->queue[f->qhead];
-	if (it->kind == ITEM_ERRNO) {
-		err = it->status;
-		if (!(flags & MSG_PEEK))
-			f->qhead++;
+	if (f->pending_err) {
+		err = f->pending_err;
+		f->pending_err = 0;
 		return err;
 	}
 
-	len = build_item(f, it, &bytes);
+	/* A datagram the socket filter drops was never queued, as far as
+	 * the code under test can tell: skip it, whatever the flags. */
+	for (;;) {
+		if (f->qhead == f->qtail)
+			return -EAGAIN;
+		it = &f->queue[f->qhead];
+		if (it->kind == ITEM_ERRNO) {
+			err = it->status;
+			if (!(flags & MSG_PEEK))
+				f->qhead++;
+			return err;
+		}
+		len = build_item(f, it, &bytes);
+		if (!f->filter ||
+		    ctnl_fake_bpf_run(f->filter, f->filter_len, bytes, len) > 0)
+			break;
+		free(bytes);
+		free_item(it);
+		f->qhead++;
+	}
+
 	copy_to_iov(msg, bytes, len, &copied);
 	free(bytes);
 	msg->msg_flags = copied < len ? MSG_TRUNC : 0;
@@ -522,6 +594,8 @@ static int fake_poll(void *ctx, struct pollfd *fds, nfds_t nfds,
 		fds[i].revents = 0;
 		if (!lookup_fd(f, fds[i].fd))
 			fds[i].revents = POLLNVAL;
+		else if (f->pending_err)
+			fds[i].revents = POLLERR;
 		else if (f->qhead != f->qtail)
 			fds[i].revents = fds[i].events & POLLIN;
 		ready += fds[i].revents != 0;
@@ -622,6 +696,7 @@ void ctnl_fake_sys_free(struct ctnl_fake_sys *f)
 		free(f->fds[i].netns);
 	free(f->queue);
 	free(f->sent);
+	free(f->filter);
 	free(f->rules);
 	free(f->opts);
 	free(f->netns);
@@ -696,6 +771,16 @@ void ctnl_fake_sys_queue_errno(struct ctnl_fake_sys *f, int err)
 	if (err >= 0)
 		die("queued error %d is not a negative errno", err);
 	push(f, ITEM_ERRNO)->status = err;
+}
+
+void ctnl_fake_sys_drop(struct ctnl_fake_sys *f, unsigned int n)
+{
+	int no_enobufs = 0;
+
+	f->drops += n;
+	ctnl_fake_sys_sockopt(f, SOL_NETLINK, NETLINK_NO_ENOBUFS, &no_enobufs);
+	if (n > 0 && !no_enobufs)
+		f->pending_err = -ENOBUFS;
 }
 
 size_t ctnl_fake_sys_queued(const struct ctnl_fake_sys *f)
@@ -775,6 +860,14 @@ int ctnl_fake_sys_sockopt(const struct ctnl_fake_sys *f, int level, int name,
 		}
 	}
 	return -ENOENT;
+}
+
+const struct sock_filter *ctnl_fake_sys_filter(const struct ctnl_fake_sys *f,
+					       unsigned int *len)
+{
+	if (len)
+		*len = f->filter_len;
+	return f->filter;
 }
 
 int ctnl_fake_sys_socket_type(const struct ctnl_fake_sys *f)

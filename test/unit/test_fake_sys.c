@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include <linux/sock_diag.h>
+
 #include <ctnl/mocks.h>
 
 #include "helpers.h"
@@ -347,6 +349,124 @@ static void test_fake_gathers_iovecs_and_scatters_replies(void **state)
 	assert_memory_equal(out2, "456789abcdef", 12);
 }
 
+/* A filter that keeps datagrams whose first byte is 0x20, as SO_ATTACH_FILTER
+ * passes it. */
+static const struct sock_filter keep_0x20[] = {
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x20, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+	BPF_STMT(BPF_RET | BPF_K, 0),
+};
+
+static int attach(struct env *e, const struct sock_filter *insn,
+		  unsigned int n)
+{
+	struct sock_fprog prog = { .len = (unsigned short)n,
+				   .filter = (struct sock_filter *)insn };
+
+	return e->ops->setsockopt(e->ctx, e->fd, SOL_SOCKET, SO_ATTACH_FILTER,
+				  &prog, sizeof(prog));
+}
+
+static int detach(struct env *e)
+{
+	int zero = 0;
+
+	return e->ops->setsockopt(e->ctx, e->fd, SOL_SOCKET, SO_DETACH_FILTER,
+				  &zero, sizeof(zero));
+}
+
+/* Datagrams the attached filter drops are never seen, as if the kernel
+ * had not queued them; detaching lets everything through again. */
+static void test_fake_socket_filter_drops_on_receive(void **state)
+{
+	struct env *e = *state;
+	const struct sock_filter *got;
+	unsigned int len;
+	uint8_t a[20] = { 0x20 }, b[20] = { 0x30 };
+	struct sock_fprog bad = { .len = 1, .filter = (struct sock_filter *)
+							      keep_0x20 };
+
+	assert_int_equal(detach(e), -ENOENT);
+	assert_null(ctnl_fake_sys_filter(e->f, &len));
+	assert_int_equal(attach(e, keep_0x20, 4), 0);
+	got = ctnl_fake_sys_filter(e->f, &len);
+	assert_int_equal(len, 4);
+	assert_memory_equal(got, keep_0x20, sizeof(keep_0x20));
+	/* The kernel refuses a program that does not end in a return. */
+	assert_int_equal(e->ops->setsockopt(e->ctx, e->fd, SOL_SOCKET,
+					    SO_ATTACH_FILTER, &bad,
+					    sizeof(bad)), -EINVAL);
+	assert_int_equal(e->ops->setsockopt(e->ctx, e->fd, SOL_SOCKET,
+					    SO_ATTACH_FILTER, &bad, 4), -EINVAL);
+
+	ctnl_fake_sys_queue_raw(e->f, 0, 1, b, sizeof(b));
+	ctnl_fake_sys_queue_raw(e->f, 0, 1, a, sizeof(a));
+	ctnl_fake_sys_queue_raw(e->f, 0, 1, b, sizeof(b));
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 20);
+	assert_int_equal(e->buf[0], 0x20);
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 -EAGAIN);
+	assert_int_equal(ctnl_fake_sys_queued(e->f), 0);
+
+	assert_int_equal(detach(e), 0);
+	assert_null(ctnl_fake_sys_filter(e->f, NULL));
+	ctnl_fake_sys_queue_raw(e->f, 0, 1, b, sizeof(b));
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 20);
+}
+
+static void meminfo(struct env *e, uint32_t *mem)
+{
+	socklen_t len = SK_MEMINFO_VARS * sizeof(uint32_t);
+
+	assert_int_equal(e->ops->getsockopt(e->ctx, e->fd, SOL_SOCKET,
+					    SO_MEMINFO, mem, &len), 0);
+	assert_int_equal(len, SK_MEMINFO_VARS * sizeof(uint32_t));
+}
+
+/* Drops show in SO_MEMINFO; unless NETLINK_NO_ENOBUFS is on, the next
+ * receive fails with ENOBUFS before anything queued, and poll says so. */
+static void test_fake_drops_count_and_report(void **state)
+{
+	struct env *e = *state;
+	uint32_t mem[SK_MEMINFO_VARS], small[2];
+	socklen_t len = sizeof(small);
+	struct pollfd pfd = { .fd = e->fd, .events = POLLIN };
+	int one = 1;
+
+	meminfo(e, mem);
+	assert_int_equal(mem[SK_MEMINFO_DROPS], 0);
+	assert_int_equal(mem[SK_MEMINFO_RCVBUF], 212992);
+	ctnl_fake_sys_queue_raw(e->f, 0, 1, "0123456789abcdef", 16);
+	ctnl_fake_sys_drop(e->f, 5);
+	meminfo(e, mem);
+	assert_int_equal(mem[SK_MEMINFO_DROPS], 5);
+	assert_int_equal(mem[SK_MEMINFO_RMEM_ALLOC], 16);
+	/* A shorter array gets what fits. */
+	assert_int_equal(e->ops->getsockopt(e->ctx, e->fd, SOL_SOCKET,
+					    SO_MEMINFO, small, &len), 0);
+	assert_int_equal(len, sizeof(small));
+	assert_int_equal(small[SK_MEMINFO_RCVBUF], 212992);
+
+	assert_int_equal(e->ops->poll(e->ctx, &pfd, 1, 0), 1);
+	assert_int_equal(pfd.revents, POLLERR);
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 -ENOBUFS);
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 16);
+
+	assert_int_equal(e->ops->setsockopt(e->ctx, e->fd, SOL_NETLINK,
+					    NETLINK_NO_ENOBUFS, &one,
+					    sizeof(one)), 0);
+	ctnl_fake_sys_drop(e->f, 2);
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 -EAGAIN);
+	meminfo(e, mem);
+	assert_int_equal(mem[SK_MEMINFO_DROPS], 7);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -365,6 +485,8 @@ int main(void)
 		T(test_fake_poll_and_getsockname),
 		T(test_fake_responder_sees_each_message),
 		T(test_fake_gathers_iovecs_and_scatters_replies),
+		T(test_fake_socket_filter_drops_on_receive),
+		T(test_fake_drops_count_and_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 
 #include <ctnl/conntrack.h>
@@ -96,6 +97,13 @@ void ctnl_fake_sys_queue_raw(struct ctnl_fake_sys *f, uint32_t sender,
 			     uint32_t groups, const void *data, size_t len);
 /* The next recvmsg() fails with @err (negative), as after an overflow. */
 void ctnl_fake_sys_queue_errno(struct ctnl_fake_sys *f, int err);
+/*
+ * The kernel drops @n messages for want of room in the receive queue: the
+ * drop counter (SO_MEMINFO) grows by @n and, unless NETLINK_NO_ENOBUFS is
+ * on, the next recvmsg() fails with -ENOBUFS before anything queued, as
+ * the kernel reports a pending socket error first.
+ */
+void ctnl_fake_sys_drop(struct ctnl_fake_sys *f, unsigned int n);
 /* Datagrams and errors still queued. */
 size_t ctnl_fake_sys_queued(const struct ctnl_fake_sys *f);
 
@@ -141,6 +149,11 @@ int ctnl_fake_sys_bad_closes(const struct ctnl_fake_sys *f);
 /* The last int value set for a socket option; -ENOENT if never set. */
 int ctnl_fake_sys_sockopt(const struct ctnl_fake_sys *f, int level, int name,
 			  int *val);
+/* The socket filter attached with SO_ATTACH_FILTER (borrowed; NULL if
+ * none). The fake runs it on every datagram as it is received and skips
+ * those it drops, as if they had never been queued. */
+const struct sock_filter *ctnl_fake_sys_filter(const struct ctnl_fake_sys *f,
+					       unsigned int *len);
 /* The socket type argument of the most recent socket() call. */
 int ctnl_fake_sys_socket_type(const struct ctnl_fake_sys *f);
 /* Network namespaces, named by the path that was opened to enter them; ""
@@ -180,9 +193,25 @@ void ctnl_fake_sock_reply(struct ctnl_fake_sock *f, const void *msgs,
 void ctnl_fake_sock_batch_result(struct ctnl_fake_sock *f, int result);
 /* The next batch call fails as a whole with @err, before sending. */
 void ctnl_fake_sock_batch_fail(struct ctnl_fake_sock *f, int err);
-/* Messages the next ctnl_sock_receive() calls hand over, in order. */
+/*
+ * Messages the next ctnl_sock_receive() calls hand over, in order: one
+ * datagram (run through the socket filter, if one is attached). While
+ * datagrams are queued, the descriptor of the fd slot (an eventfd) is
+ * readable.
+ */
 void ctnl_fake_sock_queue_event(struct ctnl_fake_sock *f, const void *msgs,
 				size_t len);
+/* At this point of the queue the kernel dropped @lost messages: the drop
+ * counter of the stats slot grows by @lost there, and the receive that
+ * reaches it fails with -ENOBUFS unless CTNL_SOCK_OPT_NO_ENOBUFS is on. */
+void ctnl_fake_sock_queue_overflow(struct ctnl_fake_sock *f, uint32_t lost);
+/* The last value set for @opt through the set_option slot; -1 if never. */
+int ctnl_fake_sock_option(const struct ctnl_fake_sock *f,
+			  enum ctnl_sock_option opt);
+/* The socket filter attached through the set_filter slot (borrowed; NULL
+ * if none). */
+const struct sock_filter *ctnl_fake_sock_filter(const struct ctnl_fake_sock *f,
+						unsigned int *len);
 
 /* Requests sent, batched ones one by one, in order; the i-th (borrowed). */
 size_t ctnl_fake_sock_sent_count(const struct ctnl_fake_sock *f);
@@ -374,6 +403,18 @@ void ctnl_fake_ct_fail(struct ctnl_fake_ct *f, enum ctnl_fake_ct_slot slot,
 /* How many times @slot was called. */
 unsigned int ctnl_fake_ct_calls(const struct ctnl_fake_ct *f,
 				enum ctnl_fake_ct_slot slot);
+
+/*
+ * Classic BPF socket filters as the kernel checks and runs them, with the
+ * netlink attribute extensions (SKF_AD_NLATTR, SKF_AD_NLATTR_NEST): for
+ * tests of the filters a program attaches. Check returns 0 or -EINVAL (what
+ * the kernel refuses at attach time, other ancillary loads included); run
+ * returns what the program returns for datagram @pkt: the bytes to keep,
+ * 0 to drop. Run only checked programs.
+ */
+int ctnl_fake_bpf_check(const struct sock_filter *prog, unsigned int len);
+uint32_t ctnl_fake_bpf_run(const struct sock_filter *prog, unsigned int len,
+			   const void *pkt, size_t pktlen);
 
 #ifdef __cplusplus
 }
