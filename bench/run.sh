@@ -1,0 +1,43 @@
+#!/bin/bash
+# The benchmarks, in one command: libctnl against libnetfilter_conntrack,
+# the conntrack program and raw libmnl floors, on one table in a private
+# network namespace that is created and removed here (never the host's
+# table). Installs what it needs, builds optimised (RelWithDebInfo: -O2),
+# runs, prints the table and keeps a copy of it. See BENCHMARKS.md.
+#
+#   bench/run.sh [-n RUNS] [-s SIZE[,SIZE...]] [-c CALLGRIND_SIZE|0]
+#   defaults: -n 5 -s 10000,100000,250000 -c 100000
+#
+# Needs root (namespaces, filling a conntrack table, installing packages).
+# Environment: BENCH_BUILD_DIR (default build/bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench/run.sh: needs root: it makes a network namespace and" \
+	     "fills its conntrack table" >&2
+	exit 1
+fi
+
+scripts/install-deps.sh
+# callgrind, for the instruction counts.
+if ! dpkg-query -W -f '${Status}' valgrind 2>/dev/null |
+	grep -q 'install ok installed'; then
+	echo "Installing: valgrind"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends valgrind
+fi
+
+build=${BENCH_BUILD_DIR:-build/bench}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	-DCTNL_BUILD_BENCH=ON -DCTNL_BUILD_TESTS=OFF >/dev/null
+if ! cmake --build "$build" -j "$(nproc)" >"$build/build.log" 2>&1; then
+	cat "$build/build.log" >&2
+	exit 1
+fi
+
+rev=$(git describe --always --dirty 2>/dev/null || echo "not a git checkout")
+out="$build/bench-results.txt"
+BENCH_GIT="$rev" "$build/bench/ctnl-bench" "$@" | tee "$out"
+echo "(this table is also in $out)"
