@@ -8,6 +8,13 @@
  * the end of their region) and, for the ones used, their exact length.
  * Attributes the model does not hold are skipped; malformed ones are
  * -EBADMSG.
+ *
+ * The parts of an entry that the kernel always lays out the same way (a
+ * tuple with ports, TCP's protocol info) are first matched against that
+ * layout, header by header: every length and type compared exactly, so
+ * what the fast path accepts is what the general walk would accept, read
+ * into the same fields. Anything else takes the general walk. This halves
+ * the instructions per entry of a dump.
  */
 #include <endian.h>
 #include <errno.h>
@@ -102,15 +109,113 @@ static int get_string(const struct nlattr *a, char *out, size_t size)
 	return 0;
 }
 
-static int get_addr(const struct nlattr *a, uint8_t family,
-		    uint8_t want_family, union ctnl_addr *out)
+/* Fixed-size copies: no call to memcpy for a 4- or 16-byte address. */
+static inline int get_addr(const struct nlattr *a, uint8_t family,
+			   uint8_t want_family, union ctnl_addr *out)
 {
-	size_t len = addr_len(want_family);
-
-	if (family != want_family || payload_len(a) != len)
+	if (family != want_family)
 		return -EBADMSG;
-	memcpy(out, payload(a), len);
+	if (want_family == AF_INET) {
+		if (payload_len(a) != sizeof(out->in))
+			return -EBADMSG;
+		memcpy(&out->in, payload(a), sizeof(out->in));
+	} else {
+		if (payload_len(a) != sizeof(out->in6))
+			return -EBADMSG;
+		memcpy(&out->in6, payload(a), sizeof(out->in6));
+	}
 	return 0;
+}
+
+/* An attribute header as one 32-bit word, in host order. */
+static inline uint32_t header_word(uint16_t len, uint16_t type)
+{
+	const struct nlattr h = { .nla_len = len, .nla_type = type };
+	uint32_t w;
+
+	memcpy(&w, &h, sizeof(w));
+	return w;
+}
+
+/* Whether @a has exactly this length and type (flags aside): one compare
+ * of the whole header, the constants folded at compile time. */
+static inline bool attr_is(const struct nlattr *a, uint16_t len,
+			   uint16_t type)
+{
+	uint32_t w;
+
+	memcpy(&w, a, sizeof(w));
+	return (w & header_word(0xffff, (uint16_t)NLA_TYPE_MASK)) ==
+	       header_word(len, type);
+}
+
+static inline const struct nlattr *attr_at(const void *base, size_t off)
+{
+	return (const struct nlattr *)((const uint8_t *)base + off);
+}
+
+/* Sizes of attributes as the kernel pads them. */
+#define U8_ATTR NLA_ALIGN(NLA_HDRLEN + sizeof(uint8_t))
+#define U16_ATTR NLA_ALIGN(NLA_HDRLEN + sizeof(uint16_t))
+#define PORTS_NEST_LEN (NLA_HDRLEN + U8_ATTR + 2 * U16_ATTR)
+
+/*
+ * The tuple the kernel sends for every protocol with ports, when the
+ * tuple has no zone of its own:
+ *   IP { SRC, DST }  PROTO { NUM, SRC_PORT, DST_PORT }
+ * Returns false, having written nothing, for any other layout. Inlined
+ * once per family, so that every size and type is a constant.
+ */
+static inline __attribute__((always_inline)) bool
+tuple_fast(const struct nlattr *nest, const bool v4, struct ctnl_tuple *t)
+{
+	const uint8_t family = v4 ? AF_INET : AF_INET6;
+	const uint16_t addr_attr = NLA_HDRLEN + (v4 ? sizeof(t->src.in)
+						  : sizeof(t->src.in6));
+	const uint16_t ip_len = NLA_HDRLEN + 2 * addr_attr;
+	const struct nlattr *ip, *src, *dst, *proto, *num, *sport, *dport;
+	uint16_t port;
+
+	if (nest->nla_len != NLA_HDRLEN + ip_len + PORTS_NEST_LEN)
+		return false;
+	ip = payload(nest);
+	src = payload(ip);
+	dst = attr_at(src, addr_attr);
+	proto = attr_at(ip, ip_len);
+	num = payload(proto);
+	sport = attr_at(num, U8_ATTR);
+	dport = attr_at(sport, U16_ATTR);
+	if (!attr_is(ip, ip_len, CTA_TUPLE_IP) ||
+	    !attr_is(src, addr_attr, v4 ? CTA_IP_V4_SRC : CTA_IP_V6_SRC) ||
+	    !attr_is(dst, addr_attr, v4 ? CTA_IP_V4_DST : CTA_IP_V6_DST) ||
+	    !attr_is(proto, PORTS_NEST_LEN, CTA_TUPLE_PROTO) ||
+	    !attr_is(num, NLA_HDRLEN + sizeof(uint8_t), CTA_PROTO_NUM) ||
+	    !attr_is(sport, NLA_HDRLEN + sizeof(uint16_t),
+		     CTA_PROTO_SRC_PORT) ||
+	    !attr_is(dport, NLA_HDRLEN + sizeof(uint16_t), CTA_PROTO_DST_PORT))
+		return false;
+
+	t->family = family;
+	if (v4) {
+		memcpy(&t->src.in, payload(src), sizeof(t->src.in));
+		memcpy(&t->dst.in, payload(dst), sizeof(t->dst.in));
+	} else {
+		memcpy(&t->src.in6, payload(src), sizeof(t->src.in6));
+		memcpy(&t->dst.in6, payload(dst), sizeof(t->dst.in6));
+	}
+	t->proto = *(const uint8_t *)payload(num);
+	memcpy(&port, payload(sport), sizeof(port));
+	t->port.src = be16toh(port);
+	memcpy(&port, payload(dport), sizeof(port));
+	t->port.dst = be16toh(port);
+	return true;
+}
+
+static bool parse_tuple_fast(const struct nlattr *nest, uint8_t family,
+			     struct ctnl_tuple *t)
+{
+	return family == AF_INET ? tuple_fast(nest, true, t)
+				 : tuple_fast(nest, false, t);
 }
 
 static int parse_tuple_ip(const struct nlattr *nest, struct ctnl_tuple *t)
@@ -180,6 +285,8 @@ static int parse_tuple(const struct nlattr *nest, uint8_t family,
 	const struct nlattr *a;
 	int rem, err = 0;
 
+	if (parse_tuple_fast(nest, family, t))
+		return 0;
 	t->family = family;
 	for_each_attr(a, payload(nest), payload_len(nest), rem) {
 		switch (attr_type(a)) {
@@ -286,10 +393,59 @@ static int parse_dccp(const struct nlattr *nest, struct ctnl_flow *f)
 	return attrs_done(rem) ? 0 : -EBADMSG;
 }
 
+#define TCP_FLAGS_ATTR NLA_ALIGN(NLA_HDRLEN + sizeof(struct nf_ct_tcp_flags))
+#define TCP_NEST_LEN (NLA_HDRLEN + 3 * U8_ATTR + 2 * TCP_FLAGS_ATTR)
+
+/*
+ * TCP's protocol info as the kernel sends it in dumps and events:
+ *   TCP { STATE, WSCALE_ORIGINAL, WSCALE_REPLY, FLAGS_ORIGINAL,
+ *         FLAGS_REPLY }
+ * Returns false, having written nothing, for any other layout.
+ */
+static bool parse_tcp_fast(const struct nlattr *info, struct ctnl_flow *f)
+{
+	const uint16_t u8_len = NLA_HDRLEN + sizeof(uint8_t);
+	const uint16_t fl_len = NLA_HDRLEN + sizeof(struct nf_ct_tcp_flags);
+	const struct nlattr *tcp, *state, *ws0, *ws1, *fl0, *fl1;
+	const struct nf_ct_tcp_flags *orig, *reply;
+
+	if (info->nla_len != NLA_HDRLEN + TCP_NEST_LEN)
+		return false;
+	tcp = payload(info);
+	state = payload(tcp);
+	ws0 = attr_at(state, U8_ATTR);
+	ws1 = attr_at(ws0, U8_ATTR);
+	fl0 = attr_at(ws1, U8_ATTR);
+	fl1 = attr_at(fl0, TCP_FLAGS_ATTR);
+	if (!attr_is(tcp, TCP_NEST_LEN, CTA_PROTOINFO_TCP) ||
+	    !attr_is(state, u8_len, CTA_PROTOINFO_TCP_STATE) ||
+	    !attr_is(ws0, u8_len, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL) ||
+	    !attr_is(ws1, u8_len, CTA_PROTOINFO_TCP_WSCALE_REPLY) ||
+	    !attr_is(fl0, fl_len, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL) ||
+	    !attr_is(fl1, fl_len, CTA_PROTOINFO_TCP_FLAGS_REPLY))
+		return false;
+
+	orig = payload(fl0);
+	reply = payload(fl1);
+	f->tcp.state = *(const uint8_t *)payload(state);
+	f->tcp.wscale[CTNL_DIR_ORIG] = *(const uint8_t *)payload(ws0);
+	f->tcp.wscale[CTNL_DIR_REPLY] = *(const uint8_t *)payload(ws1);
+	f->tcp.flags[CTNL_DIR_ORIG] = orig->flags;
+	f->tcp.flags_mask[CTNL_DIR_ORIG] = orig->mask;
+	f->tcp.flags[CTNL_DIR_REPLY] = reply->flags;
+	f->tcp.flags_mask[CTNL_DIR_REPLY] = reply->mask;
+	f->attrs |= CTNL_ATTR_TCP_STATE | CTNL_ATTR_TCP_WSCALE |
+		    CTNL_ATTR_TCP_FLAGS;
+	return true;
+}
+
 static int parse_protoinfo(const struct nlattr *nest, struct ctnl_flow *f)
 {
 	const struct nlattr *a;
 	int rem, err = 0;
+
+	if (parse_tcp_fast(nest, f))
+		return 0;
 
 	for_each_attr(a, payload(nest), payload_len(nest), rem) {
 		switch (attr_type(a)) {
