@@ -33,6 +33,25 @@ typedef int (*reply_fn)(struct nl_sock *s, const struct nlmsghdr *nlh,
 			void *arg);
 
 /*
+ * libmnl's mnl_nlmsg_ok() and mnl_nlmsg_next(), with the same checks,
+ * inlined: they run twice per message of every dump, and a call into
+ * libmnl for each costs more than the checks themselves.
+ */
+static inline bool msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       (int)nlh->nlmsg_len <= len;
+}
+
+static inline const struct nlmsghdr *msg_next(const struct nlmsghdr *nlh,
+					      int *len)
+{
+	*len -= (int)NLMSG_ALIGN(nlh->nlmsg_len);
+	return (const struct nlmsghdr *)((const uint8_t *)nlh +
+					 NLMSG_ALIGN(nlh->nlmsg_len));
+}
+
+/*
  * Reserves @n consecutive sequence numbers and returns the first. Numbers
  * start at 1, and a range never wraps through 0, so first <= seq <= last
  * tells ours apart.
@@ -140,8 +159,8 @@ static int check_datagram(const void *buf, size_t len)
 
 	if (len == 0)
 		return -EBADMSG;
-	while (mnl_nlmsg_ok(nlh, rem))
-		nlh = mnl_nlmsg_next(nlh, &rem);
+	while (msg_ok(nlh, rem))
+		nlh = msg_next(nlh, &rem);
 	return rem <= 0 && rem > -(int)NLMSG_ALIGNTO ? 0 : -EBADMSG;
 }
 
@@ -253,8 +272,8 @@ static int receive_replies(struct nl_sock *s, uint32_t first, uint32_t last,
 			return ret;
 
 		rem = (int)n;
-		for (nlh = (const void *)s->buf; mnl_nlmsg_ok(nlh, rem);
-		     nlh = mnl_nlmsg_next(nlh, &rem)) {
+		for (nlh = (const void *)s->buf; msg_ok(nlh, rem);
+		     nlh = msg_next(nlh, &rem)) {
 			if (final)
 				return -EBADMSG;
 			ret = check_owner(s, nlh, first, last);
@@ -300,8 +319,8 @@ static void drain(struct nl_sock *s, uint32_t last)
 		if (n < 0)
 			return;
 		rem = (int)n;
-		for (nlh = (const void *)s->buf; mnl_nlmsg_ok(nlh, rem);
-		     nlh = mnl_nlmsg_next(nlh, &rem))
+		for (nlh = (const void *)s->buf; msg_ok(nlh, rem);
+		     nlh = msg_next(nlh, &rem))
 			if (is_final_reply(s, nlh, last))
 				return;
 	}
@@ -422,7 +441,7 @@ static int count_batch(const void *buf, size_t len, size_t *count)
 
 	if (len > INT32_MAX || check_datagram(buf, len) < 0)
 		return -EINVAL;
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem), n++)
+	for (; msg_ok(nlh, rem); nlh = msg_next(nlh, &rem), n++)
 		if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
 			return -EINVAL;
 	*count = n;
