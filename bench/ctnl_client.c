@@ -453,6 +453,7 @@ static int cmd_produce(uint32_t first)
 
 struct event_count {
 	uint64_t n;
+	uint64_t other;		/* anything but NEW: a loss report, say */
 	uint64_t sum;
 };
 
@@ -468,6 +469,8 @@ static int count_event(const struct ctnl_event *ev, void *data)
 		c->sum += t->family + t->proto + t->src.u32[0] +
 			  t->dst.u32[0] + t->port.src + t->port.dst +
 			  ev->flow.mark;
+	} else {
+		c->other++;
 	}
 	return CTNL_CB_OK;
 }
@@ -527,7 +530,7 @@ static int cmd_events(void)
 		printf("done\n");
 		fflush(stdout);
 	}
-	bench_report(0, c.n, lost ? "enobufs" : NULL);
+	bench_report(0, c.n, lost ? "enobufs" : c.other ? "other-events" : NULL);
 	ctnl_ct_close(ct);
 	return 0;
 }

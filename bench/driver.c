@@ -14,7 +14,7 @@
  *
  * Environment: BENCH_GIT (the revision measured, printed in the header).
  */
-#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -1352,6 +1352,21 @@ static void print_exec_cost(void)
 
 /* ---- Main ---- */
 
+/* Removes the callgrind files and their directory, however the run ends. */
+static void remove_tmpdir(void)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	rmdir(tmpdir);
+}
+
 static void parse_sizes(const char *arg)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;
@@ -1419,6 +1434,7 @@ int main(int argc, char **argv)
 		perror("ctnl-bench: mkdtemp");
 		return 1;
 	}
+	atexit(remove_tmpdir);
 
 	print_context();
 	/* From here on, only a namespace of our own: never the host's table. */
