@@ -11,7 +11,11 @@
  *   bench-ctnl dump-mark V M [user] kernel- (or user-space-) filtered dump
  *   bench-ctnl update-batch N HI   ctnl_ct_batch(UPDATE) of every mark
  *   bench-ctnl update-each N HI    ctnl_ct_update() once per entry
- *   bench-ctnl delete-mark V M     delete the entries with (mark & M) == V
+ *   bench-ctnl delete-mark V M     delete the entries with (mark & M) == V:
+ *                                  ctnl_ct_delete_matching(), or while it
+ *                                  answers -ENOSYS, the way below
+ *   bench-ctnl delete-mark-batch V M  the same by a kernel-filtered dump
+ *                                  and ctnl_ct_batch(DELETE)
  *   bench-ctnl flush               ctnl_ct_flush()
  *   bench-ctnl produce FIRST       create entries FIRST.. in chunks the
  *                                  driver asks for (events benchmark)
@@ -370,18 +374,27 @@ measured_delete(struct ctnl_ct *ct, const struct ctnl_filter *f,
 	return ret;
 }
 
-static int cmd_delete_mark(uint32_t value, uint32_t mask)
+static __attribute__((noinline)) int
+measured_delete_batch(struct ctnl_ct *ct, const struct ctnl_filter *f)
+{
+	return delete_by_dump_and_batch(ct, f);
+}
+
+/* @batch: always the dump + batch way, whatever the library offers, for
+ * comparison with ctnl_ct_delete_matching(). */
+static int cmd_delete_mark(uint32_t value, uint32_t mask, bool batch)
 {
 	struct ctnl_filter f = {
 		.match = CTNL_MATCH_MARK, .mark = value, .mark_mask = mask,
 	};
 	struct ctnl_ct *ct = open_ct(0);
-	bool fallback;
+	bool fallback = true;
 	uint64_t t0, t1;
 	int ret;
 
 	t0 = bench_now_ns();
-	ret = measured_delete(ct, &f, &fallback);
+	ret = batch ? measured_delete_batch(ct, &f)
+		    : measured_delete(ct, &f, &fallback);
 	t1 = bench_now_ns();
 	if (ret < 0)
 		bench_die("delete by mark", ret);
@@ -539,7 +552,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bench-ctnl fill N [CLASS] | list | dump | "
 			"dump-mark VALUE MASK [user] | update-batch N HI | "
-			"update-each N HI | delete-mark VALUE MASK | flush | "
+			"update-each N HI | delete-mark[-batch] VALUE MASK | flush | "
 			"produce FIRST | events\n");
 	exit(2);
 }
@@ -564,9 +577,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "update-batch") || !strcmp(cmd, "update-each"))
 		return cmd_update((uint32_t)ARG(2, "N"), (uint32_t)ARG(3, "HI"),
 				  !strcmp(cmd, "update-batch"));
-	if (!strcmp(cmd, "delete-mark"))
+	if (!strcmp(cmd, "delete-mark") || !strcmp(cmd, "delete-mark-batch"))
 		return cmd_delete_mark((uint32_t)ARG(2, "VALUE"),
-				       (uint32_t)ARG(3, "MASK"));
+				       (uint32_t)ARG(3, "MASK"),
+				       !strcmp(cmd, "delete-mark-batch"));
 	if (!strcmp(cmd, "flush"))
 		return cmd_flush();
 	if (!strcmp(cmd, "produce"))

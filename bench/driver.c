@@ -654,6 +654,8 @@ static void bench_updates(uint32_t n)
 static void bench_delete(uint32_t n)
 {
 	struct row *ctnl = row_get(n, "del.ctnl", "libctnl");
+	struct row *batch = row_get(n, "del.batch",
+				    "libctnl filtered dump + batch DELETE");
 	struct row *cli = row_get(n, "del.cli",
 				  "conntrack -D -m 0x300/0xf00");
 	uint64_t want = count_sel10(n);
@@ -662,11 +664,17 @@ static void bench_delete(uint32_t n)
 	snprintf(markarg, sizeof(markarg), "0x%x/0x%x", BENCH_SEL10_VALUE,
 		 BENCH_SEL10_MASK);
 	for (int r = 0; r < runs; r++) {
-		for (int i = 0; i < 2; i++) {
+		for (int i = 0; i < 3; i++) {
 			struct sample s;
 			bool ok;
 
-			if (rotate(i, r, 2) == 0) {
+			if (rotate(i, r, 3) == 2) {
+				ok = run_client(&s, "bench-ctnl",
+						"delete-mark-batch",
+						hex(BENCH_SEL10_VALUE),
+						hex(BENCH_SEL10_MASK), NULL);
+				record(batch, ok, &s, want, true);
+			} else if (rotate(i, r, 3) == 0) {
 				ok = run_client(&s, "bench-ctnl", "delete-mark",
 						hex(BENCH_SEL10_VALUE),
 						hex(BENCH_SEL10_MASK), NULL);
@@ -1068,8 +1076,9 @@ static void print_section(uint32_t n, const char *title, const char *ref_key,
 		if (have_ref && med > 0)
 			printf(" %9.2f", ref_med / med);
 		for (int i = 0; i < r->n; i++)
-			if (r->s[i].note[0] && strcmp(r->s[i].note,
-						      "dump+batch-fallback")) {
+			if (r->s[i].note[0] &&
+			    strcmp(r->s[i].note, "dump+batch-fallback") &&
+			    strcmp(r->s[i].note, "delete_matching")) {
 				printf("  [%s]", r->s[i].note);
 				break;
 			}
@@ -1112,7 +1121,8 @@ static void print_size(uint32_t n)
 		"filt.cli", "dump.list", NULL };
 	static const char *const upd[] = { "upd.floor", "upd.batch",
 		"upd.each", "upd.nfct", NULL };
-	static const char *const del[] = { "del.ctnl", "del.cli", NULL };
+	static const char *const del[] = { "del.ctnl", "del.batch", "del.cli",
+		NULL };
 	static const char *const flush[] = { "flush.ctnl", "flush.cli", NULL };
 	static const char *const ev[] = { "ev.ctnl", "ev.cli", NULL };
 
@@ -1222,7 +1232,8 @@ static void print_targets(void)
 	x = ratio(big, "del.cli", "del.ctnl");
 	verdict(x > 0, x >= 2,
 		"delete 10 %% by mark, speed-up over conntrack -D -m: %.2fx "
-		"(target >= 2x)%s", x,
+		"(target >= 2x; by filtered dump + batch DELETE: %.2fx)%s", x,
+		ratio(big, "del.cli", "del.batch"),
 		row_find(big, "del.ctnl") &&
 				strstr(row_find(big, "del.ctnl")->label,
 				       "FALLBACK")
