@@ -1248,23 +1248,26 @@ static void print_targets(void)
 
 /* ---- Context: what a reader needs to judge a run ---- */
 
+/* Ticks the whole machine spent, from /proc/stat. */
 struct cpu_times {
-	unsigned long long busy, total;
+	unsigned long long user;	/* user + nice */
+	unsigned long long kernel;	/* system + irq + softirq */
+	unsigned long long steal;	/* taken by the hypervisor */
 };
 
 static struct cpu_times cpu_times(void)
 {
-	struct cpu_times t = { 0, 0 };
-	unsigned long long v[10] = { 0 };
+	struct cpu_times t = { 0, 0, 0 };
+	unsigned long long v[8] = { 0 };
 	FILE *f = fopen("/proc/stat", "re");
 
 	if (f) {
 		if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
 			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
 			   &v[7]) == 8) {
-			for (int i = 0; i < 8; i++)
-				t.total += v[i];
-			t.busy = t.total - v[3] - v[4];
+			t.user = v[0] + v[1];
+			t.kernel = v[2] + v[5] + v[6];
+			t.steal = v[7];
 		}
 		fclose(f);
 	}
@@ -1485,22 +1488,33 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_CHILDREN, &kids);
 	print_targets();
 
-	/* How busy the machine was with work other than this run. */
+	/*
+	 * How busy the machine was with work other than this run. User time
+	 * of other processes (compilers, tests) is the clear sign of a noisy
+	 * run; kernel time beyond ours also holds work this run deferred
+	 * (freeing flushed entries after an RCU grace period, for one).
+	 */
 	long hz = sysconf(_SC_CLK_TCK);
-	double wall = now() - t_start;
-	double busy = (double)(c1.busy - c0.busy) / (double)hz;
-	double ours = tv_sec(self.ru_utime) + tv_sec(self.ru_stime) +
-		      tv_sec(kids.ru_utime) + tv_sec(kids.ru_stime);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	double others = busy > ours ? busy - ours : 0;
+	double wall = now() - t_start, cpus = wall * (double)ncpu;
+	double user = (double)(c1.user - c0.user) / (double)hz -
+		      tv_sec(self.ru_utime) - tv_sec(kids.ru_utime);
+	double kernel = (double)(c1.kernel - c0.kernel) / (double)hz -
+			tv_sec(self.ru_stime) - tv_sec(kids.ru_stime);
+	double steal = (double)(c1.steal - c0.steal) / (double)hz;
 
+	user = user > 0 ? user / cpus : 0;
+	kernel = kernel > 0 ? kernel / cpus : 0;
+	steal /= cpus;
 	loadavg(la, sizeof(la));
-	printf("\nRun took %.0f s. Load avg at the end: %s. CPU used by other "
-	       "processes during the run: %.0f %% of %ld CPUs%s\n", wall, la,
-	       others / (wall * (double)ncpu) * 100, ncpu,
-	       others / (wall * (double)ncpu) > 0.05
-		       ? " -- NOISY: re-run on a quiet machine before "
-			 "trusting wall-clock figures"
+	printf("\nRun took %.0f s. Load avg at the end: %s.\n"
+	       "Of %ld CPUs during the run, other processes used %.0f %% in "
+	       "user space, the kernel %.0f %% beyond this run's system "
+	       "time, the hypervisor stole %.0f %%.%s\n", wall, la, ncpu,
+	       user * 100, kernel * 100, steal * 100,
+	       user > 0.05 || steal > 0.05
+		       ? "\nNOISY: re-run on a quiet machine before trusting "
+			 "wall-clock figures (instruction counts stand)."
 		       : "");
 	if (failures)
 		printf("%d check(s) FAILED: see the messages on stderr\n",
