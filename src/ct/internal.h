@@ -53,6 +53,9 @@ struct ct_handle {
 	/* Whether the kernel's flush takes CTA_FILTER (tuple criteria):
 	 * 0 not known yet, 1 yes, -1 no. Learnt once per handle. */
 	int8_t flush_tuple_filter;
+	/* CTNL_MATCH_* criteria this kernel was seen to apply to a dump, so
+	 * to a filtered flush too (they share the kernel's filter). */
+	uint32_t flush_verified;
 	/* One request at a time, built and read as a struct nlmsghdr. */
 	_Alignas(struct nlmsghdr) uint8_t req[CT_REQ_MAX];
 };

@@ -2,12 +2,11 @@
 /*
  * Changing or deleting every entry that passes a filter.
  *
- * Deleting: where the kernel applies every criterion, one filtered flush
- * does it (the kernel walks its table once and nothing crosses the socket
- * per entry), counted by a kernel-filtered dump just before. Otherwise, or
- * when the caller wants an exact count, a dump reads the matching entries
- * and batched deletes name each by tuple and id. Updating is always the
- * second way: the kernel has no filtered update.
+ * A kernel-filtered dump reads the matching entries and batched requests
+ * name each by tuple and id: exact, and measured the fastest way to a
+ * count. A caller who needs no count may let one filtered flush delete,
+ * where the kernel applies every criterion. Updating is always the first
+ * way: the kernel has no filtered update.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -51,52 +50,66 @@ static int learn_flush_tuple_filter(struct ct_handle *h)
 	return 0;
 }
 
-static int count_flow(const struct ctnl_flow *flow, void *data)
+static int ignore_flow(const struct ctnl_flow *flow, void *data)
 {
 	(void)flow;
 	(void)data;
 	return CTNL_CB_OK;
 }
 
-/* Whether one filtered flush can delete exactly what @f selects. */
+/* Whether one filtered flush may delete what @f selects. */
 static bool flush_can_do(const struct ctnl_filter *f)
 {
-	const uint32_t one_by_one = CTNL_FILTER_USERSPACE |
-				    CTNL_FILTER_EXACT_COUNT;
-
-	return !(f->flags & one_by_one) && filter_kernel_part(f) == f->match;
+	return (f->flags & CTNL_FILTER_UNCOUNTED) &&
+	       !(f->flags & CTNL_FILTER_USERSPACE) &&
+	       filter_kernel_part(f) == f->match;
 }
 
 /*
- * Counts with a kernel-filtered dump, then deletes with a filtered flush.
- * -EOPNOTSUPP (nothing deleted) when this kernel turns out unable to
- * apply every criterion to a flush.
+ * Whether this kernel applies every criterion of @f: seen once per handle
+ * for each new criterion, with a kernel-filtered dump (older kernels
+ * ignore unknown filter attributes silently, and a flush would then
+ * delete too much).
  */
-static int flush_matching(struct ct_handle *h, const struct ctnl_filter *f,
+static int kernel_applies(struct ct_handle *h, const struct ctnl_filter *f,
 			  struct ctnl_dump_info *info)
 {
-	int count, ret;
+	int ret;
 
 	if (f->match & TUPLE_MATCHES) {
 		ret = learn_flush_tuple_filter(h);
 		if (ret < 0)
 			return ret;
 		if (h->flush_tuple_filter < 0)
-			return -EOPNOTSUPP;
+			return 0;
 	}
-	count = ct_dump(h, f, count_flow, NULL, info);
-	if (count < 0)
-		return count;
-	/* A kernel that ignores a criterion in a dump (older kernels do,
-	 * silently) ignores it in a flush as well. */
+	if ((f->match & ~h->flush_verified) == 0)
+		return 1;
+	ret = ct_dump(h, f, ignore_flow, NULL, info);
+	if (ret < 0)
+		return ret;
 	if (info->kernel != f->match)
-		return -EOPNOTSUPP;
+		return 0;
+	h->flush_verified |= f->match;
+	return 1;
+}
+
+/* Deletes with one filtered flush, uncounted; -EOPNOTSUPP (nothing
+ * deleted) when this kernel cannot apply every criterion to it. */
+static int flush_matching(struct ct_handle *h, const struct ctnl_filter *f,
+			  struct ctnl_dump_info *info)
+{
+	int ret = kernel_applies(h, f, info);
+
+	if (ret <= 0)
+		return ret < 0 ? ret : -EOPNOTSUPP;
 	ct_begin_op(h);
 	ret = ct_send(h, ctnl_build_flush_filtered(h->req, sizeof(h->req), f));
 	if (ret < 0)
 		return ret;
-	info->kernel_flush = true;
-	return count;
+	*info = (struct ctnl_dump_info){ .kernel = f->match,
+					 .kernel_flush = true };
+	return 0;
 }
 
 /*
