@@ -836,6 +836,13 @@ static int fake_delete_matching(void *ctx, const struct ctnl_filter *filter,
 		remove_entry(f, i);
 	}
 	ret = d.matched > INT_MAX ? INT_MAX : (int)d.matched;
+	/* As a handle whose kernel applies every criterion: one filtered
+	 * flush, which says not how many it deleted. */
+	if (filter && (filter->flags & CTNL_FILTER_UNCOUNTED)) {
+		d = (struct ctnl_dump_info){ .kernel = filter->match,
+					     .kernel_flush = true };
+		ret = 0;
+	}
 out:
 	if (info)
 		*info = d;

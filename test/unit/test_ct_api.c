@@ -150,7 +150,7 @@ static void put_three(struct ctfx *fx)
 static const struct ctnl_filter mark1 = { .match = CTNL_MATCH_MARK,
 					  .mark = 1, .mark_mask = 0xff };
 
-/* ---- delete_matching: the filtered flush ---- */
+/* ---- delete_matching: the filtered flush, uncounted ---- */
 
 /* Kernel-filtered dumps send only matching entries. */
 static void put_marked_1(struct ctfx *fx, size_t n)
@@ -164,9 +164,23 @@ static void put_marked_1(struct ctfx *fx, size_t n)
 	}
 }
 
-/* All criteria the kernel's: counted by a filtered dump, deleted by one
- * filtered flush. */
-static void test_delete_matching_flushes_what_the_kernel_can_filter(
+static const struct nlmsghdr *check_flush(struct ctfx *fx, size_t i)
+{
+	const struct nlmsghdr *flush = ctnl_fake_sock_sent(fx->fake, i);
+
+	assert_non_null(flush);
+	assert_int_equal(flush->nlmsg_type, CT_TYPE(IPCTNL_MSG_CT_DELETE));
+	assert_false(flush->nlmsg_flags & NLM_F_DUMP);
+	/* A tuple only under CTA_FILTER: bare, it would name one entry. */
+	if (find_attr(flush, CTA_TUPLE_ORIG))
+		assert_non_null(find_attr(flush, CTA_FILTER));
+	return flush;
+}
+
+/* All criteria the kernel's and no count wanted: the first time, a
+ * kernel-filtered dump shows the kernel applies them; then one filtered
+ * flush deletes. The next time with the same criteria, the flush alone. */
+static void test_delete_matching_uncounted_flushes_what_the_kernel_can(
 	void **state)
 {
 	struct ctfx *fx = *state;
@@ -175,27 +189,31 @@ static void test_delete_matching_flushes_what_the_kernel_can_filter(
 	const struct nlmsghdr *flush;
 
 	f.family = AF_INET;
+	f.flags = CTNL_FILTER_UNCOUNTED;
 	put_marked_1(fx, 2);
 	reply_entries(fx, 0);
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 2);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 0);
 	assert_true(info.kernel_flush);
 	assert_int_equal(info.kernel, CTNL_MATCH_MARK);
 	assert_int_equal(info.user, 0);
-	assert_int_equal(info.matched, 2);
 
 	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 2);
 	assert_int_equal(sent_type(fx, 0), CT_TYPE(IPCTNL_MSG_CT_GET));
 	assert_true(sent_is_dump(fx, 0));
-	flush = ctnl_fake_sock_sent(fx->fake, 1);
-	assert_int_equal(flush->nlmsg_type, CT_TYPE(IPCTNL_MSG_CT_DELETE));
-	assert_false(flush->nlmsg_flags & NLM_F_DUMP);
+	flush = check_flush(fx, 1);
 	assert_int_equal(nfg_of(flush)->nfgen_family, AF_INET);
 	assert_int_equal(nfg_of(flush)->version, 1);
 	assert_non_null(find_attr(flush, CTA_MARK));
 	assert_non_null(find_attr(flush, CTA_MARK_MASK));
-	assert_null(find_attr(flush, CTA_TUPLE_ORIG));
 	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 0);
+
+	/* Verified: the flush alone. */
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 0);
+	assert_true(info.kernel_flush);
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 3);
+	check_flush(fx, 2);
 }
 
 /* Whether the kernel's flush takes a tuple filter is learnt once, with a
@@ -204,6 +222,7 @@ static void test_delete_matching_probes_tuple_filter_once(void **state)
 {
 	struct ctfx *fx = *state;
 	struct ctnl_filter f = { .family = AF_INET,
+				 .flags = CTNL_FILTER_UNCOUNTED,
 				 .match = CTNL_MATCH_PROTO |
 					  CTNL_MATCH_ORIG_DPORT,
 				 .proto = IPPROTO_UDP, .orig_dport = 53 };
@@ -212,9 +231,9 @@ static void test_delete_matching_probes_tuple_filter_once(void **state)
 
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);	/* probe */
 	put_marked_1(fx, 3);
-	reply_entries(fx, 0);					/* count */
+	reply_entries(fx, 0);					/* check */
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);	/* flush */
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 3);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 0);
 	assert_true(info.kernel_flush);
 
 	probe = ctnl_fake_sock_sent(fx->fake, 0);
@@ -226,21 +245,22 @@ static void test_delete_matching_probes_tuple_filter_once(void **state)
 	assert_non_null(find_attr(ctnl_fake_sock_sent(fx->fake, 2),
 				  CTA_FILTER));
 
-	/* Known now: no probe the second time. */
-	reply_entries(fx, 0);
+	/* Known now, and the criteria checked: the flush alone. */
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
 	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), 0);
-	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 5);
-	assert_true(sent_is_dump(fx, 3));
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 4);
+	assert_non_null(find_attr(ctnl_fake_sock_sent(fx->fake, 3),
+				  CTA_FILTER));
 }
 
 /* A kernel whose flush reads the tuple as one entry to delete refuses the
- * probe: entries are then deleted one by one, by tuple and id. */
+ * probe: entries are then deleted one by one, by tuple and id, counted. */
 static void test_delete_matching_without_tuple_flush_goes_one_by_one(
 	void **state)
 {
 	struct ctfx *fx = *state;
 	struct ctnl_filter f = { .family = AF_INET,
+				 .flags = CTNL_FILTER_UNCOUNTED,
 				 .match = CTNL_MATCH_PROTO,
 				 .proto = IPPROTO_UDP };
 	struct ctnl_dump_info info;
@@ -268,6 +288,7 @@ static void test_delete_matching_probe_failure_is_returned(void **state)
 {
 	struct ctfx *fx = *state;
 	struct ctnl_filter f = { .family = AF_INET, .match = CTNL_MATCH_PROTO,
+				 .flags = CTNL_FILTER_UNCOUNTED,
 				 .proto = IPPROTO_TCP };
 
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, -EPERM, NULL);
@@ -275,20 +296,22 @@ static void test_delete_matching_probe_failure_is_returned(void **state)
 	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 1);
 }
 
-/* The counting dump shows the kernel ignoring the mark (as kernels that
+/* The checking dump shows the kernel ignoring the mark (as kernels that
  * predate a filter do): a flush would ignore it too, so there is none;
- * the entries go one by one. */
+ * the entries go one by one, counted. */
 static void test_delete_matching_falls_back_when_the_kernel_ignores(
 	void **state)
 {
 	struct ctfx *fx = *state;
+	struct ctnl_filter f = mark1;
 	struct ctnl_dump_info info;
 
+	f.flags = CTNL_FILTER_UNCOUNTED;
 	put_three(fx);
-	reply_entries(fx, 0);		/* counting dump: mark ignored */
+	reply_entries(fx, 0);		/* checking dump: mark ignored */
 	put_three(fx);
 	reply_entries(fx, 0);		/* the dump for the batch */
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &mark1, &info), 2);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 2);
 	assert_false(info.kernel_flush);
 	assert_int_equal(info.kernel, 0);
 	assert_int_equal(info.user, CTNL_MATCH_MARK);
@@ -303,29 +326,30 @@ static void test_delete_matching_falls_back_when_the_kernel_ignores(
 static void test_delete_matching_errors_of_dump_and_flush(void **state)
 {
 	struct ctfx *fx = *state;
+	struct ctnl_filter f = mark1;
 
+	f.flags = CTNL_FILTER_UNCOUNTED;
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, -ENOBUFS, NULL);
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &mark1, NULL),
-			 -ENOBUFS);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), -ENOBUFS);
 	put_marked_1(fx, 1);
 	reply_entries(fx, 0);
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, -EPERM, "not allowed");
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &mark1, NULL),
-			 -EPERM);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), -EPERM);
 	assert_string_equal(ctnl_ct_error_msg(fx->ct), "not allowed");
 }
 
-/* No filter: everything, by the plain flush of every family. */
-static void test_delete_matching_null_filter_flushes_all(void **state)
+/* No criteria and no count: the plain flush of every family, with nothing
+ * to check first. */
+static void test_delete_matching_uncounted_without_criteria_flushes_all(
+	void **state)
 {
 	struct ctfx *fx = *state;
+	struct ctnl_filter f = { .flags = CTNL_FILTER_UNCOUNTED };
 	const struct nlmsghdr *flush;
 
-	put_three(fx);
-	reply_entries(fx, 0);
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, NULL, NULL), 3);
-	flush = ctnl_fake_sock_sent(fx->fake, 1);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), 0);
+	flush = check_flush(fx, 0);
 	assert_int_equal(flush->nlmsg_len,
 			 NLMSG_HDRLEN + sizeof(struct nfgenmsg));
 	assert_int_equal(nfg_of(flush)->nfgen_family, AF_UNSPEC);
@@ -333,8 +357,8 @@ static void test_delete_matching_null_filter_flushes_all(void **state)
 
 /* ---- delete_matching and update_matching: one by one ---- */
 
-/* In user space, or for an exact count: a dump, then batched deletes.
- * An entry gone meanwhile is not counted; another refusal is the result. */
+/* By default, or in user space: a dump, then batched deletes. An entry
+ * gone meanwhile is not counted; another refusal is the result. */
 static void test_delete_matching_one_by_one_counts_exactly(void **state)
 {
 	struct ctfx *fx = *state;
@@ -352,7 +376,7 @@ static void test_delete_matching_one_by_one_counts_exactly(void **state)
 	assert_int_equal(ctnl_fake_sock_sent(fx->fake, 0)->nlmsg_len,
 			 NLMSG_HDRLEN + sizeof(struct nfgenmsg));
 
-	f.flags = CTNL_FILTER_EXACT_COUNT;
+	f.flags = 0;
 	put_marked_1(fx, 2);
 	reply_entries(fx, 0);
 	ctnl_fake_sock_batch_result(fx->fake, -EPERM);
@@ -372,7 +396,6 @@ static void test_delete_matching_batch_failure_is_returned(void **state)
 	struct ctfx *fx = *state;
 	struct ctnl_filter f = mark1;
 
-	f.flags = CTNL_FILTER_EXACT_COUNT;
 	put_three(fx);
 	reply_entries(fx, 0);
 	ctnl_fake_sock_batch_fail(fx->fake, -ENOBUFS);
@@ -394,7 +417,6 @@ static void test_matching_out_of_memory_sends_nothing(void **state)
 
 	if (!heap_fail_nth(0))
 		skip();
-	f.flags = CTNL_FILTER_EXACT_COUNT;
 	put_marked_1(fx, 2);
 	reply_entries(fx, 0);
 	heap_fail_nth(6);
@@ -795,13 +817,13 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, ctfx_setup, ctfx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_delete_matching_flushes_what_the_kernel_can_filter),
+		T(test_delete_matching_uncounted_flushes_what_the_kernel_can),
 		T(test_delete_matching_probes_tuple_filter_once),
 		T(test_delete_matching_without_tuple_flush_goes_one_by_one),
 		T(test_delete_matching_probe_failure_is_returned),
 		T(test_delete_matching_falls_back_when_the_kernel_ignores),
 		T(test_delete_matching_errors_of_dump_and_flush),
-		T(test_delete_matching_null_filter_flushes_all),
+		T(test_delete_matching_uncounted_without_criteria_flushes_all),
 		T(test_delete_matching_one_by_one_counts_exactly),
 		T(test_delete_matching_batch_failure_is_returned),
 		T(test_matching_out_of_memory_sends_nothing),

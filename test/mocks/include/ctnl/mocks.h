@@ -286,7 +286,9 @@ uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f);
  *    master's original tuple and helper; timeouts are kept as given.
  *  - update_matching answers how many entries it changed (when some
  *    matched but none could be changed, the first error), delete_matching
- *    how many it deleted; both fill ctnl_dump_info as dump does.
+ *    how many it deleted; both fill ctnl_dump_info as dump does. With
+ *    CTNL_FILTER_UNCOUNTED, delete_matching answers 0 with kernel_flush
+ *    set, as a handle whose kernel applies every criterion does.
  *  - stats: count and max; stats_cpu: one CPU, all counters 0.
  *  - subscribe, event_fd and event_read are not provided: -ENOSYS.
  *
