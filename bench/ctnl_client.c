@@ -11,11 +11,11 @@
  *   bench-ctnl dump-mark V M [user] kernel- (or user-space-) filtered dump
  *   bench-ctnl update-batch N HI   ctnl_ct_batch(UPDATE) of every mark
  *   bench-ctnl update-each N HI    ctnl_ct_update() once per entry
- *   bench-ctnl delete-mark V M     delete the entries with (mark & M) == V:
- *                                  ctnl_ct_delete_matching(), or while it
- *                                  answers -ENOSYS, the way below
- *   bench-ctnl delete-mark-batch V M  the same by a kernel-filtered dump
- *                                  and ctnl_ct_batch(DELETE)
+ *   bench-ctnl delete-mark V M [uncounted]
+ *                                  ctnl_ct_delete_matching() of the
+ *                                  entries with (mark & M) == V: counted
+ *                                  (a filtered dump, batched deletes), or
+ *                                  uncounted (one filtered flush)
  *   bench-ctnl flush               ctnl_ct_flush()
  *   bench-ctnl produce FIRST       create entries FIRST.. in chunks the
  *                                  driver asks for (events benchmark)
@@ -302,104 +302,28 @@ static int cmd_update(uint32_t n, uint32_t hi, bool batch)
 
 /* ---- delete by mark ---- */
 
-struct keys {
-	struct ctnl_flow *v;
-	size_t n, cap;
-};
-
-static int collect_key(const struct ctnl_flow *flow, void *data)
-{
-	struct keys *k = data;
-
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 1024;
-		struct ctnl_flow *v = realloc(k->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		k->v = v;
-		k->cap = cap;
-	}
-	/* The original tuple and the id: the very entry that was seen. */
-	k->v[k->n] = (struct ctnl_flow){
-		.attrs = CTNL_ATTR_ORIG | (flow->attrs & CTNL_ATTR_ID),
-		.orig = flow->orig,
-		.id = flow->id,
-	};
-	k->n++;
-	return CTNL_CB_OK;
-}
-
-/*
- * FALLBACK, until ctnl_ct_delete_matching() is merged: a kernel-filtered
- * dump collects the keys, one batch deletes them. Used only while the
- * library answers -ENOSYS; the report says which path ran.
- */
-static int delete_by_dump_and_batch(struct ctnl_ct *ct,
-				    const struct ctnl_filter *f)
-{
-	struct keys k = { 0 };
-	int *results, ret;
-
-	ret = ctnl_ct_dump(ct, f, collect_key, &k, NULL);
-	if (ret < 0 || k.n == 0) {
-		free(k.v);
-		return ret;
-	}
-	results = calloc(k.n, sizeof(*results));
-	if (!results) {
-		free(k.v);
-		return -ENOMEM;
-	}
-	ret = ctnl_ct_batch(ct, CTNL_OP_DELETE, k.v, k.n, NULL, 0, results);
-	/* An entry that expired or went meanwhile is not an error. */
-	if (ret >= 0)
-		for (size_t i = 0; i < k.n; i++)
-			if (results[i] && results[i] != -ENOENT)
-				ret = results[i];
-	free(results);
-	free(k.v);
-	return ret;
-}
-
 static __attribute__((noinline)) int
-measured_delete(struct ctnl_ct *ct, const struct ctnl_filter *f,
-		bool *fallback)
+measured_delete(struct ctnl_ct *ct, const struct ctnl_filter *f)
 {
-	int ret = ctnl_ct_delete_matching(ct, f, NULL);
-
-	*fallback = ret == -ENOSYS;
-	if (*fallback)
-		ret = delete_by_dump_and_batch(ct, f);
-	return ret;
+	return ctnl_ct_delete_matching(ct, f, NULL);
 }
 
-static __attribute__((noinline)) int
-measured_delete_batch(struct ctnl_ct *ct, const struct ctnl_filter *f)
-{
-	return delete_by_dump_and_batch(ct, f);
-}
-
-/* @batch: always the dump + batch way, whatever the library offers, for
- * comparison with ctnl_ct_delete_matching(). */
-static int cmd_delete_mark(uint32_t value, uint32_t mask, bool batch)
+static int cmd_delete_mark(uint32_t value, uint32_t mask, bool uncounted)
 {
 	struct ctnl_filter f = {
 		.match = CTNL_MATCH_MARK, .mark = value, .mark_mask = mask,
+		.flags = uncounted ? CTNL_FILTER_UNCOUNTED : 0,
 	};
 	struct ctnl_ct *ct = open_ct(0);
-	bool fallback = true;
 	uint64_t t0, t1;
 	int ret;
 
 	t0 = bench_now_ns();
-	ret = batch ? measured_delete_batch(ct, &f)
-		    : measured_delete(ct, &f, &fallback);
+	ret = measured_delete(ct, &f);
 	t1 = bench_now_ns();
 	if (ret < 0)
 		bench_die("delete by mark", ret);
-	bench_report(t1 - t0, (uint64_t)ret,
-		     fallback ? "dump+batch-fallback" : "delete_matching");
+	bench_report(t1 - t0, (uint64_t)ret, NULL);
 	ctnl_ct_close(ct);
 	return 0;
 }
@@ -552,7 +476,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bench-ctnl fill N [CLASS] | list | dump | "
 			"dump-mark VALUE MASK [user] | update-batch N HI | "
-			"update-each N HI | delete-mark[-batch] VALUE MASK | flush | "
+			"update-each N HI | delete-mark VALUE MASK [uncounted] | flush | "
 			"produce FIRST | events\n");
 	exit(2);
 }
@@ -577,10 +501,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "update-batch") || !strcmp(cmd, "update-each"))
 		return cmd_update((uint32_t)ARG(2, "N"), (uint32_t)ARG(3, "HI"),
 				  !strcmp(cmd, "update-batch"));
-	if (!strcmp(cmd, "delete-mark") || !strcmp(cmd, "delete-mark-batch"))
+	if (!strcmp(cmd, "delete-mark"))
 		return cmd_delete_mark((uint32_t)ARG(2, "VALUE"),
 				       (uint32_t)ARG(3, "MASK"),
-				       !strcmp(cmd, "delete-mark-batch"));
+				       argc > 4 && !strcmp(argv[4], "uncounted"));
 	if (!strcmp(cmd, "flush"))
 		return cmd_flush();
 	if (!strcmp(cmd, "produce"))
