@@ -1003,6 +1003,9 @@ static int check_expect(struct parser *p)
 	case CMD_LIST:
 	case CMD_FLUSH:
 	case CMD_EVENTS:
+		if (c->cmd == CMD_FLUSH && (c->given & G_FAMILY))
+			return fail(p, "-f: the kernel empties the expectations "
+				       "of every family at once");
 		extra = c->given & ~(G_TABLE | G_FAMILY | G_EVENTS | G_LIMIT);
 		if (extra || dir_given(&c->orig) || dir_given(&c->reply))
 			return fail(p, "%s --table expect: only -f selects "

@@ -283,6 +283,9 @@ static void test_args_expectations(void **state)
 	    "-p", "udp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--sport", "1",
 	    "--dport", "2", "--tuple-src", "10.0.0.1");
 	BAD("--table: unknown table 'foo'", "list", "--table", "foo");
+	BAD("-f: the kernel empties the expectations of every family",
+	    "flush", "--table", "expect", "-f", "ipv4");
+	OK(&c, "flush", "--table", "expect");
 }
 
 /* Every bad argument: status 2, a message that names it and the
