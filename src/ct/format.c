@@ -202,16 +202,16 @@ static void emit_event(struct out *o, unsigned int event)
 		emit(o, "%9s ", name);
 }
 
+/*
+ * time(), as conntrack reads it: glibc serves it from the coarse clock,
+ * which can be a tick behind CLOCK_REALTIME, so around a second's
+ * boundary the precise clock would count one second more than conntrack.
+ */
 static int64_t now_seconds(const struct ctnl_format_opts *opts)
 {
 	int64_t now = CTNL_OPT(struct ctnl_format_opts, opts, now, 0);
-	struct timespec ts;
 
-	if (now)
-		return now;
-	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
-		return 0;
-	return (int64_t)ts.tv_sec;
+	return now ? now : (int64_t)time(NULL);
 }
 
 /*

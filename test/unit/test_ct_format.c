@@ -180,14 +180,12 @@ static void test_format_delta_time_of_a_stopped_entry(void **state)
 static void test_format_delta_time_reads_the_clock(void **state)
 {
 	struct ctnl_flow f = gre_flow();
-	struct timespec ts;
 	char buf[512];
 	unsigned long long delta;
 	const char *at;
 
 	(void)state;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	f.start = (uint64_t)(ts.tv_sec - 100) * 1000000000u;
+	f.start = (uint64_t)(time(NULL) - 100) * 1000000000u;
 	ctnl_flow_format(&f, buf, sizeof(buf));
 	at = strstr(buf, "delta-time=");
 	assert_non_null(at);
