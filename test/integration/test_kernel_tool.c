@@ -988,6 +988,62 @@ static void test_events_print_as_conntrack(void **state)
 		assert_string_equal(lines[i], lines[i + 3]);
 }
 
+/* Expectations one by one: get, count, delete and create, conntrack as
+ * the witness. */
+static void test_expectation_commands(void **state)
+{
+	static struct cmd a, b;
+	static const char v4_tuple[] = "-p tcp --tuple-src 10.77.0.2 "
+				       "--tuple-dst 10.77.0.1 --tuple-port-src 0 "
+				       "--tuple-port-dst 25700";
+
+	(void)state;
+	run(&b, TOOL " get --table expect %s", v4_tuple);
+	if (b.status == 1 && strstr(b.err, "not available")) {
+		fprintf(stderr, "\n*** SKIPPED: %s*** this libctnl has no "
+			"expectation get/create/delete yet.\n\n", b.err);
+		skip();
+	}
+	run(&a, "conntrack -L expect -f ipv4");
+	assert_int_equal(b.status, 0);
+	mask_timeout(a.out, true, false);
+	mask_timeout(b.out, true, false);
+	assert_string_equal(a.out, b.out);
+	assert_has(b.err, "): 1 expectations have been shown.\n");
+
+	run(&b, TOOL " count --table expect");
+	assert_string_equal(b.out, "2\n");
+
+	run(&b, TOOL " delete --table expect -p tcp --tuple-src fd77::2 "
+		     "--tuple-dst fd77::1 --tuple-port-src 0 --tuple-port-dst "
+		     "25700");
+	assert_int_equal(b.status, 0);
+	assert_has(b.err, "): 1 expectations have been deleted.\n");
+	assert_int_equal(count_lines("conntrack -L expect -f ipv6 2>/dev/null"),
+			 0);
+	run(&b, TOOL " delete --table expect -p tcp --tuple-src fd77::2 "
+		     "--tuple-dst fd77::1 --tuple-port-src 0 --tuple-port-dst "
+		     "25700");
+	assert_int_equal(b.status, 1);
+	assert_string_equal(b.err, "ctnl: delete: no such entry\n");
+
+	/* Another for the IPv4 FTP connection (its helper allows one at a
+	 * time: the new one takes the old one's place). */
+	run(&b, TOOL " create --table expect -p tcp -s 10.77.0.1 -d 10.77.0.2 "
+		     "--sport %d --dport 8080 --tuple-src 10.77.0.2 --tuple-dst "
+		     "10.77.0.1 --tuple-port-src 0 --tuple-port-dst 26000 "
+		     "--mask-src 255.255.255.255 --mask-dst 255.255.255.255 "
+		     "--mask-port-src 0 --mask-port-dst 65535 -t 100",
+	    FTP_PORT_V4);
+	assert_int_equal(b.status, 0);
+	assert_has(b.err, "): 1 expectations have been created.\n");
+	run(&a, "conntrack -L expect -f ipv4");
+	assert_has(a.out, " dport=26000 mask-src=255.255.255.255 ");
+	assert_has(a.out, " master-src=10.77.0.1 master-dst=10.77.0.2 "
+			  "sport=21000 dport=8080 ");
+	compare("-L expect -f ipv4", "list --table expect", true);
+}
+
 /* stats prints conntrack -S's lines (the counters move, the form not). */
 static void test_stats_prints_as_conntrack(void **state)
 {
@@ -1007,6 +1063,11 @@ static void test_stats_prints_as_conntrack(void **state)
 			 count_lines(TOOL " stats"));
 	assert_true(strncmp(a.out, "cpu=0   \tfound=", 15) == 0);
 	assert_true(strncmp(b.out, "cpu=0   \tfound=", 15) == 0);
+	run(&a, "conntrack -S expect");
+	run(&b, TOOL " stats --table expect");
+	assert_int_equal(b.status, 0);
+	/* Nothing creates expectations meanwhile: the same numbers. */
+	assert_string_equal(a.out, b.out);
 }
 
 int main(void)
@@ -1024,6 +1085,7 @@ int main(void)
 		T(test_errors_have_their_message_and_status),
 		T(test_kernel_refusals_say_why),
 		T(test_netns_lists_another_table),
+		T(test_expectation_commands),
 		T(test_events_print_as_conntrack),
 		T(test_stats_prints_as_conntrack),
 	};
