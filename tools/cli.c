@@ -318,20 +318,41 @@ static int fail(struct parser *p, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
-/* An unsigned number in [0, max]: decimal, or 0x hex where @any_base. */
+/*
+ * An unsigned number in [0, max]: decimal, or 0x hex where @any_base.
+ * Digits only, no sign, no blanks; by hand, so the parse touches nothing
+ * (not even errno).
+ */
 static int number(const char *text, uint64_t max, bool any_base,
 		  uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	unsigned int base = 10;
+	uint64_t v = 0;
+	const char *s = text;
 
-	if (!text || *text == '\0' || *text == '-' || *text == '+' ||
-	    *text == ' ' || *text == '\t')
+	if (!s || *s == '\0')
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(text, &end, any_base ? 0 : 10);
-	if (errno || *end != '\0' || v > max)
-		return -ERANGE;
+	if (any_base && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (*s == '\0')
+			return -EINVAL;
+	}
+	for (; *s; s++) {
+		unsigned int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned int)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned int)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned int)(*s - 'A' + 10);
+		else
+			return -EINVAL;
+		if (v > (max - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
 	*out = v;
 	return 0;
 }

@@ -25,7 +25,6 @@ struct ctx {
 	const char *const *names;	/* all label names (JSON) */
 	uint64_t shown;
 	bool done;			/* events: the limit is reached */
-	int error;			/* from a callback */
 };
 
 void run_summary_prefix(FILE *f)

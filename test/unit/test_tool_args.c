@@ -186,6 +186,11 @@ static void test_args_marks_states_status_events(void **state)
 	assert_int_equal(c.mark_mask, 0xf0);
 	OK(&c, "list", "--mark", "42");
 	assert_int_equal(c.mark_mask, UINT32_MAX);
+	OK(&c, "list", "-m", "0XfFfFfFfF/010");
+	assert_int_equal(c.mark, UINT32_MAX);
+	assert_int_equal(c.mark_mask, 10);	/* decimal, not octal */
+	OK(&c, "list", "-p", "tcp", "--dport", "65535");
+	assert_int_equal(c.orig.dport, 65535);
 	OK(&c, "list", "-p", "tcp", "--state", "established");
 	assert_int_equal(c.state, CTNL_TCP_ESTABLISHED);
 	OK(&c, "list", "-p", "sctp", "--state", "COOKIE_WAIT");
@@ -328,6 +333,12 @@ static void test_args_bad_arguments_name_themselves(void **state)
 	BAD("-m: '0x1/zz' is not a mark", "list", "-m", "0x1/zz");
 	BAD("-m: '4294967296' is not a mark", "list", "-m", "4294967296");
 	BAD("--mark: '' is not a mark", "list", "--mark=");
+	BAD("-m: '0x' is not a mark", "list", "-m", "0x");
+	BAD("-m: ' 1' is not a mark", "list", "-m", " 1");
+	BAD("--sport: '0x50' is not a port number", "list", "-p", "tcp",
+	    "--sport", "0x50");
+	BAD("-t: '99999999999999999999' is not a number of seconds", "update",
+	    "-t", "99999999999999999999");
 	BAD("-w: 'z' is not a zone", "list", "-w", "z");
 	BAD("--state: needs -p tcp or -p sctp", "list", "--state",
 	    "ESTABLISHED");
