@@ -184,15 +184,26 @@ static void labels(struct json *j, const struct ctnl_labels *l,
 	end(j, ']');
 }
 
-void json_flow(FILE *f, const struct ctnl_flow *flow, unsigned int event,
-	       const char *const *label_names, int64_t now)
+static void event_fields(struct json *j, const struct json_event *ev)
+{
+	if (!ev || !cli_event_name(ev->type))
+		return;
+	str(j, "event", cli_event_name(ev->type));
+	if (ev->portid)
+		num(j, "portid", ev->portid);
+	if (ev->portid && ev->progname)
+		str(j, "progname", ev->progname);
+}
+
+void json_flow(FILE *f, const struct ctnl_flow *flow,
+	       const struct json_event *ev, const char *const *label_names,
+	       int64_t now)
 {
 	struct json j = { .f = f, .depth = -1 };
 	const char *state = state_name(flow);
 
 	begin(&j, NULL, '{');
-	if (event && cli_event_name(event))
-		str(&j, "event", cli_event_name(event));
+	event_fields(&j, ev);
 	proto_fields(&j, flow->orig.family, flow->orig.proto);
 	if (flow->attrs & CTNL_ATTR_TIMEOUT)
 		num(&j, "timeout", flow->timeout);
@@ -249,7 +260,8 @@ static void exp_tuple(struct json *j, const char *name, uint64_t attrs,
 	end(j, '}');
 }
 
-void json_expect(FILE *f, const struct ctnl_expect *e, unsigned int event)
+void json_expect(FILE *f, const struct ctnl_expect *e,
+		 const struct json_event *ev)
 {
 	static const struct { const char *name; uint32_t bit; } flags[] = {
 		{ "PERMANENT", NF_CT_EXPECT_PERMANENT },
@@ -259,8 +271,7 @@ void json_expect(FILE *f, const struct ctnl_expect *e, unsigned int event)
 	struct json j = { .f = f, .depth = -1 };
 
 	begin(&j, NULL, '{');
-	if (event && cli_event_name(event))
-		str(&j, "event", cli_event_name(event));
+	event_fields(&j, ev);
 	proto_fields(&j, e->tuple.family, e->tuple.proto);
 	if (e->attrs & CTNL_EXP_ATTR_TIMEOUT)
 		num(&j, "timeout", e->timeout);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "progname.h"
 #include "run.h"
 
 #define CPU_MAX 4096
@@ -25,6 +26,7 @@ struct ctx {
 	const char *const *names;	/* all label names (JSON) */
 	uint64_t shown;
 	bool done;			/* events: the limit is reached */
+	struct progname_cache progname;	/* events from user space */
 };
 
 void run_summary_prefix(FILE *f)
@@ -85,8 +87,22 @@ static void json_result(const struct ctx *x, uint64_t n)
 
 /* ---- Printing entries ---- */
 
+/*
+ * What conntrack -E adds to an event a program caused (the kernel sends
+ * that program's port id): " [USERSPACE] portid=N progname=NAME", the
+ * name when the program can still be found.
+ */
+static void print_userspace(FILE *out, const struct json_event *ev)
+{
+	if (!ev || !ev->portid)
+		return;
+	fprintf(out, " [USERSPACE] portid=%u", ev->portid);
+	if (ev->progname)
+		fprintf(out, " progname=%s", ev->progname);
+}
+
 static void print_flow(struct ctx *x, const struct ctnl_flow *f,
-		       unsigned int event)
+		       const struct json_event *ev)
 {
 	FILE *out = x->env->out;
 	char line[2048], *big = NULL;
@@ -94,33 +110,37 @@ static void print_flow(struct ctx *x, const struct ctnl_flow *f,
 
 	x->shown++;
 	if (x->c->output == OUT_JSON) {
-		json_flow(out, f, event, x->names, now_of(x));
+		json_flow(out, f, ev, x->names, now_of(x));
 		return;
 	}
-	x->opts.event = event;
+	x->opts.event = ev ? ev->type : 0;
 	n = ctnl_flow_format_opts(f, &x->opts, line, sizeof(line));
 	if (n >= (int)sizeof(line)) {
 		big = malloc((size_t)n + 1);
 		if (big)
 			ctnl_flow_format_opts(f, &x->opts, big, (size_t)n + 1);
 	}
-	fprintf(out, "%s\n", big ? big : line);
+	fputs(big ? big : line, out);
+	print_userspace(out, ev);
+	fputc('\n', out);
 	free(big);
 }
 
 static void print_expect(struct ctx *x, const struct ctnl_expect *e,
-			 unsigned int event)
+			 const struct json_event *ev)
 {
 	char line[2048];
 
 	x->shown++;
 	if (x->c->output == OUT_JSON) {
-		json_expect(x->env->out, e, event);
+		json_expect(x->env->out, e, ev);
 		return;
 	}
-	x->opts.event = event;
+	x->opts.event = ev ? ev->type : 0;
 	ctnl_expect_format_opts(e, &x->opts, line, sizeof(line));
-	fprintf(x->env->out, "%s\n", line);
+	fputs(line, x->env->out);
+	print_userspace(x->env->out, ev);
+	fputc('\n', x->env->out);
 }
 
 /* ---- Selecting ---- */
@@ -311,13 +331,13 @@ static int list_flow_cb(const struct ctnl_flow *f, void *data)
 	struct ctx *x = data;
 
 	if (extra_match(x->c, f))
-		print_flow(x, f, 0);
+		print_flow(x, f, NULL);
 	return CTNL_CB_OK;
 }
 
 static int list_expect_cb(const struct ctnl_expect *e, void *data)
 {
-	print_expect(data, e, 0);
+	print_expect(data, e, NULL);
 	return CTNL_CB_OK;
 }
 
@@ -363,7 +383,7 @@ static int cmd_get(struct ctx *x)
 			return no_such_entry(x);
 		if (ret < 0)
 			return kernel_fail(x, "get", ret);
-		print_expect(x, &exp, 0);
+		print_expect(x, &exp, NULL);
 		summary(x, 1, "expectations have been shown");
 		return CLI_EXIT_OK;
 	}
@@ -373,7 +393,7 @@ static int cmd_get(struct ctx *x)
 		return no_such_entry(x);
 	if (ret < 0)
 		return kernel_fail(x, "get", ret);
-	print_flow(x, &flow, 0);
+	print_flow(x, &flow, NULL);
 	summary(x, 1, "flow entries have been shown");
 	return CLI_EXIT_OK;
 }
@@ -802,19 +822,33 @@ static int cmd_stats(struct ctx *x)
 static int event_cb(const struct ctnl_event *ev, void *data)
 {
 	struct ctx *x = data;
+	struct json_event je = { .type = ev->type, .portid = ev->portid };
 	bool exp = ev->type == CTNL_EVENT_EXP_NEW ||
 		   ev->type == CTNL_EVENT_EXP_DESTROY;
 
+	if (ev->type == CTNL_EVENT_OVERFLOW) {
+		/* Said, and carried on: what follows is still worth seeing. */
+		fprintf(x->env->err, "ctnl: events: the kernel dropped "
+			"%llu events: they came faster than they were read\n",
+			(unsigned long long)ev->overflow.lost);
+		fflush(x->env->err);
+		return CTNL_CB_OK;
+	}
+	if (!exp && ev->type != CTNL_EVENT_NEW &&
+	    ev->type != CTNL_EVENT_UPDATE && ev->type != CTNL_EVENT_DESTROY)
+		return CTNL_CB_OK;
 	if (exp != (x->c->table == CTNL_TABLE_EXPECT))
 		return CTNL_CB_OK;
+	if (ev->portid)
+		je.progname = progname_of(ev->portid, &x->progname);
 	if (exp) {
 		if (x->c->family && ev->expect.tuple.family != x->c->family)
 			return CTNL_CB_OK;
-		print_expect(x, &ev->expect, ev->type);
+		print_expect(x, &ev->expect, &je);
 	} else {
 		if (!selects(x, &ev->flow))
 			return CTNL_CB_OK;
-		print_flow(x, &ev->flow, ev->type);
+		print_flow(x, &ev->flow, &je);
 	}
 	/* Each line as it happens, for whoever reads the pipe. */
 	fflush(x->env->out);
@@ -837,6 +871,22 @@ static unsigned int event_mask(const struct cli *c)
 	       (ev & CTNL_EVENT_DESTROY ? CTNL_EVENT_EXP_DESTROY : 0);
 }
 
+/* The filter goes with the subscription, so that the kernel drops what
+ * it can (family, mark) before it is queued; it is checked again here
+ * with what it cannot say. */
+static int subscribe(struct ctx *x)
+{
+	struct ctnl_filter family_only = { .family = x->c->family };
+	struct ctnl_events_config cfg = {
+		.size = sizeof(cfg),
+		.events = event_mask(x->c),
+		.filter = x->c->table == CTNL_TABLE_EXPECT ? &family_only
+							   : &x->filter,
+	};
+
+	return ctnl_ct_subscribe_config(x->env->ct, &cfg);
+}
+
 static bool stopped(const struct ctx *x)
 {
 	return x->done || (x->env->stop && *x->env->stop);
@@ -847,7 +897,7 @@ static int cmd_events(struct ctx *x)
 	struct pollfd pfd = { .events = POLLIN };
 	int ret, status = CLI_EXIT_OK;
 
-	ret = ctnl_ct_subscribe(x->env->ct, event_mask(x->c));
+	ret = subscribe(x);
 	if (ret < 0)
 		return kernel_fail(x, "events", ret);
 	pfd.fd = ctnl_ct_event_fd(x->env->ct);
@@ -871,10 +921,10 @@ static int cmd_events(struct ctx *x)
 		do {
 			ret = ctnl_ct_event_read(x->env->ct, event_cb, x);
 		} while (ret > 0 && !stopped(x));
-		if (ret == -ENOBUFS) {
-			fprintf(x->env->err, "ctnl: events: the kernel dropped "
-				"events (its queue for us overflowed); going "
-				"on\n");
+		if (ret == -EBADMSG || ret == -EPERM) {
+			/* Skipped by the library; the next read goes on. */
+			fprintf(x->env->err, "ctnl: events: a message was "
+				"dropped: %s\n", strerror(-ret));
 		} else if (ret < 0 && ret != -EAGAIN) {
 			status = kernel_fail(x, "events", ret);
 			break;

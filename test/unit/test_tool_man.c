@@ -200,9 +200,11 @@ static char *capture_flow(const struct ctnl_flow *f, unsigned int event,
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
+	struct json_event ev = { .type = event, .portid = 7,
+				 .progname = "prog" };
 
 	assert_non_null(out);
-	json_flow(out, f, event, names, 1000);
+	json_flow(out, f, event ? &ev : NULL, names, 1000);
 	fclose(out);
 	return text;
 }
@@ -250,7 +252,9 @@ static void test_man_documents_every_json_field(void **state)
 	e.flags = UINT32_MAX;
 	out = open_memstream(&text, &len);
 	assert_non_null(out);
-	json_expect(out, &e, CTNL_EVENT_EXP_NEW);
+	json_expect(out, &e, &(struct json_event){ .type = CTNL_EVENT_EXP_NEW,
+						   .portid = 7,
+						   .progname = "prog" });
 	fclose(out);
 	check_keys(text);
 	free(text);

@@ -863,6 +863,22 @@ static void test_run_events(void **state)
 	assert_has(r.err, " 2 flow events have been shown.\n");
 	result_free(&r);
 
+	/* Lost events are said on stderr, and reading goes on; a change a
+	 * program made carries its port id. */
+	f->events[f->nevents++] = (struct ctnl_event){
+		.type = CTNL_EVENT_OVERFLOW, .overflow = { .lost = 12 } };
+	queue_event(f, CTNL_EVENT_DESTROY, 1);
+	f->events[f->nevents - 1].portid = 4000000000u;
+	assert_int_equal(write(f->pipe[1], "x", 1), 1);
+	r = RUN(f, "events", "--limit", "1");
+	assert_string_equal(r.out,
+			    "[DESTROY] udp      17 30 src=10.0.0.1 dst=10.0.0.2 "
+			    "sport=1 dport=53 src=10.0.0.2 dst=10.0.0.1 "
+			    "sport=53 dport=1 [USERSPACE] portid=4000000000\n");
+	assert_has(r.err, "ctnl: events: the kernel dropped 12 events");
+	assert_has(r.err, " 1 flow events have been shown.\n");
+	result_free(&r);
+
 	queue_event(f, CTNL_EVENT_UPDATE, 7);
 	assert_int_equal(write(f->pipe[1], "x", 1), 1);
 	r = RUN(f, "events", "-o", "json", "--limit", "1");
