@@ -1044,6 +1044,61 @@ static void test_expectation_commands(void **state)
 	compare("-L expect -f ipv4", "list --table expect", true);
 }
 
+/* A change a program makes: both name it, [USERSPACE] portid=N
+ * progname=NAME (this test program, alive, holding its socket). */
+static void test_events_name_the_program(void **state)
+{
+	static struct cmd c;
+	char t_out[80], t_err[80], w_out[80], w_err[80], w_pid[80];
+	struct ctnl_flow flow = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT,
+				  .timeout = 60 };
+	struct ctnl_ct *ct;
+	char *lines[4];
+	int n = 0;
+
+	(void)state;
+	snprintf(t_out, sizeof(t_out), "%s.tool-out", err_path);
+	snprintf(t_err, sizeof(t_err), "%s.tool-err", err_path);
+	snprintf(w_out, sizeof(w_out), "%s.conntrack-out", err_path);
+	snprintf(w_err, sizeof(w_err), "%s.conntrack-err", err_path);
+	snprintf(w_pid, sizeof(w_pid), "%s.conntrack-pid", err_path);
+	test_run("rm -f %s %s %s %s", t_out, t_err, w_out, w_err);
+	test_run("timeout 10 " TOOL " events -s 10.13.0.1 --limit 1 >%s 2>%s &",
+		 t_out, t_err);
+	if (!wait_for(t_err, "listening", 3000)) {
+		run(&c, "cat %s", t_err);
+		if (strstr(c.out, "not available")) {
+			fprintf(stderr, "\n*** SKIPPED: %s*** this libctnl has "
+				"no events yet.\n\n", c.out);
+			skip();
+		}
+		fail_msg("ctnl events did not start: %s", c.out);
+	}
+	test_run("conntrack -E -s 10.13.0.1 >%s 2>%s & echo $! >%s", w_out,
+		 w_err, w_pid);
+	usleep(500000);
+	assert_int_equal(ctnl_ct_open(NULL, NULL, &ct), 0);
+	assert_int_equal(ctnl_tuple_from_text(&flow.orig, "10.13.0.1",
+					      "10.13.0.2", IPPROTO_UDP, 1, 2),
+			 0);
+	assert_int_equal(ctnl_ct_create(ct, &flow), 0);
+	assert_true(wait_for(t_err, "1 flow events have been shown", 5000));
+	usleep(300000);
+	test_run("kill $(cat %s)", w_pid);
+	assert_true(wait_for(w_err, "flow events have been shown", 3000));
+	run(&c, "head -n 1 %s; cat %s", w_out, t_out);
+	ctnl_ct_close(ct);
+	for (char *save = NULL, *l = strtok_r(c.out, "\n", &save); l && n < 4;
+	     l = strtok_r(NULL, "\n", &save))
+		lines[n++] = l;
+	assert_int_equal(n, 2);
+	assert_has(lines[0], " [USERSPACE] portid=");
+	assert_has(lines[0], " progname=test_kernel_too");
+	mask_timeout(lines[0] + 10, false, false);
+	mask_timeout(lines[1] + 10, false, false);
+	assert_string_equal(lines[0], lines[1]);
+}
+
 /* stats prints conntrack -S's lines (the counters move, the form not). */
 static void test_stats_prints_as_conntrack(void **state)
 {
@@ -1087,6 +1142,7 @@ int main(void)
 		T(test_netns_lists_another_table),
 		T(test_expectation_commands),
 		T(test_events_print_as_conntrack),
+		T(test_events_name_the_program),
 		T(test_stats_prints_as_conntrack),
 	};
 	int ret, fd;
@@ -1115,6 +1171,6 @@ int main(void)
 	close(fd);
 	ret = cmocka_run_group_tests(tests, setup, teardown);
 	peer_stop(&peer);
-	unlink(err_path);
+	test_run("rm -f %s %s.*", err_path, err_path);
 	return ret;
 }
