@@ -4,7 +4,8 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config libmnl-dev libcmocka-dev lcov
-conntrack libnetfilter-conntrack-dev nftables iproute2"
+conntrack libnetfilter-conntrack-dev nftables iproute2 socat iputils-ping
+procps"
 
 missing=""
 for p in $PACKAGES; do

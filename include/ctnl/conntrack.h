@@ -1131,14 +1131,58 @@ CTNL_API int ctnl_cpu_stats_parse(const struct nlmsghdr *nlh,
 				  struct ctnl_cpu_stats *out);
 
 /*
- * Formats @flow as one line of text, the way `conntrack -L` prints an entry
- * (without the trailing newline), into @buf. Returns the length the whole
- * line needs, like snprintf(): a result >= @size means it was truncated.
+ * Formats @flow as one line of text, exactly the way `conntrack -L`
+ * (conntrack-tools 1.4.7, libnetfilter_conntrack 1.0.9) prints an entry,
+ * without the trailing newline, into @buf: same fields, same order, same
+ * flags. Labels are not printed, as `conntrack -L` does not print them by
+ * default (see ctnl_flow_format_opts()). delta-time= of an entry with a
+ * start timestamp and no stop timestamp is counted to the real-time clock
+ * read now, as conntrack does; nothing else depends on anything but @flow.
+ * Returns the length the whole line needs, like snprintf(): a result >=
+ * @size means it was truncated (@buf is always terminated when @size > 0;
+ * it may be NULL when @size is 0). Errors: -EINVAL (@flow is NULL).
  */
 CTNL_API int ctnl_flow_format(const struct ctnl_flow *flow, char *buf,
 			      size_t size);
+
+/* An expectation, the way `conntrack -L expect` prints it; as above. */
 CTNL_API int ctnl_expect_format(const struct ctnl_expect *exp, char *buf,
 				size_t size);
+
+/* Bits of struct ctnl_format_opts.flags: conntrack's -o variants. */
+#define CTNL_FORMAT_EXTENDED	(1u << 0)	/* -o extended: "ipv4     2 " first */
+#define CTNL_FORMAT_ID		(1u << 1)	/* -o id: id= after use= */
+
+/* The variants of a line that conntrack prints on request. */
+struct ctnl_format_opts {
+	/* sizeof(struct ctnl_format_opts) as the caller compiled it. */
+	size_t size;
+	unsigned int flags;		/* CTNL_FORMAT_* */
+	/* An event's type (enum ctnl_event_type): "[NEW] ", "[UPDATE] " or
+	 * "[DESTROY] " first, right-aligned in 9 columns, as `conntrack -E`
+	 * prints events; 0 for none. */
+	unsigned int event;
+	/* The time delta-time= counts to, in seconds since the epoch, for
+	 * an entry with a start and no stop timestamp; 0 reads the clock. */
+	int64_t now;
+	/* Label names by bit (CTNL_LABEL_BITS entries; NULL or "" where a
+	 * label has no name), as connlabel.conf gives them. Non-NULL prints
+	 * labels= last, by name, as `conntrack -o labels` does (labels
+	 * without a name are left out). Borrowed for the call. */
+	const char *const *label_names;
+};
+
+/*
+ * ctnl_flow_format() and ctnl_expect_format() with options; @opts NULL is
+ * the plain form. Errors: -EINVAL (@flow or @exp NULL, or @opts from a
+ * newer header with fields this library does not know set).
+ */
+CTNL_API int ctnl_flow_format_opts(const struct ctnl_flow *flow,
+				   const struct ctnl_format_opts *opts,
+				   char *buf, size_t size);
+CTNL_API int ctnl_expect_format_opts(const struct ctnl_expect *exp,
+				     const struct ctnl_format_opts *opts,
+				     char *buf, size_t size);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ctnl's command line: the parsed form of a command, and the parser.
+ *
+ * cli_parse() is a pure function of argv: no I/O, no globals, no
+ * allocation, nothing kept but pointers into argv. A fuzzer can call it
+ * with anything. Label names are kept as text, to be looked up in
+ * connlabel.conf when the command runs (see labelmap.h).
+ */
+#ifndef CTNL_TOOLS_CLI_H
+#define CTNL_TOOLS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <ctnl/ctnl.h>
+
+/* Exit statuses. */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1		/* the kernel refused, or no such entry */
+#define CLI_EXIT_USAGE 2	/* a bad argument: nothing was changed */
+
+enum cli_cmd {
+	CMD_NONE = 0,
+	CMD_LIST,
+	CMD_GET,
+	CMD_CREATE,
+	CMD_UPDATE,
+	CMD_DELETE,
+	CMD_FLUSH,
+	CMD_COUNT,
+	CMD_STATS,
+	CMD_EVENTS,
+	CMD_MAX
+};
+
+enum cli_output {
+	OUT_TEXT = 0,
+	OUT_JSON,
+};
+
+/* Bits of struct cli.out_flags (-o text,labels,id,extended). */
+#define OUT_LABELS	(1u << 0)
+#define OUT_ID		(1u << 1)
+#define OUT_EXTENDED	(1u << 2)
+
+/* One label as given: a number, or a name to look up. */
+struct cli_label {
+	const char *name;	/* NULL: by number; else not NUL-terminated */
+	size_t name_len;
+	unsigned int bit;
+};
+
+/* Labels listed in one option (-l, --label-add, --label-del). */
+#define CLI_LABELS_MAX CTNL_LABEL_BITS
+struct cli_labels {
+	size_t count;
+	struct cli_label item[CLI_LABELS_MAX];
+};
+
+/* An address, optionally a prefix (ADDR/LEN). */
+struct cli_addr {
+	bool set;
+	uint8_t family;
+	uint8_t len;		/* 0: the whole address */
+	union ctnl_addr addr;
+};
+
+/* What was given about one direction of a connection (or about an
+ * expectation's tuple, mask or master). */
+struct cli_dir {
+	struct cli_addr src, dst;
+	bool has_sport, has_dport;
+	uint16_t sport, dport;
+};
+
+/* Bits of struct cli.given: which options appeared. */
+enum cli_given {
+	G_FAMILY = 1u << 0,
+	G_PROTO = 1u << 1,
+	G_MARK = 1u << 2,
+	G_ZONE = 1u << 3,
+	G_ORIG_ZONE = 1u << 4,
+	G_REPLY_ZONE = 1u << 5,
+	G_STATE = 1u << 6,
+	G_STATUS = 1u << 7,
+	G_TIMEOUT = 1u << 8,
+	G_LABEL = 1u << 9,
+	G_LABEL_ADD = 1u << 10,
+	G_LABEL_DEL = 1u << 11,
+	G_ICMP_TYPE = 1u << 12,
+	G_ICMP_CODE = 1u << 13,
+	G_ICMP_ID = 1u << 14,
+	G_EVENTS = 1u << 15,
+	G_LIMIT = 1u << 16,
+	G_HELPER = 1u << 17,
+	G_TABLE = 1u << 18,
+};
+
+struct cli {
+	enum cli_cmd cmd;
+	bool help;		/* -h: help for cmd (or the tool) */
+	bool version;		/* --version */
+	const char *netns;	/* --netns NAME|PATH, or NULL */
+	enum cli_output output;
+	unsigned int out_flags;	/* OUT_* */
+	enum ctnl_table table;
+	uint32_t given;		/* enum cli_given */
+
+	uint8_t family;		/* from -f or the addresses; 0: any */
+	uint8_t proto;
+	struct cli_dir orig, reply;
+	/* Expectations: the expected tuple and its mask (the master is
+	 * orig). */
+	struct cli_dir exp_tuple, exp_mask;
+	uint8_t icmp_type, icmp_code;
+	uint16_t icmp_id;
+	uint32_t mark, mark_mask;	/* mask 0xffffffff unless given */
+	uint16_t zone, orig_zone, reply_zone;
+	uint8_t state;		/* TCP or SCTP state, by proto */
+	uint32_t status;	/* -u: CTNL_STATUS_* bits */
+	uint32_t timeout;
+	struct cli_labels label, label_add, label_del;
+	unsigned int events;	/* -e: CTNL_EVENT_* */
+	uint64_t limit;		/* events: stop after this many; 0: never */
+	const char *helper;	/* expectations: --helper */
+};
+
+/*
+ * Parses argv[1..argc-1] into *@out. Returns 0, or CLI_EXIT_USAGE with a
+ * message in @err naming the argument and what is wrong with it (one
+ * line, no program name, no newline). *@out is always initialised.
+ */
+int cli_parse(int argc, char *const argv[], struct cli *out, char *err,
+	      size_t errsize);
+
+/* The command's name ("list"), or NULL for CMD_NONE. */
+const char *cli_cmd_name(enum cli_cmd cmd);
+
+/* Writes the help of @cmd (CMD_NONE: of the tool) to @f. */
+void cli_help(FILE *f, enum cli_cmd cmd);
+
+/* Whether the selection names one entry by a whole tuple, and which:
+ * the original (CTNL_ATTR_ORIG) or the reply (CTNL_ATTR_REPLY); 0 when it
+ * does not. */
+uint64_t cli_whole_tuple(const struct cli *c);
+
+/* Whether any option selects entries (a tuple's fields or filters). */
+bool cli_any_selection(const struct cli *c);
+
+/* Whether the selection has criteria besides one whole tuple (and its
+ * zone): then it selects by filter, not by key. */
+bool cli_has_other_criteria(const struct cli *c);
+
+/* -u UNSET selects entries with none of these. */
+#define CLI_STATUS_UNSET_MASK (CTNL_STATUS_ASSURED | CTNL_STATUS_SEEN_REPLY | \
+			       CTNL_STATUS_FIXED_TIMEOUT | CTNL_STATUS_EXPECTED)
+
+/* ---- Names, shared with the output ---- */
+
+const char *cli_proto_name(uint8_t proto);	/* NULL if it has none */
+const char *cli_tcp_state_name(uint8_t state);
+const char *cli_sctp_state_name(uint8_t state);
+const char *cli_event_name(unsigned int event);	/* "new", ... */
+
+/* The names of the status bits conntrack knows, NULL-terminated, with
+ * their bits. */
+struct cli_status_name {
+	const char *name;
+	uint32_t bit;
+};
+extern const struct cli_status_name cli_status_names[];
+
+/* ---- The option table: the help text and the man page's source ---- */
+
+struct cli_option {
+	int id;
+	char short_name;	/* 0: none */
+	const char *long_name;
+	const char *arg;	/* NULL: takes no argument */
+	uint32_t commands;	/* bit (1u << CMD_x); bit 0: before the command */
+	const char *help;
+	const char *alias;	/* another long name for it, or NULL */
+};
+
+/* The options, terminated by an entry with long_name NULL. */
+extern const struct cli_option cli_options[];
+
+/* The commands' one-line summaries, by enum cli_cmd. */
+extern const char *const cli_cmd_summary[CMD_MAX];
+
+#endif /* CTNL_TOOLS_CLI_H */
