@@ -472,7 +472,7 @@ static void test_get_prints_as_conntrack(void **state)
 #define FIELDS_MAX 96
 
 struct jfield {
-	char path[48];
+	char path[96];	/* as long as the longest built, sub[] */
 	char value[160];
 };
 
