@@ -114,6 +114,7 @@ static void print_flow(struct ctx *x, const struct ctnl_flow *f,
 		return;
 	}
 	x->opts.event = ev ? ev->type : 0;
+	x->opts.now = now_of(x);	/* per line: events run for long */
 	n = ctnl_flow_format_opts(f, &x->opts, line, sizeof(line));
 	if (n >= (int)sizeof(line)) {
 		big = malloc((size_t)n + 1);
@@ -953,7 +954,6 @@ int run(const struct cli *c, const struct run_env *env)
 		.flags = (c->out_flags & OUT_ID ? CTNL_FORMAT_ID : 0) |
 			 (c->out_flags & OUT_EXTENDED ? CTNL_FORMAT_EXTENDED
 						      : 0),
-		.now = env->now,
 	};
 	/* conntrack prints labels with -o labels, and whenever -l made it
 	 * read the label names. */

@@ -1162,8 +1162,10 @@ struct ctnl_format_opts {
 	 * "[DESTROY] " first, right-aligned in 9 columns, as `conntrack -E`
 	 * prints events; 0 for none. */
 	unsigned int event;
-	/* The time delta-time= counts to, in seconds since the epoch, for
-	 * an entry with a start and no stop timestamp; 0 reads the clock. */
+	/* The time delta-time= counts to, in seconds since the epoch (as
+	 * time(2) gives it, which is what conntrack reads), for an entry
+	 * with a start and no stop timestamp; 0 leaves the field out there:
+	 * the library reads no clock. */
 	int64_t now;
 	/* Label names by bit (CTNL_LABEL_BITS entries; NULL or "" where a
 	 * label has no name), as connlabel.conf gives them. Non-NULL prints

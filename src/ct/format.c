@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "internal.h"
 
@@ -203,32 +202,22 @@ static void emit_event(struct out *o, unsigned int event)
 }
 
 /*
- * time(), as conntrack reads it: glibc serves it from the coarse clock,
- * which can be a tick behind CLOCK_REALTIME, so around a second's
- * boundary the precise clock would count one second more than conntrack.
- */
-static int64_t now_seconds(const struct ctnl_format_opts *opts)
-{
-	int64_t now = CTNL_OPT(struct ctnl_format_opts, opts, now, 0);
-
-	return now ? now : (int64_t)time(NULL);
-}
-
-/*
  * Seconds since the entry started: to its stop for a destroyed entry,
- * else to now. Whole seconds on both sides, then subtracted, and printed
- * as an unsigned 64-bit number even if the clocks disagree, as conntrack
- * does.
+ * else to opts->now. Whole seconds on both sides, then subtracted, and
+ * printed as an unsigned 64-bit number even if the clocks disagree, as
+ * conntrack does. The library reads no clock: without a time given, a
+ * live entry's field is left out.
  */
 static void emit_delta_time(struct out *o, const struct ctnl_flow *f,
 			    const struct ctnl_format_opts *opts)
 {
-	int64_t start = (int64_t)(f->start / 1000000000u), stop;
+	int64_t start = (int64_t)(f->start / 1000000000u);
+	int64_t stop = CTNL_OPT(struct ctnl_format_opts, opts, now, 0);
 
 	if ((f->attrs & CTNL_ATTR_STOP) && f->stop != 0)
 		stop = (int64_t)(f->stop / 1000000000u);
-	else
-		stop = now_seconds(opts);
+	else if (stop == 0)
+		return;
 	emit(o, "delta-time=%llu ", (unsigned long long)(stop - start));
 }
 
