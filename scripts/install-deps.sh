@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config libmnl-dev libcmocka-dev lcov
-conntrack libnetfilter-conntrack-dev nftables iproute2"
+conntrack libnetfilter-conntrack-dev nftables iproute2 valgrind"
 
 missing=""
 for p in $PACKAGES; do

@@ -4,7 +4,8 @@
 # (the kernel tests in private network namespaces; they are counted as
 # skipped, loudly, without root), prints the coverage of src/ and fails if
 # it is under 95 % of lines or 100 % of functions; then builds with
-# AddressSanitizer and UndefinedBehaviorSanitizer and runs the tests again.
+# AddressSanitizer and UndefinedBehaviorSanitizer and runs the tests again;
+# then runs every unit test under valgrind memcheck, any error fatal.
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -21,5 +22,10 @@ echo "==> sanitizer build (ASan + UBSan)"
 cmake -S . -B build/sanitize -DCTNL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/sanitize -j "$jobs"
 ctest --test-dir build/sanitize --verbose
+
+echo "==> unit tests under valgrind memcheck"
+cmake -S . -B build/valgrind -DCTNL_VALGRIND=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build/valgrind -j "$jobs"
+ctest --test-dir build/valgrind -L valgrind -j "$jobs" --output-on-failure
 
 echo "==> all tests passed"
