@@ -34,7 +34,9 @@ struct ct_handle {
 	uint8_t *batch;			/* CT_BATCH_BYTES, made on first use */
 	bool has_errmsg;
 	char errmsg[CT_ERRMSG_MAX];	/* libctnl's own explanation */
-	uint8_t req[CT_REQ_MAX];	/* one request at a time */
+	/* One request at a time, built in place: aligned for its header,
+	 * which it is read and written through. */
+	_Alignas(struct nlmsghdr) uint8_t req[CT_REQ_MAX];
 };
 
 /* ---- tuple.c: what a protocol's tuple carries ---- */
