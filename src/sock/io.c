@@ -130,6 +130,18 @@ static ssize_t recv_reply_datagram(struct nl_sock *s)
 }
 
 /*
+ * Whether a whole message starts at @nlh, with @len bytes left: libmnl's
+ * mnl_nlmsg_ok() as it should be. libmnl 1.0.4 (Debian 12) compares
+ * (int)nlmsg_len, so a length of 2 GiB or more passes as negative and
+ * mnl_nlmsg_next() then jumps out of the buffer.
+ */
+static bool msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (unsigned int)len;
+}
+
+/*
  * Checks that @len bytes are one or more whole netlink messages. The last
  * one may lack its alignment padding, as the datagram ends there.
  */
@@ -140,7 +152,7 @@ static int check_datagram(const void *buf, size_t len)
 
 	if (len == 0)
 		return -EBADMSG;
-	while (mnl_nlmsg_ok(nlh, rem))
+	while (msg_ok(nlh, rem))
 		nlh = mnl_nlmsg_next(nlh, &rem);
 	return rem <= 0 && rem > -(int)NLMSG_ALIGNTO ? 0 : -EBADMSG;
 }
@@ -253,7 +265,7 @@ static int receive_replies(struct nl_sock *s, uint32_t first, uint32_t last,
 			return ret;
 
 		rem = (int)n;
-		for (nlh = (const void *)s->buf; mnl_nlmsg_ok(nlh, rem);
+		for (nlh = (const void *)s->buf; msg_ok(nlh, rem);
 		     nlh = mnl_nlmsg_next(nlh, &rem)) {
 			if (final)
 				return -EBADMSG;
@@ -300,7 +312,7 @@ static void drain(struct nl_sock *s, uint32_t last)
 		if (n < 0)
 			return;
 		rem = (int)n;
-		for (nlh = (const void *)s->buf; mnl_nlmsg_ok(nlh, rem);
+		for (nlh = (const void *)s->buf; msg_ok(nlh, rem);
 		     nlh = mnl_nlmsg_next(nlh, &rem))
 			if (is_final_reply(s, nlh, last))
 				return;
@@ -422,7 +434,7 @@ static int count_batch(const void *buf, size_t len, size_t *count)
 
 	if (len > INT32_MAX || check_datagram(buf, len) < 0)
 		return -EINVAL;
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem), n++)
+	for (; msg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem), n++)
 		if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
 			return -EINVAL;
 	*count = n;
@@ -441,7 +453,7 @@ static size_t stamp_datagram(struct nl_sock *s, uint8_t *buf, size_t len,
 	size_t bytes = 0, msgs = 0;
 	int rem = (int)len;
 
-	for (; mnl_nlmsg_ok(nlh, rem) && msgs < *n;
+	for (; msg_ok(nlh, rem) && msgs < *n;
 	     nlh = mnl_nlmsg_next(nlh, &rem)) {
 		size_t size = NLMSG_ALIGN(nlh->nlmsg_len);
 
