@@ -12,6 +12,8 @@
 
 #include <ctnl/mocks.h>
 
+#include "walk.h"
+
 struct blob {
 	uint8_t *data;
 	size_t len;
@@ -134,7 +136,7 @@ static int fake_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
 	status = r->status;
 	nlh = (const void *)r->msgs.data;
 	rem = (int)r->msgs.len;
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; fake_msg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
 		int ret;
 
 		intr |= (nlh->nlmsg_flags & NLM_F_DUMP_INTR) != 0;
@@ -183,7 +185,7 @@ static int fake_batch(void *ctx, void *buf, size_t len, int *results,
 			results[i] = err;
 		return err;
 	}
-	for (; mnl_nlmsg_ok(nlh, rem) && i < count;
+	for (; fake_msg_ok(nlh, rem) && i < count;
 	     nlh = mnl_nlmsg_next(nlh, &rem), i++) {
 		int *r = fifo_pop(&f->batch_results, sizeof(*r));
 
@@ -232,7 +234,7 @@ static int fake_receive(void *ctx, ctnl_sock_msg_cb cb, void *data)
 		const struct nlmsghdr *nlh = (const void *)b->data;
 		int rem = (int)b->len, ret = CTNL_CB_OK;
 
-		for (; ret == CTNL_CB_OK && mnl_nlmsg_ok(nlh, rem);
+		for (; ret == CTNL_CB_OK && fake_msg_ok(nlh, rem);
 		     nlh = mnl_nlmsg_next(nlh, &rem)) {
 			count++;
 			ret = cb(nlh, data);
