@@ -541,9 +541,11 @@ static void put_dump_filter(struct builder *b, const struct ctnl_filter *f,
 		put_filter_tuple(b, CTA_TUPLE_ORIG, &orig, orig_flags);
 	if (reply_flags)
 		put_filter_tuple(b, CTA_TUPLE_REPLY, &reply, reply_flags);
+	/* Unlike every other ctnetlink number, these two are host order:
+	 * the kernel reads them with nla_get_u32(). */
 	nest = nest_start(b, CTA_FILTER);
-	put_be32(b, CTA_FILTER_ORIG_FLAGS, orig_flags);
-	put_be32(b, CTA_FILTER_REPLY_FLAGS, reply_flags);
+	put(b, CTA_FILTER_ORIG_FLAGS, sizeof(orig_flags), &orig_flags);
+	put(b, CTA_FILTER_REPLY_FLAGS, sizeof(reply_flags), &reply_flags);
 	nest_end(b, nest);
 }
 

@@ -217,7 +217,8 @@ static void test_filter_reply_tuple_in_dump_request(void **state)
 			break;
 		case CTA_FILTER:
 			mnl_attr_for_each_nested(in, attr) {
-				uint32_t v = ntohl(mnl_attr_get_u32(in));
+				/* Host order, as the kernel reads them. */
+				uint32_t v = mnl_attr_get_u32(in);
 
 				if (mnl_attr_get_type(in) ==
 				    CTA_FILTER_ORIG_FLAGS)
