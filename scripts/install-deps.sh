@@ -4,7 +4,8 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config libmnl-dev libcmocka-dev lcov
-conntrack libnetfilter-conntrack-dev nftables iproute2 valgrind"
+conntrack libnetfilter-conntrack-dev nftables iproute2 valgrind
+clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do
