@@ -8,6 +8,7 @@
  * examples.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -436,17 +437,33 @@ static void test_dump_filtered_by_the_kernel_on_tuples(void **state)
 	end_traffic(&t);
 }
 
+/*
+ * Descriptors this process has open. Counted here, not by `ls` through
+ * popen(): that child can list the pipe's write end before the parent
+ * closes it, one descriptor too many now and then.
+ */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
 /* One socket serves every call of a handle. */
 static void test_one_socket_for_every_call(void **state)
 {
 	struct ctnl_ct *ct = *state;
 	struct traffic t;
 	struct ctnl_list list;
-	char fds_before[64], fds_after[64];
+	int fds_before;
 
 	make_traffic(&t);
-	test_capture(fds_before, sizeof(fds_before), "ls /proc/%d/fd | wc -l",
-		     (int)getpid());
+	fds_before = open_fds();
 	for (int i = 0; i < 50; i++) {
 		assert_true(ctnl_ct_list(ct, CTNL_TABLE_CONNTRACK, 0, &list) > 0);
 		ctnl_list_free(&list);
@@ -455,9 +472,7 @@ static void test_one_socket_for_every_call(void **state)
 						     PEER_TCP_PORT,
 						     (uint32_t)i), 0);
 	}
-	test_capture(fds_after, sizeof(fds_after), "ls /proc/%d/fd | wc -l",
-		     (int)getpid());
-	assert_string_equal(fds_before, fds_after);
+	assert_int_equal(open_fds(), fds_before);
 	end_traffic(&t);
 }
 
