@@ -251,6 +251,8 @@ static int parse_status(struct nl_sock *s, const struct nlmsghdr *nlh,
 static int receive_replies(struct nl_sock *s, uint32_t first, uint32_t last,
 			   reply_fn fn, void *arg)
 {
+	size_t msgs = 0;
+
 	for (;;) {
 		const struct nlmsghdr *nlh;
 		bool final = false;
@@ -269,6 +271,10 @@ static int receive_replies(struct nl_sock *s, uint32_t first, uint32_t last,
 		     nlh = mnl_nlmsg_next(nlh, &rem)) {
 			if (final)
 				return -EBADMSG;
+			if (++msgs > s->replies_max) {
+				s->out_of_step = true;
+				return -EOVERFLOW;
+			}
 			ret = check_owner(s, nlh, first, last);
 			if (ret < 0)
 				return ret;
@@ -297,15 +303,23 @@ static bool is_final_reply(const struct nl_sock *s,
  * drops what is left of them so the next request starts clean. It never
  * blocks, and need not: the kernel queues a request's replies before the
  * sendmsg() that carried it returns, and queues each next part of a dump
- * before the recvmsg() that consumed the previous one returns.
+ * before the recvmsg() that consumed the previous one returns. That also
+ * means a dump that never ends would be drained forever: after
+ * replies_max datagrams the socket is given up as out of step.
  */
 static void drain(struct nl_sock *s, uint32_t last)
 {
-	for (;;) {
+	if (s->out_of_step)
+		return;
+	for (size_t dgrams = 0;; dgrams++) {
 		const struct nlmsghdr *nlh;
 		ssize_t n;
 		int rem;
 
+		if (dgrams == s->replies_max) {
+			s->out_of_step = true;
+			return;
+		}
 		n = recv_datagram(s, MSG_DONTWAIT);
 		if (n == -EMSGSIZE || n == -EPERM)
 			continue;	/* consumed all the same */
@@ -365,6 +379,8 @@ int sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
 
 	if (!req || req->nlmsg_len < NLMSG_HDRLEN)
 		return -EINVAL;
+	if (s->out_of_step)
+		return -EBADFD;
 	if (s->groups || s->pending_len)
 		return -EBUSY;
 	s->has_errmsg = false;
@@ -509,6 +525,8 @@ int sock_batch(void *ctx, void *buf, size_t len, int *results, size_t count)
 		return -EINVAL;
 	if (count_batch(buf, len, &total) < 0 || total != count)
 		return -EINVAL;
+	if (s->out_of_step)
+		return -EBADFD;
 	if (s->groups || s->pending_len)
 		return -EBUSY;
 	s->has_errmsg = false;

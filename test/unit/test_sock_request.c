@@ -707,6 +707,111 @@ static void test_request_drain_stops_at_final_reply(void **state)
 	assert_int_equal(ctnl_fake_sys_queued(fx->fake), 1);
 }
 
+/*
+ * A kernel that never ends a dump: the syscall table answers every receive
+ * with one more datagram of data, stamped as a reply to the request. Only
+ * the kernel can send as port id 0, and a real table is finite, so this is
+ * a broken kernel or a fake; either way the request must return.
+ */
+static struct {
+	struct ctnl_fake_sys *fake;
+	uint8_t data[256];
+	size_t len;
+	unsigned long served;
+} endless;
+
+static ssize_t endless_recvmsg(void *ctx, int fd, struct msghdr *msg,
+			       int flags)
+{
+	/* A safety net, far past the bound the test sets: fail, not hang. */
+	if (++endless.served > 1000000)
+		fail_msg("the dump was read forever");
+	if (ctnl_fake_sys_queued(endless.fake) == 0)
+		ctnl_fake_sys_queue(endless.fake, endless.data, endless.len);
+	return ctnl_fake_sys_syscalls(endless.fake)->ops->recvmsg(ctx, fd, msg,
+								   flags);
+}
+
+/* Counts messages (the fixture's record_cb holds 256 at most). */
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct seen *s = data;
+
+	(void)nlh;
+	s->n++;
+	return s->stop_after && s->n == s->stop_after ? CTNL_CB_STOP
+						      : CTNL_CB_OK;
+}
+
+static struct fx *endless_fx(void)
+{
+	static struct ctnl_syscalls_ops ops;
+	struct ctnl_syscalls sys;
+	size_t before = heap_in_use();
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	assert_non_null(fx);
+	fx->heap_before = before;
+	assert_int_equal(ctnl_fake_sys_new(&fx->fake), 0);
+	ops = *ctnl_fake_sys_syscalls(fx->fake)->ops;
+	ops.recvmsg = endless_recvmsg;
+	sys = (struct ctnl_syscalls){ .ops = &ops, .ctx = fx->fake };
+	assert_int_equal(ctnl_sock_open(&sys, NULL, &fx->sock), 0);
+	endless.fake = fx->fake;
+	endless.len = put_data(endless.data, 0, 4, NLM_F_MULTI);
+	endless.served = 0;
+	fx_nl(fx)->replies_max = 1000;
+	return fx;
+}
+
+/* The replies to one request are bounded: past the bound the request
+ * fails with -EOVERFLOW, having handed over no more than the bound, and
+ * the handle, out of step with the kernel for good, refuses further
+ * requests with -EBADFD rather than read someone else's replies. */
+static void test_request_endless_dump_is_bounded(void **state)
+{
+	struct fx *fx = endless_fx();
+	struct seen seen = { 0 };
+	int results[1];
+
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   count_cb, &seen), -EOVERFLOW);
+	assert_true(seen.n <= 1000);
+	assert_true(endless.served <= 1000 / 4 + 1);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_new_req(fx), NULL,
+					   NULL), -EBADFD);
+	assert_int_equal(ctnl_sock_batch(fx->sock, fx_new_req(fx),
+					 NLMSG_HDRLEN + 4, results, 1),
+			 -EBADFD);
+	assert_int_equal(ctnl_fake_sys_sent_count(fx->fake), 1);
+	*state = fx;
+	fx_teardown(state);
+}
+
+/* The same when the callback stopped early (the rest is read to stay in
+ * step), and when draining after a failure meets the endless dump. */
+static void test_request_endless_dump_after_stop_or_failure(void **state)
+{
+	struct fx *fx = endless_fx();
+	struct seen seen = { .stop_after = 1 };
+
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   count_cb, &seen), -EOVERFLOW);
+	assert_int_equal(seen.n, 1);
+	*state = fx;
+	fx_teardown(state);
+
+	fx = endless_fx();
+	ctnl_fake_sys_queue_errno(fx->fake, -ENOMEM);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   count_cb, &seen), -ENOMEM);
+	assert_true(endless.served <= 1000 + 2);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   count_cb, &seen), -EBADFD);
+	*state = fx;
+	fx_teardown(state);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
@@ -756,6 +861,8 @@ int main(void)
 		T(test_request_refused_on_subscribed_handle),
 		T(test_request_after_failure_starts_clean),
 		T(test_request_drain_stops_at_final_reply),
+		T_OWN(test_request_endless_dump_is_bounded),
+		T_OWN(test_request_endless_dump_after_stop_or_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
