@@ -46,10 +46,16 @@ extern void __libc_free(void *p);
 
 static size_t in_use;
 static unsigned int fail_countdown;	/* 0: never fail */
+static unsigned long allocs;		/* allocations while not paused */
+static bool paused;
 
-/* True when this allocation is the one a test asked to fail. */
+/* Counts this allocation, and says whether it is the one a test asked to
+ * fail. While paused, neither. */
 static bool injected_failure(void)
 {
+	if (paused)
+		return false;
+	allocs++;
 	return fail_countdown > 0 && --fail_countdown == 0;
 }
 
@@ -131,6 +137,16 @@ bool heap_fail_nth(unsigned int n)
 	return true;
 }
 
+unsigned long heap_allocs(void)
+{
+	return allocs;
+}
+
+void heap_pause(bool pause)
+{
+	paused = pause;
+}
+
 #else
 
 size_t heap_in_use(void)
@@ -142,6 +158,16 @@ bool heap_fail_nth(unsigned int n)
 {
 	(void)n;
 	return false;
+}
+
+unsigned long heap_allocs(void)
+{
+	return 0;
+}
+
+void heap_pause(bool pause)
+{
+	(void)pause;
 }
 
 #endif
