@@ -698,6 +698,7 @@ CTNL_API int ctnl_expect_parse(const struct nlmsghdr *nlh,
  * Formats @flow as one line of text, the way `conntrack -L` prints an entry
  * (without the trailing newline), into @buf. Returns the length the whole
  * line needs, like snprintf(): a result >= @size means it was truncated.
+ * Errors: -EINVAL (NULL @flow or @exp).
  */
 CTNL_API int ctnl_flow_format(const struct ctnl_flow *flow, char *buf,
 			      size_t size);

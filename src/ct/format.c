@@ -4,6 +4,7 @@
  * field names `conntrack -L` uses, so eyes and scripts can switch tools.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -127,7 +128,7 @@ int ctnl_flow_format(const struct ctnl_flow *f, char *buf, size_t size)
 	bool same_zone = f && f->orig.zone == f->reply.zone;
 
 	if (!f)
-		return -1;
+		return -EINVAL;
 	if (o.size)
 		o.buf[0] = '\0';
 	emit(&o, "%-8s %u ", proto_name(f->orig.proto), f->orig.proto);
@@ -170,7 +171,7 @@ int ctnl_expect_format(const struct ctnl_expect *e, char *buf, size_t size)
 	struct out o = { .buf = buf, .size = buf ? size : 0 };
 
 	if (!e)
-		return -1;
+		return -EINVAL;
 	if (o.size)
 		o.buf[0] = '\0';
 	if (e->attrs & CTNL_EXP_ATTR_TIMEOUT)

@@ -110,7 +110,7 @@ static void test_format_truncates_like_snprintf(void **state)
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 	assert_memory_equal(small, full, sizeof(small) - 1);
 	assert_int_equal(ctnl_flow_format(&f, NULL, 0), len);
-	assert_int_equal(ctnl_flow_format(NULL, full, sizeof(full)), -1);
+	assert_int_equal(ctnl_flow_format(NULL, full, sizeof(full)), -EINVAL);
 }
 
 int main(void)
