@@ -21,6 +21,7 @@
 #include <ctnl/conntrack.h>
 #include <ctnl/mocks.h>
 
+#include "endless.h"
 #include "helpers.h"
 #include "ct/internal.h"
 #include "sock/internal.h"
@@ -480,24 +481,6 @@ static void test_get_answered_with_two_entries_or_none_is_ebadmsg(void **state)
 
 /* ---- A dump that never ends ---- */
 
-static struct {
-	struct ctnl_fake_sys *fake;
-	uint8_t data[512];
-	size_t len;
-	unsigned long served;
-} endless;
-
-static ssize_t endless_recvmsg(void *ctx, int fd, struct msghdr *msg,
-			       int flags)
-{
-	if (++endless.served > 1000000)
-		fail_msg("the dump was read forever");
-	if (ctnl_fake_sys_queued(endless.fake) == 0)
-		ctnl_fake_sys_queue(endless.fake, endless.data, endless.len);
-	return ctnl_fake_sys_syscalls(endless.fake)->ops->recvmsg(ctx, fd, msg,
-								   flags);
-}
-
 /*
  * Only the kernel can send as port id 0 (a process needs CAP_NET_ADMIN to
  * send to our port at all, and its datagrams are refused), and a real
@@ -507,26 +490,19 @@ static ssize_t endless_recvmsg(void *ctx, int fd, struct msghdr *msg,
  */
 static void test_endless_dump_is_bounded(void **state)
 {
-	static struct ctnl_syscalls_ops ops;
 	size_t before = heap_in_use();
 	struct hfx *fx = calloc(1, sizeof(*fx));
-	struct ctnl_syscalls sys;
 	struct ctnl_list list = { .count = 3 };
 
 	(void)state;
 	assert_non_null(fx);
 	assert_int_equal(ctnl_fake_sys_new(&fx->fake), 0);
-	ops = *ctnl_fake_sys_syscalls(fx->fake)->ops;
-	ops.recvmsg = endless_recvmsg;
-	sys = (struct ctnl_syscalls){ .ops = &ops, .ctx = fx->fake };
-	assert_int_equal(ctnl_ct_open(&sys, NULL, &fx->ct), 0);
+	good_entry(fx);
+	good_entry(fx);
+	assert_int_equal(ctnl_ct_open(endless_syscalls(fx->fake, fx->buf,
+						       fx->len),
+				      NULL, &fx->ct), 0);
 	sock_of(fx)->replies_max = 10000;
-	endless.fake = fx->fake;
-	endless.served = 0;
-	good_entry(fx);
-	good_entry(fx);
-	memcpy(endless.data, fx->buf, fx->len);
-	endless.len = fx->len;
 
 	assert_int_equal(ctnl_ct_list(fx->ct, CTNL_TABLE_CONNTRACK, 0, &list),
 			 -EOVERFLOW);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "sock_fixture.h"
+#include "endless.h"
 
 static void test_request_stamps_seq_and_ack_and_returns_0_on_ack(void **state)
 {
@@ -707,31 +708,6 @@ static void test_request_drain_stops_at_final_reply(void **state)
 	assert_int_equal(ctnl_fake_sys_queued(fx->fake), 1);
 }
 
-/*
- * A kernel that never ends a dump: the syscall table answers every receive
- * with one more datagram of data, stamped as a reply to the request. Only
- * the kernel can send as port id 0, and a real table is finite, so this is
- * a broken kernel or a fake; either way the request must return.
- */
-static struct {
-	struct ctnl_fake_sys *fake;
-	uint8_t data[256];
-	size_t len;
-	unsigned long served;
-} endless;
-
-static ssize_t endless_recvmsg(void *ctx, int fd, struct msghdr *msg,
-			       int flags)
-{
-	/* A safety net, far past the bound the test sets: fail, not hang. */
-	if (++endless.served > 1000000)
-		fail_msg("the dump was read forever");
-	if (ctnl_fake_sys_queued(endless.fake) == 0)
-		ctnl_fake_sys_queue(endless.fake, endless.data, endless.len);
-	return ctnl_fake_sys_syscalls(endless.fake)->ops->recvmsg(ctx, fd, msg,
-								   flags);
-}
-
 /* Counts messages (the fixture's record_cb holds 256 at most). */
 static int count_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -743,23 +719,20 @@ static int count_cb(const struct nlmsghdr *nlh, void *data)
 						      : CTNL_CB_OK;
 }
 
+/* A socket handle over a kernel that never ends a dump of 4-message
+ * datagrams, its replies bounded at 1000 messages. */
 static struct fx *endless_fx(void)
 {
-	static struct ctnl_syscalls_ops ops;
-	struct ctnl_syscalls sys;
 	size_t before = heap_in_use();
 	struct fx *fx = calloc(1, sizeof(*fx));
+	uint8_t data[256];
+	size_t len = put_data(data, 0, 4, NLM_F_MULTI);
 
 	assert_non_null(fx);
 	fx->heap_before = before;
 	assert_int_equal(ctnl_fake_sys_new(&fx->fake), 0);
-	ops = *ctnl_fake_sys_syscalls(fx->fake)->ops;
-	ops.recvmsg = endless_recvmsg;
-	sys = (struct ctnl_syscalls){ .ops = &ops, .ctx = fx->fake };
-	assert_int_equal(ctnl_sock_open(&sys, NULL, &fx->sock), 0);
-	endless.fake = fx->fake;
-	endless.len = put_data(endless.data, 0, 4, NLM_F_MULTI);
-	endless.served = 0;
+	assert_int_equal(ctnl_sock_open(endless_syscalls(fx->fake, data, len),
+					NULL, &fx->sock), 0);
 	fx_nl(fx)->replies_max = 1000;
 	return fx;
 }
