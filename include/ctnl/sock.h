@@ -25,11 +25,13 @@
  * and discarded, so the handle stays usable for the next request.
  *
  * Except past a bound no kernel reaches: the replies to one request are
- * at most 2^28 messages (a conntrack table holds far fewer entries), so a
- * dump that never ends, from a broken kernel or a fake, cannot hang the
- * caller. The request then fails with -EOVERFLOW, the rest is left unread,
- * and as the socket is out of step with the kernel from then on, every
- * later request or batch fails with -EBADFD: close the handle.
+ * at most 2^28 messages (a conntrack table holds far fewer entries), and
+ * as many datagrams are drained at most, so a dump that never ends, from a
+ * broken kernel or a fake, cannot hang the caller. The request then fails
+ * (with -EOVERFLOW, or with the error it was failing with when draining
+ * met the bound), the rest is left unread, and as the socket is out of
+ * step with the kernel from then on, every later request or batch fails
+ * with -EBADFD: close the handle.
  */
 #ifndef CTNL_SOCK_H
 #define CTNL_SOCK_H
