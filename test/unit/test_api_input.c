@@ -22,6 +22,7 @@
 #include <ctnl/ctnl.h>
 #include <ctnl/mocks.h>
 
+#include "entry.h"
 #include "helpers.h"
 
 struct fx {
@@ -97,12 +98,11 @@ static int cb_expect(const struct ctnl_expect *e, void *data)
 
 static struct ctnl_flow tcp_flow(void)
 {
-	struct ctnl_flow f = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT,
-			       .timeout = 100 };
-
-	assert_int_equal(ctnl_tuple_from_text(&f.orig, "10.0.0.1", "10.0.0.2",
-					      IPPROTO_TCP, 1, 2), 0);
-	return f;
+	return (struct ctnl_flow){
+		.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT,
+		.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1, 2),
+		.timeout = 100,
+	};
 }
 
 static struct ctnl_sock_config config(void)

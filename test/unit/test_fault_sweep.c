@@ -37,6 +37,7 @@
 #include <ctnl/conntrack.h>
 #include <ctnl/mocks.h>
 
+#include "entry.h"
 #include "helpers.h"
 
 #define MAX_CALLS 64
@@ -255,29 +256,15 @@ static struct {
 	struct blob dump[2], get, expect, events[2];
 } kern;
 
-static struct ctnl_tuple tuple(const char *src, const char *dst,
-			       uint8_t proto, uint16_t sport, uint16_t dport)
-{
-	struct ctnl_tuple t;
-
-	assert_int_equal(ctnl_tuple_from_text(&t, src, dst, proto, sport,
-					      dport), 0);
-	return t;
-}
-
-/* Appends @f to @b as the kernel reports an entry: the layout of a create
- * request, plus the entry's id. */
+/* Appends @f to @b as the kernel reports an entry, as a message of
+ * @type. */
 static void put_entry(struct blob *b, const struct ctnl_flow *f,
 		      uint16_t type, uint16_t flags)
 {
 	struct nlmsghdr *nlh = (void *)(b->data + b->len);
-	int len = ctnl_build_create(nlh, sizeof(b->data) - b->len, f);
 
-	assert_true(len > 0);
+	b->len += put_entry_msg(nlh, sizeof(b->data) - b->len, f, flags);
 	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = flags;
-	mnl_attr_put_u32(nlh, CTA_ID, htonl(f->id));
-	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 }
 
 static void put_tuple_attr(struct nlmsghdr *nlh, uint16_t type,
@@ -299,9 +286,9 @@ static void put_tuple_attr(struct nlmsghdr *nlh, uint16_t type,
 
 static int build_kernel(void **state)
 {
-	struct ctnl_tuple master = tuple("10.0.0.1", "10.0.0.2", IPPROTO_TCP,
+	struct ctnl_tuple master = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP,
 					 1000, 21);
-	struct ctnl_tuple exp = tuple("10.0.0.2", "10.0.0.1", IPPROTO_TCP, 0,
+	struct ctnl_tuple exp = tuple_of("10.0.0.2", "10.0.0.1", IPPROTO_TCP, 0,
 				      40000);
 	struct nlmsghdr *nlh;
 
@@ -317,11 +304,11 @@ static int build_kernel(void **state)
 		ctnl_labels_set(&f->labels, 1);
 		ctnl_labels_set(&f->labels, 100);
 	}
-	kern.flows[0].orig = tuple("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000,
+	kern.flows[0].orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000,
 				   80);
-	kern.flows[1].orig = tuple("10.0.0.1", "10.0.0.3", IPPROTO_UDP, 53,
+	kern.flows[1].orig = tuple_of("10.0.0.1", "10.0.0.3", IPPROTO_UDP, 53,
 				   53);
-	kern.flows[2].orig = tuple("fd00::1", "fd00::2", IPPROTO_TCP, 1000,
+	kern.flows[2].orig = tuple_of("fd00::1", "fd00::2", IPPROTO_TCP, 1000,
 				   80);
 	kern.plain = kern.flows[1];
 	kern.plain.attrs &= ~(CTNL_ATTR_LABELS | CTNL_ATTR_ID);

@@ -22,6 +22,7 @@
 #include <ctnl/mocks.h>
 
 #include "endless.h"
+#include "entry.h"
 #include "helpers.h"
 #include "ct/internal.h"
 #include "sock/internal.h"
@@ -72,16 +73,16 @@ static struct nl_sock *sock_of(struct hfx *fx)
 /* A good entry, as a dump carries it, appended to the datagram. */
 static struct nlmsghdr *good_entry(struct hfx *fx)
 {
-	struct ctnl_flow f = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT,
-			       .timeout = 100 };
+	struct ctnl_flow f = {
+		.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT | CTNL_ATTR_ID,
+		.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80),
+		.timeout = 100,
+		.id = 1,
+	};
 	struct nlmsghdr *nlh = (void *)(fx->buf + fx->len);
 
-	assert_int_equal(ctnl_tuple_from_text(&f.orig, "10.0.0.1", "10.0.0.2",
-					      IPPROTO_TCP, 1000, 80), 0);
-	assert_true(ctnl_build_create(nlh, sizeof(fx->buf) - fx->len, &f) > 0);
-	nlh->nlmsg_flags = NLM_F_MULTI;
-	mnl_attr_put_u32(nlh, CTA_ID, htonl(1));
-	fx->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	fx->len += put_entry_msg(nlh, sizeof(fx->buf) - fx->len, &f,
+				 NLM_F_MULTI);
 	return nlh;
 }
 
