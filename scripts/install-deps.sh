@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config libmnl-dev libcmocka-dev lcov
 conntrack libnetfilter-conntrack-dev nftables iproute2 socat iputils-ping
-procps"
+procps valgrind clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -4,7 +4,9 @@
 # (the kernel tests in private network namespaces; they are counted as
 # skipped, loudly, without root), prints the coverage of src/ and fails if
 # it is under 95 % of lines or 100 % of functions; then builds with
-# AddressSanitizer and UndefinedBehaviorSanitizer and runs the tests again.
+# AddressSanitizer and UndefinedBehaviorSanitizer and runs the tests again;
+# then runs every unit test under valgrind memcheck, any error fatal; then
+# fuzzes the reply and event parsers for 60 s each (CTNL_FUZZ_SECONDS).
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -21,5 +23,16 @@ echo "==> sanitizer build (ASan + UBSan)"
 cmake -S . -B build/sanitize -DCTNL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/sanitize -j "$jobs"
 ctest --test-dir build/sanitize --verbose
+
+echo "==> unit tests under valgrind memcheck"
+cmake -S . -B build/valgrind -DCTNL_VALGRIND=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build/valgrind -j "$jobs"
+ctest --test-dir build/valgrind -L valgrind -j "$jobs" --output-on-failure
+
+echo "==> fuzzing (libFuzzer + ASan + UBSan), ${CTNL_FUZZ_SECONDS:-60} s per target"
+cmake -S . -B build/fuzz -DCTNL_FUZZ=ON -DCMAKE_C_COMPILER=clang \
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/fuzz -j "$jobs" --target fuzz_reply fuzz_event
+test/fuzz/run.sh build/fuzz "${CTNL_FUZZ_SECONDS:-60}"
 
 echo "==> all tests passed"

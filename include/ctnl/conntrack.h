@@ -1136,8 +1136,9 @@ CTNL_API int ctnl_cpu_stats_parse(const struct nlmsghdr *nlh,
  * without the trailing newline, into @buf: same fields, same order, same
  * flags. Labels are not printed, as `conntrack -L` does not print them by
  * default (see ctnl_flow_format_opts()). delta-time= of an entry with a
- * start timestamp and no stop timestamp is counted to the real-time clock
- * read now, as conntrack does; nothing else depends on anything but @flow.
+ * start timestamp and no stop timestamp counts to a time the caller gives
+ * (ctnl_flow_format_opts()), so here it is left out: the output depends
+ * on @flow alone.
  * Returns the length the whole line needs, like snprintf(): a result >=
  * @size means it was truncated (@buf is always terminated when @size > 0;
  * it may be NULL when @size is 0). Errors: -EINVAL (@flow is NULL).

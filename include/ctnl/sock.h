@@ -23,6 +23,15 @@
  *
  * After any error, the replies still queued for the failed request are read
  * and discarded, so the handle stays usable for the next request.
+ *
+ * Except past a bound no kernel reaches: the replies to one request are
+ * at most 2^28 messages (a conntrack table holds far fewer entries), and
+ * as many datagrams are drained at most, so a dump that never ends, from a
+ * broken kernel or a fake, cannot hang the caller. The request then fails
+ * (with -EOVERFLOW, or with the error it was failing with when draining
+ * met the bound), the rest is left unread, and as the socket is out of
+ * step with the kernel from then on, every later request or batch fails
+ * with -EBADFD: close the handle.
  */
 #ifndef CTNL_SOCK_H
 #define CTNL_SOCK_H
@@ -176,6 +185,8 @@ CTNL_API void ctnl_sock_close(struct ctnl_sock *sock);
  *   -EBUSY     the handle has joined multicast groups, or has received
  *              messages not yet handed over (use another handle)
  *   -EINVAL    @req is NULL or its length is malformed
+ *   -EOVERFLOW the replies went past the bound above
+ *   -EBADFD    an earlier request went past it; nothing was sent
  *   any negative value returned by @cb
  */
 CTNL_API int ctnl_sock_request(struct ctnl_sock *sock, struct nlmsghdr *req,
@@ -198,7 +209,8 @@ CTNL_API int ctnl_sock_request(struct ctnl_sock *sock, struct nlmsghdr *req,
  * update, delete, flush); a data reply fails the batch with -EBADMSG.
  *
  * Errors, beyond those at the top: -EINVAL (NULL pointers, a message count
- * different from @count, malformed lengths), -EBUSY (as for a request).
+ * different from @count, malformed lengths), -EBUSY and -EBADFD (as for a
+ * request).
  */
 CTNL_API int ctnl_sock_batch(struct ctnl_sock *sock, void *buf, size_t len,
 			     int *results, size_t count);

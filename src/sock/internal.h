@@ -16,6 +16,15 @@
 /* Room for the kernel's extended-ACK text; its messages are one line. */
 #define SOCK_ERRMSG_MAX 256
 
+/*
+ * Messages one request may be answered with (datagrams, when draining).
+ * Only the kernel sends as port id 0, and no conntrack table comes near
+ * this (each entry costs the kernel some 300 bytes: 2^28 of them, 80 GiB),
+ * so more is a broken kernel or a fake that keeps answering; a request
+ * must return all the same.
+ */
+#define SOCK_REPLIES_MAX (1u << 28)
+
 struct nl_sock {
 	struct ctnl_sock iface;		/* handed to the caller; ctx = this */
 	struct ctnl_syscalls sys;	/* a copy: ops borrowed, ctx as given */
@@ -32,6 +41,12 @@ struct nl_sock {
 	 * the callback, because it stopped or failed part-way. */
 	size_t pending_off;
 	size_t pending_len;
+
+	/* SOCK_REPLIES_MAX (tests lower it). Past it, the rest of the
+	 * replies is left unread: the socket is out of step with the kernel
+	 * for good, and only closing it helps. */
+	size_t replies_max;
+	bool out_of_step;
 
 	/* Batch sizing, learnt from the socket's real queue sizes. */
 	size_t batch_bytes;		/* most request bytes per datagram */

@@ -33,14 +33,16 @@ typedef int (*reply_fn)(struct nl_sock *s, const struct nlmsghdr *nlh,
 			void *arg);
 
 /*
- * libmnl's mnl_nlmsg_ok() and mnl_nlmsg_next(), with the same checks,
- * inlined: they run twice per message of every dump, and a call into
- * libmnl for each costs more than the checks themselves.
+ * libmnl's mnl_nlmsg_ok() and mnl_nlmsg_next(), inlined (they run twice
+ * per message of every dump, and a call into libmnl for each costs more
+ * than the checks themselves), and msg_ok() as mnl_nlmsg_ok() should be:
+ * libmnl 1.0.4 (Debian 12) compares (int)nlmsg_len, so a length of 2 GiB
+ * or more passes as negative and mnl_nlmsg_next() jumps out of the buffer.
  */
 static inline bool msg_ok(const struct nlmsghdr *nlh, int len)
 {
 	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
-	       (int)nlh->nlmsg_len <= len;
+	       nlh->nlmsg_len <= (unsigned int)len;
 }
 
 static inline const struct nlmsghdr *msg_next(const struct nlmsghdr *nlh,
@@ -258,6 +260,8 @@ static int parse_status(struct nl_sock *s, const struct nlmsghdr *nlh,
 static int receive_replies(struct nl_sock *s, uint32_t first, uint32_t last,
 			   reply_fn fn, void *arg)
 {
+	size_t msgs = 0;
+
 	for (;;) {
 		const struct nlmsghdr *nlh;
 		bool final = false;
@@ -276,6 +280,10 @@ static int receive_replies(struct nl_sock *s, uint32_t first, uint32_t last,
 		     nlh = msg_next(nlh, &rem)) {
 			if (final)
 				return -EBADMSG;
+			if (++msgs > s->replies_max) {
+				s->out_of_step = true;
+				return -EOVERFLOW;
+			}
 			ret = check_owner(s, nlh, first, last);
 			if (ret < 0)
 				return ret;
@@ -304,15 +312,23 @@ static bool is_final_reply(const struct nl_sock *s,
  * drops what is left of them so the next request starts clean. It never
  * blocks, and need not: the kernel queues a request's replies before the
  * sendmsg() that carried it returns, and queues each next part of a dump
- * before the recvmsg() that consumed the previous one returns.
+ * before the recvmsg() that consumed the previous one returns. That also
+ * means a dump that never ends would be drained forever: after
+ * replies_max datagrams the socket is given up as out of step.
  */
 static void drain(struct nl_sock *s, uint32_t last)
 {
-	for (;;) {
+	if (s->out_of_step)
+		return;
+	for (size_t dgrams = 0;; dgrams++) {
 		const struct nlmsghdr *nlh;
 		ssize_t n;
 		int rem;
 
+		if (dgrams == s->replies_max) {
+			s->out_of_step = true;
+			return;
+		}
 		n = recv_datagram(s, MSG_DONTWAIT);
 		if (n == -EMSGSIZE || n == -EPERM)
 			continue;	/* consumed all the same */
@@ -372,6 +388,8 @@ int sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
 
 	if (!req || req->nlmsg_len < NLMSG_HDRLEN)
 		return -EINVAL;
+	if (s->out_of_step)
+		return -EBADFD;
 	if (s->groups || s->pending_len)
 		return -EBUSY;
 	s->has_errmsg = false;
@@ -460,8 +478,8 @@ static size_t stamp_datagram(struct nl_sock *s, uint8_t *buf, size_t len,
 	size_t bytes = 0, msgs = 0;
 	int rem = (int)len;
 
-	for (; mnl_nlmsg_ok(nlh, rem) && msgs < *n;
-	     nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; msg_ok(nlh, rem) && msgs < *n;
+	     nlh = (struct nlmsghdr *)msg_next(nlh, &rem)) {
 		size_t size = NLMSG_ALIGN(nlh->nlmsg_len);
 
 		if (msgs > 0 && (msgs == s->batch_msgs ||
@@ -516,6 +534,8 @@ int sock_batch(void *ctx, void *buf, size_t len, int *results, size_t count)
 		return -EINVAL;
 	if (count_batch(buf, len, &total) < 0 || total != count)
 		return -EINVAL;
+	if (s->out_of_step)
+		return -EBADFD;
 	if (s->groups || s->pending_len)
 		return -EBUSY;
 	s->has_errmsg = false;

@@ -419,6 +419,7 @@ int ctnl_sock_open(const struct ctnl_syscalls *sys,
 	s->fd = -1;
 	s->flags = o.flags;
 	s->bufsize = o.bufsize;
+	s->replies_max = SOCK_REPLIES_MAX;
 	s->buf = malloc(s->bufsize);
 	if (!s->buf) {
 		err = -ENOMEM;

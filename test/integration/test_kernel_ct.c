@@ -440,6 +440,44 @@ static void test_expectation_table_lists_and_flushes(void **state)
 	assert_int_equal(ctnl_ct_flush(ct, CTNL_TABLE_EXPECT, 0), 0);
 }
 
+static int count_flows(const struct ctnl_flow *flow, void *data)
+{
+	(void)flow;
+	(*(int *)data)++;
+	return CTNL_CB_OK;
+}
+
+/*
+ * A dump filtered by the kernel on tuples: the kernel takes the filter
+ * (CTA_FILTER's flags are host-order u32s), applies it, and the result is
+ * the same as filtering here.
+ */
+static void test_dump_filtered_by_the_kernel_on_tuples(void **state)
+{
+	struct ctnl_ct *ct = *state;
+	struct ctnl_filter f = {
+		.family = AF_INET,
+		.match = CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_SRC |
+			 CTNL_MATCH_ORIG_DPORT | CTNL_MATCH_REPLY_SPORT,
+		.proto = IPPROTO_TCP,
+		.orig_dport = PEER_TCP_PORT,
+		.reply_sport = PEER_TCP_PORT,
+	};
+	struct ctnl_dump_info info;
+	struct traffic t;
+	int n = 0;
+
+	make_traffic(&t);
+	inet_pton(AF_INET, PEER_V4_LOCAL, &f.orig_src);
+	assert_int_equal(ctnl_ct_dump(ct, &f, count_flows, &n, &info), 1);
+	assert_int_equal(n, 1);
+	assert_int_equal(info.kernel, f.match);
+	assert_int_equal(info.user, 0);
+	/* Only the TCP entry came: the kernel did the filtering. */
+	assert_int_equal(info.received, 1);
+	end_traffic(&t);
+}
+
 /* Sockets opened and closed through a syscall table that forwards to
  * libc: the layer under test is the instrument. */
 struct socket_count {
@@ -544,6 +582,7 @@ int main(void)
 		T(test_labels_disabled_namespace_is_enospc),
 		T(test_flush_one_family_keeps_the_other),
 		T(test_expectation_table_lists_and_flushes),
+		T(test_dump_filtered_by_the_kernel_on_tuples),
 		T(test_one_socket_for_every_call),
 		T(test_example_mark_first_flow),
 		T(test_example_update_mark),

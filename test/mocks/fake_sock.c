@@ -14,6 +14,8 @@
 
 #include <ctnl/mocks.h>
 
+#include "walk.h"
+
 struct blob {
 	uint8_t *data;
 	size_t len;
@@ -153,7 +155,7 @@ static int fake_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
 	status = r->status;
 	nlh = (const void *)r->msgs.data;
 	rem = (int)r->msgs.len;
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; fake_msg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
 		int ret;
 
 		intr |= (nlh->nlmsg_flags & NLM_F_DUMP_INTR) != 0;
@@ -202,7 +204,7 @@ static int fake_batch(void *ctx, void *buf, size_t len, int *results,
 			results[i] = err;
 		return err;
 	}
-	for (; mnl_nlmsg_ok(nlh, rem) && i < count;
+	for (; fake_msg_ok(nlh, rem) && i < count;
 	     nlh = mnl_nlmsg_next(nlh, &rem), i++) {
 		int *r = fifo_pop(&f->batch_results, sizeof(*r));
 
@@ -307,7 +309,7 @@ static int fake_receive(void *ctx, ctnl_sock_msg_cb cb, void *data)
 		}
 		nlh = (const void *)(it->msgs.data + f->event_off);
 		rem = (int)(it->msgs.len - f->event_off);
-		while (ret == CTNL_CB_OK && mnl_nlmsg_ok(nlh, rem)) {
+		while (ret == CTNL_CB_OK && fake_msg_ok(nlh, rem)) {
 			const struct nlmsghdr *cur = nlh;
 
 			nlh = mnl_nlmsg_next(nlh, &rem);
@@ -315,7 +317,7 @@ static int fake_receive(void *ctx, ctnl_sock_msg_cb cb, void *data)
 			count++;
 			ret = cb(cur, data);
 		}
-		if (rem <= 0 || !mnl_nlmsg_ok(nlh, rem))
+		if (rem <= 0 || !fake_msg_ok(nlh, rem))
 			pop_event(f);
 		if (ret != CTNL_CB_OK)
 			return ret < 0 ? ret : count;

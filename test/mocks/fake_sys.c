@@ -14,6 +14,8 @@
 
 #include <ctnl/mocks.h>
 
+#include "walk.h"
+
 #define FD_BASE 100
 #define MAX_FDS 64
 #define SELF_NETNS "/proc/thread-self/ns/net"
@@ -382,7 +384,7 @@ static void respond(struct ctnl_fake_sys *f, const struct blob *dgram)
 
 	if (!f->responder)
 		return;
-	for (unsigned int i = 0; mnl_nlmsg_ok(nlh, rem);
+	for (unsigned int i = 0; fake_msg_ok(nlh, rem);
 	     nlh = mnl_nlmsg_next(nlh, &rem), i++)
 		f->responder(f, i, nlh, f->responder_data);
 }
@@ -430,7 +432,7 @@ static const struct nlmsghdr *sent_message(const struct ctnl_fake_sys *f,
 	last = &f->sent[f->nsent - 1];
 	nlh = (const void *)last->data;
 	rem = (int)last->len;
-	for (unsigned int i = 0; mnl_nlmsg_ok(nlh, rem);
+	for (unsigned int i = 0; fake_msg_ok(nlh, rem);
 	     nlh = mnl_nlmsg_next(nlh, &rem), i++)
 		if (i == index)
 			return nlh;
@@ -456,7 +458,7 @@ static size_t build_item(const struct ctnl_fake_sys *f, const struct item *it,
 
 		req = sent_message(f, 0);
 		buf = xmemdup(it->data, it->len);
-		for (nlh = (void *)buf; mnl_nlmsg_ok(nlh, rem);
+		for (nlh = (void *)buf; fake_msg_ok(nlh, rem);
 		     nlh = mnl_nlmsg_next(nlh, &rem)) {
 			nlh->nlmsg_seq = req->nlmsg_seq;
 			nlh->nlmsg_pid = f->portid;

@@ -16,6 +16,7 @@
 #include <ctnl/conntrack.h>
 #include <ctnl/mocks.h>
 
+#include "entry.h"
 #include "helpers.h"
 
 struct ctfx {
@@ -54,17 +55,6 @@ static inline int ctfx_teardown(void **state)
 	return 0;
 }
 
-static inline struct ctnl_tuple tuple_of(const char *src, const char *dst,
-					 uint8_t proto, uint16_t sport,
-					 uint16_t dport)
-{
-	struct ctnl_tuple t;
-
-	assert_int_equal(ctnl_tuple_from_text(&t, src, dst, proto, sport,
-					      dport), 0);
-	return t;
-}
-
 /* A flow as the kernel reports it after a create: both tuples, status,
  * timeout, mark and the id @id. */
 static inline struct ctnl_flow flow_of(const char *src, const char *dst,
@@ -94,13 +84,9 @@ static inline struct ctnl_flow flow_of(const char *src, const char *dst,
 static inline size_t put_entry(struct ctfx *fx, const struct ctnl_flow *f)
 {
 	struct nlmsghdr *nlh = (void *)(fx->buf + fx->len);
-	int len = ctnl_build_create(nlh, sizeof(fx->buf) - fx->len, f);
 
-	assert_true(len > 0);
-	nlh->nlmsg_flags = NLM_F_MULTI;
-	if (f->attrs & CTNL_ATTR_ID)
-		mnl_attr_put_u32(nlh, CTA_ID, htonl(f->id));
-	fx->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	fx->len += put_entry_msg(nlh, sizeof(fx->buf) - fx->len, f,
+				 NLM_F_MULTI);
 	return nlh->nlmsg_len;
 }
 

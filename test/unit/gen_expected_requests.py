@@ -54,7 +54,8 @@ show('create_v4', msg(0x100, REQ|CREATE|EXCL, 2, [tuple4(1,'10.0.0.1','10.0.0.2'
 # update labels: set bit 3, clear bit 0 of value bit 3 mask bits 0,3
 labels=struct.pack('<IIII', 1<<3,0,0,0); mask=struct.pack('<IIII', (1<<3)|1,0,0,0)
 show('update_labels_v4', msg(0x100, REQ, 2, [tuple4(1,'10.0.0.1','10.0.0.2',6,1000,80), attr(CTA_LABELS, labels), attr(CTA_LABELS_MASK, mask)]))
-# dump v4 with mark filter and tuple filter orig src + proto tcp + dport 80
+# dump v4 with mark filter and tuple filter orig src + proto tcp + dport 80;
+# CTA_FILTER's flags are host order (the kernel's nla_get_u32)
 show('dump_v4_filter', msg(0x101, REQ|DUMP, 2, [be32(CTA_MARK,0x10), be32(CTA_MARK_MASK,0xf0),
   nest(1, nest(1, v4(1,'10.0.0.1')), nest(2, u8(1,6), be16(3,80))),
   nest(CTA_FILTER, u32(1, (1<<0)|(1<<3)|(1<<5)), u32(2, 0))]))

@@ -8,12 +8,20 @@
  *
  * Under AddressSanitizer the sanitizer owns the allocator; there the count
  * stays 0 and LeakSanitizer does the same job for the whole run.
+ *
+ * Under valgrind likewise: memcheck replaces malloc and its kin in the main
+ * executable as well as in libc (its default soname synonym "NONE" names
+ * the executable), so these wrappers are never called. The count would
+ * stay 0 and an injected failure would never happen, so both are switched
+ * off when RUNNING_ON_VALGRIND, and memcheck's leak check does the job.
  */
 #include <errno.h>
 #include <malloc.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+
+#include <valgrind/valgrind.h>
 
 #include "helpers.h"
 
@@ -38,10 +46,16 @@ extern void __libc_free(void *p);
 
 static size_t in_use;
 static unsigned int fail_countdown;	/* 0: never fail */
+static unsigned long allocs;		/* allocations while not paused */
+static bool paused;
 
-/* True when this allocation is the one a test asked to fail. */
+/* Counts this allocation, and says whether it is the one a test asked to
+ * fail. While paused, neither. */
 static bool injected_failure(void)
 {
+	if (paused)
+		return false;
+	allocs++;
 	return fail_countdown > 0 && --fail_countdown == 0;
 }
 
@@ -123,13 +137,25 @@ int posix_memalign(void **ret, size_t align, size_t size)
 
 size_t heap_in_use(void)
 {
-	return in_use;
+	return RUNNING_ON_VALGRIND ? 0 : in_use;
 }
 
 bool heap_fail_nth(unsigned int n)
 {
+	if (RUNNING_ON_VALGRIND)
+		return false;
 	fail_countdown = n;
 	return true;
+}
+
+unsigned long heap_allocs(void)
+{
+	return allocs;
+}
+
+void heap_pause(bool pause)
+{
+	paused = pause;
 }
 
 #else
@@ -143,6 +169,16 @@ bool heap_fail_nth(unsigned int n)
 {
 	(void)n;
 	return false;
+}
+
+unsigned long heap_allocs(void)
+{
+	return 0;
+}
+
+void heap_pause(bool pause)
+{
+	(void)pause;
 }
 
 #endif

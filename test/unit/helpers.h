@@ -27,6 +27,14 @@ size_t heap_in_use(void);
  */
 bool heap_fail_nth(unsigned int n);
 
+/* Allocations made so far (not counting those made while paused); 0 where
+ * allocations are not counted. */
+unsigned long heap_allocs(void);
+
+/* While paused, allocations are neither counted nor failed: a test pauses
+ * around its fakes, so that only the code under test sees failures. */
+void heap_pause(bool pause);
+
 /* A netlink message of @type with a nfgenmsg header, built in @buf. */
 static inline struct nlmsghdr *put_nfmsg(void *buf, uint16_t type,
 					 uint16_t flags, uint8_t family)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "ct_fixture.h"
+#include "ct/internal.h"
 
 struct collected {
 	struct ctnl_flow flows[8];
@@ -782,6 +783,19 @@ static void test_open_netns_by_name_or_path(void **state)
 	assert_int_equal(heap_in_use(), before);
 }
 
+/* Requests are built in the handle's own buffer and then read and written
+ * through struct nlmsghdr: misaligned, that is undefined behaviour (UBSan
+ * stops there; strict-alignment machines fault). */
+static void test_new_request_buffer_is_aligned_for_its_header(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ct_handle *h = fx->ct->ctx;
+
+	assert_int_equal(offsetof(struct ct_handle, req) %
+			 _Alignof(struct nlmsghdr), 0);
+	assert_int_equal((uintptr_t)h->req % _Alignof(struct nlmsghdr), 0);
+}
+
 /* A fake Conntrack implementing nothing answers -ENOSYS everywhere, so a
  * test's fake implements only what its test needs. */
 static void test_empty_interface_answers_enosys(void **state)
@@ -869,6 +883,7 @@ int main(void)
 			test_new_refuses_null_and_open_works_over_fake_syscalls),
 		cmocka_unit_test(test_new_allocation_failure_is_enomem),
 		cmocka_unit_test(test_open_netns_by_name_or_path),
+		T(test_new_request_buffer_is_aligned_for_its_header),
 		cmocka_unit_test(test_empty_interface_answers_enosys),
 	};
 

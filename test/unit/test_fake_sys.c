@@ -467,6 +467,54 @@ static void test_fake_drops_count_and_report(void **state)
 	assert_int_equal(mem[SK_MEMINFO_DROPS], 7);
 }
 
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(*(int *)data)++;
+	return CTNL_CB_OK;
+}
+
+/*
+ * A length of 2 GiB or more must not send the fakes' walk through messages
+ * out of the buffer (libmnl 1.0.4's mnl_nlmsg_ok() lets it through): they
+ * stamp, answer and hand over whole messages only, and leave the rest for
+ * the code under test to refuse.
+ */
+static void test_fakes_walk_whole_messages_only(void **state)
+{
+	struct env *e = *state;
+	uint8_t data[64];
+	struct nlmsghdr *a = put_msg(data, 16, NLM_F_MULTI, 4);
+	struct nlmsghdr *b = put_msg(data + 20, 16, NLM_F_MULTI, 4);
+	struct ctnl_fake_sock *fs;
+	struct ctnl_sock *sock;
+	unsigned int seen = 0;
+	int calls = 0;
+
+	b->nlmsg_len = 0xfffff000u;
+	b->nlmsg_seq = 7777;
+	ctnl_fake_sys_queue(e->f, data, 40);
+	ctnl_fake_sys_set_responder(e->f, count_responder, &seen);
+	a->nlmsg_seq = 40;
+	assert_int_equal(send_buf(e, data, 40), 40);
+	assert_int_equal(seen, 1);
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 40);
+	assert_int_equal(((struct nlmsghdr *)e->buf)->nlmsg_seq, 40);
+	assert_int_equal(((struct nlmsghdr *)(e->buf + 20))->nlmsg_seq, 7777);
+
+	assert_int_equal(ctnl_fake_sock_new(&fs), 0);
+	sock = ctnl_fake_sock_sock(fs);
+	ctnl_fake_sock_reply(fs, data, 40, 0, NULL);
+	assert_int_equal(ctnl_sock_request(sock, a, count_cb, &calls), 0);
+	assert_int_equal(calls, 1);
+	ctnl_fake_sock_queue_event(fs, data, 40);
+	calls = 0;
+	assert_int_equal(ctnl_sock_receive(sock, count_cb, &calls), 1);
+	assert_int_equal(calls, 1);
+	ctnl_fake_sock_free(fs);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -487,6 +535,7 @@ int main(void)
 		T(test_fake_gathers_iovecs_and_scatters_replies),
 		T(test_fake_socket_filter_drops_on_receive),
 		T(test_fake_drops_count_and_report),
+		T(test_fakes_walk_whole_messages_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

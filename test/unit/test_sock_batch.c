@@ -313,6 +313,13 @@ static void test_batch_refuses_bad_arguments_and_sends_nothing(void **state)
 			 -EINVAL);
 	assert_int_equal(ctnl_sock_batch(fx->sock, fx->buf, 0, results, 0),
 			 -EINVAL);
+	/* A length of 2 GiB or more, which libmnl 1.0.4 takes for a
+	 * negative int and accepts, to look for the next message almost
+	 * 4 GiB away. */
+	len = put_batch(fx, 3);
+	((struct nlmsghdr *)fx->buf)->nlmsg_len = 0xfffff000u;
+	assert_int_equal(ctnl_sock_batch(fx->sock, fx->buf, len, results, 3),
+			 -EINVAL);
 	/* A control message is no request. */
 	put_msg(fx->buf, NLMSG_DONE, 0, 4);
 	assert_int_equal(ctnl_sock_batch(fx->sock, fx->buf, 20, results, 1),

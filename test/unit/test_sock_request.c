@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "sock_fixture.h"
+#include "endless.h"
 
 static void test_request_stamps_seq_and_ack_and_returns_0_on_ack(void **state)
 {
@@ -338,6 +339,39 @@ static void test_request_refuses_zero_length_message(void **state)
 
 	((struct nlmsghdr *)fx->buf)->nlmsg_len = 0;
 	expect_malformed(fx, len, -EBADMSG);
+}
+
+/*
+ * A length of 2 GiB or more is negative as an int: libmnl 1.0.4's
+ * mnl_nlmsg_ok() compares it as one and accepts it, and the next message
+ * is looked for almost 4 GiB away. Refused here, when a reply is checked
+ * and when the rest of a failed request is drained. Queued raw: the
+ * fake's own stamping is not what is tested here.
+ */
+static void test_request_refuses_message_length_of_2gib_or_more(void **state)
+{
+	struct fx *fx = *state;
+	struct seen seen = { 0 };
+	size_t len = put_data(fx->buf, 0, 1, NLM_F_MULTI);
+	struct nlmsghdr *nlh = (void *)fx->buf;
+
+	nlh->nlmsg_seq = 1;
+	nlh->nlmsg_pid = CTNL_FAKE_PORTID;
+	nlh->nlmsg_len = 0xfffff000u;
+	ctnl_fake_sys_queue_raw(fx->fake, 0, 0, fx->buf, len);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   record_cb, &seen), -EBADMSG);
+	assert_int_equal(seen.n, 0);
+
+	/* The same datagram met while draining after a failure. */
+	nlh->nlmsg_seq = 2;
+	ctnl_fake_sys_queue_errno(fx->fake, -ENOMEM);
+	ctnl_fake_sys_queue_raw(fx->fake, 0, 0, fx->buf, len);
+	ctnl_fake_sys_queue_done(fx->fake, 0);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   record_cb, &seen), -ENOMEM);
+	assert_int_equal(ctnl_fake_sys_queued(fx->fake), 0);
+	assert_int_equal(seen.n, 0);
 }
 
 static void test_request_refuses_empty_datagram(void **state)
@@ -674,6 +708,83 @@ static void test_request_drain_stops_at_final_reply(void **state)
 	assert_int_equal(ctnl_fake_sys_queued(fx->fake), 1);
 }
 
+/* Counts messages (the fixture's record_cb holds 256 at most). */
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct seen *s = data;
+
+	(void)nlh;
+	s->n++;
+	return s->stop_after && s->n == s->stop_after ? CTNL_CB_STOP
+						      : CTNL_CB_OK;
+}
+
+/* A socket handle over a kernel that never ends a dump of 4-message
+ * datagrams, its replies bounded at 1000 messages. */
+static struct fx *endless_fx(void)
+{
+	size_t before = heap_in_use();
+	struct fx *fx = calloc(1, sizeof(*fx));
+	uint8_t data[256];
+	size_t len = put_data(data, 0, 4, NLM_F_MULTI);
+
+	assert_non_null(fx);
+	fx->heap_before = before;
+	assert_int_equal(ctnl_fake_sys_new(&fx->fake), 0);
+	assert_int_equal(ctnl_sock_open(endless_syscalls(fx->fake, data, len),
+					NULL, &fx->sock), 0);
+	fx_nl(fx)->replies_max = 1000;
+	return fx;
+}
+
+/* The replies to one request are bounded: past the bound the request
+ * fails with -EOVERFLOW, having handed over no more than the bound, and
+ * the handle, out of step with the kernel for good, refuses further
+ * requests with -EBADFD rather than read someone else's replies. */
+static void test_request_endless_dump_is_bounded(void **state)
+{
+	struct fx *fx = endless_fx();
+	struct seen seen = { 0 };
+	int results[1];
+
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   count_cb, &seen), -EOVERFLOW);
+	assert_true(seen.n <= 1000);
+	assert_true(endless.served <= 1000 / 4 + 1);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_new_req(fx), NULL,
+					   NULL), -EBADFD);
+	assert_int_equal(ctnl_sock_batch(fx->sock, fx_new_req(fx),
+					 NLMSG_HDRLEN + 4, results, 1),
+			 -EBADFD);
+	assert_int_equal(ctnl_fake_sys_sent_count(fx->fake), 1);
+	*state = fx;
+	fx_teardown(state);
+}
+
+/* The same when the callback stopped early (the rest is read to stay in
+ * step), and when draining after a failure meets the endless dump. */
+static void test_request_endless_dump_after_stop_or_failure(void **state)
+{
+	struct fx *fx = endless_fx();
+	struct seen seen = { .stop_after = 1 };
+
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   count_cb, &seen), -EOVERFLOW);
+	assert_int_equal(seen.n, 1);
+	*state = fx;
+	fx_teardown(state);
+
+	fx = endless_fx();
+	ctnl_fake_sys_queue_errno(fx->fake, -ENOMEM);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   count_cb, &seen), -ENOMEM);
+	assert_true(endless.served <= 1000 + 2);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   count_cb, &seen), -EBADFD);
+	*state = fx;
+	fx_teardown(state);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
@@ -700,6 +811,7 @@ int main(void)
 		T(test_request_refuses_message_longer_than_datagram),
 		T(test_request_refuses_message_shorter_than_header),
 		T(test_request_refuses_zero_length_message),
+		T(test_request_refuses_message_length_of_2gib_or_more),
 		T(test_request_refuses_empty_datagram),
 		T(test_request_refuses_trailing_bytes),
 		T(test_request_refuses_unknown_control_message),
@@ -722,6 +834,8 @@ int main(void)
 		T(test_request_refused_on_subscribed_handle),
 		T(test_request_after_failure_starts_clean),
 		T(test_request_drain_stops_at_final_reply),
+		T_OWN(test_request_endless_dump_is_bounded),
+		T_OWN(test_request_endless_dump_after_stop_or_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
