@@ -281,6 +281,25 @@ static void test_parse_expectation_with_nat(void **state)
 	assert_int_equal(e.nat_tuple.family, AF_INET);
 }
 
+/* A message of another type is -EPROTO even when it is too short for a
+ * conntrack message: its type says it is not one to parse (found by the
+ * event fuzzer, whose oracle expected -EBADMSG). */
+static void test_parse_other_type_is_eproto_whatever_its_length(void **state)
+{
+	_Alignas(8) uint8_t buf[64];
+	struct nlmsghdr *nlh = put_msg(buf, 16, 0, 2);
+	struct ctnl_expect e;
+	struct ctnl_flow f;
+
+	(void)state;
+	assert_int_equal(ctnl_flow_parse(nlh, &f), -EPROTO);
+	assert_int_equal(ctnl_expect_parse(nlh, &e), -EPROTO);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK_EXP << 8) | IPCTNL_MSG_EXP_NEW;
+	assert_int_equal(ctnl_flow_parse(nlh, &f), -EPROTO);
+	/* Of the right type but too short: malformed. */
+	assert_int_equal(ctnl_expect_parse(nlh, &e), -EBADMSG);
+}
+
 static void test_parse_refuses_other_message_types(void **state)
 {
 	_Alignas(8) uint8_t buf[4096];
@@ -706,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_parse_events_new_update_destroy),
 		cmocka_unit_test(test_parse_expectation),
 		cmocka_unit_test(test_parse_expectation_with_nat),
+		cmocka_unit_test(test_parse_other_type_is_eproto_whatever_its_length),
 		cmocka_unit_test(test_parse_refuses_other_message_types),
 		cmocka_unit_test(test_stack_lists_a_multi_datagram_dump),
 		cmocka_unit_test(test_stack_lists_both_families_and_empty_tables),
