@@ -158,16 +158,22 @@ static int batch_matching(struct ct_handle *h, enum ctnl_op op,
 	return ret;
 }
 
+/* A NULL filter selects every entry. */
+static const struct ctnl_filter *filter_or_all(const struct ctnl_filter *f)
+{
+	static const struct ctnl_filter all;
+
+	return f ? f : &all;
+}
+
 int ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
 		       struct ctnl_dump_info *info)
 {
-	static const struct ctnl_filter all;
 	struct ct_handle *h = ctx;
 	struct ctnl_dump_info ignored;
 	int ret;
 
-	if (!filter)
-		filter = &all;
+	filter = filter_or_all(filter);
 	if (!info)
 		info = &ignored;
 	ret = filter_check(filter);
@@ -185,13 +191,11 @@ int ct_update_matching(void *ctx, const struct ctnl_filter *filter,
 		       const struct ctnl_change *change,
 		       struct ctnl_dump_info *info)
 {
-	static const struct ctnl_filter all;
 	struct ct_handle *h = ctx;
 	struct ctnl_dump_info ignored;
 	int ret;
 
-	if (!filter)
-		filter = &all;
+	filter = filter_or_all(filter);
 	if (!info)
 		info = &ignored;
 	ret = filter_check(filter);

@@ -378,6 +378,22 @@ static int request_reply(struct nl_sock *s, const struct nlmsghdr *nlh,
 	return REPLY_MORE;
 }
 
+/*
+ * Whether the handle may start a request or batch: not while it is out of
+ * step with the kernel for good, nor while it is in receive-only use
+ * (joined groups, or messages not yet handed over, which a reply would
+ * overwrite). Clears the last error text.
+ */
+static int begin_exchange(struct nl_sock *s)
+{
+	if (s->out_of_step)
+		return -EBADFD;
+	if (s->groups || s->pending_len)
+		return -EBUSY;
+	s->has_errmsg = false;
+	return 0;
+}
+
 int sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
 		 void *data)
 {
@@ -388,11 +404,9 @@ int sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
 
 	if (!req || req->nlmsg_len < NLMSG_HDRLEN)
 		return -EINVAL;
-	if (s->out_of_step)
-		return -EBADFD;
-	if (s->groups || s->pending_len)
-		return -EBUSY;
-	s->has_errmsg = false;
+	ret = begin_exchange(s);
+	if (ret < 0)
+		return ret;
 
 	/* NLM_F_ACK on a dump is harmless: the kernel answers a dump with
 	 * NLMSG_DONE alone. So every request ends in exactly one final reply
@@ -534,11 +548,9 @@ int sock_batch(void *ctx, void *buf, size_t len, int *results, size_t count)
 		return -EINVAL;
 	if (count_batch(buf, len, &total) < 0 || total != count)
 		return -EINVAL;
-	if (s->out_of_step)
-		return -EBADFD;
-	if (s->groups || s->pending_len)
-		return -EBUSY;
-	s->has_errmsg = false;
+	ret = begin_exchange(s);
+	if (ret < 0)
+		return ret;
 
 	while (done < count) {
 		size_t n = count - done, sent = 0;
