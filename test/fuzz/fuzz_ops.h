@@ -71,6 +71,46 @@ enum fuzz_rec {
 	FUZZ_REC_KINDS
 };
 
+/*
+ * The event fuzzer's input (fuzz_event.c): a four-byte header, then
+ * records laid out as above (kind, two-byte length, bytes).
+ */
+/* Byte 0: the events subscribed (CTNL_EVENT_NEW ... EXP_DESTROY; none in
+ * the header means all), the overflow mode, a 256-byte receive buffer. */
+#define FUZZ_EV_EVENTS 0x1f
+#define FUZZ_EV_NO_ENOBUFS 0x20
+#define FUZZ_EV_RELIABLE 0x40
+#define FUZZ_EV_SMALLBUF 0x80
+/* Byte 1: the filter. Bits 0-1: family 1 IPv4, 2 IPv6, 3 none but
+ * CTNL_FILTER_USERSPACE; then criteria, their value from byte 3. */
+#define FUZZ_EV_F_FAMILY 0x03
+#define FUZZ_EV_F_MARK 0x04	/* mark & 0xff == byte 3 */
+#define FUZZ_EV_F_PROTO 0x08	/* TCP */
+#define FUZZ_EV_F_DPORT 0x10	/* TCP, original destination port byte 3 */
+#define FUZZ_EV_F_STATUS 0x20	/* SEEN_REPLY set */
+#define FUZZ_EV_F_ZONE 0x40	/* zone byte 3 */
+#define FUZZ_EV_F_LABEL 0x80	/* label byte 3 % 128 set */
+/* Byte 2: the callback stops at every n-th event (bits 0-5; 0: never),
+ * or fails with -ECANCELED there; the last events are read with
+ * ctnl_ct_event_loop() rather than ctnl_ct_event_read(). */
+#define FUZZ_EV_CB_EVERY 0x3f
+#define FUZZ_EV_CB_FAIL 0x40
+#define FUZZ_EV_CB_LOOP 0x80
+
+enum fuzz_ev_rec {
+	FUZZ_EV_REC_EVENT,	/* a multicast datagram from the kernel */
+	FUZZ_EV_REC_FOREIGN,	/* a datagram from port id 1 + byte 0 */
+	FUZZ_EV_REC_ERRNO,	/* a receive fails (ENOBUFS, EAGAIN, ...) */
+	FUZZ_EV_REC_DROP,	/* the kernel drops byte 0 messages */
+	FUZZ_EV_REC_READ,	/* the program reads events now */
+	FUZZ_EV_REC_WAIT,	/* ... or polls for them */
+	FUZZ_EV_REC_FAIL,	/* call kind b0 fails b1 % 4 calls from now,
+				 * with errno b2 */
+	FUZZ_EV_REC_SUBSCRIBE,	/* subscribes anew: bytes 0-3 as the header
+				 * (events 0 unsubscribes) */
+	FUZZ_EV_REC_KINDS
+};
+
 /* The errors system calls and the kernel give in answer; index 0 is
  * "none" where that makes sense. */
 static const int fuzz_errnos[] = {
