@@ -53,6 +53,20 @@ def rec(kind, data=b''):
     return bytes([kind]) + struct.pack('<H', len(data)) + data
 
 
+# The fake's port id (CTNL_FAKE_PORTID), and the requests a batch puts in
+# one datagram over it: its receive queue (212992 bytes) over twice an
+# error's size in it (sock.c's ERROR_TRUESIZE, 1024).
+PORTID = 4242
+BATCH_MSGS = 212992 // 2048
+FUZZ_REC_KERNEL = 1
+
+
+def ack(seq):
+    """The kernel's capped acknowledgement of request @seq."""
+    req = struct.pack('<IHHII', 16, 0x0101, 0x5, seq, 0)
+    return struct.pack('<IHHIIi', 36, 2, 0x100, seq, PORTID, 0) + req
+
+
 def write(target, name, data):
     path = os.path.join(CORPUS, target, 'fixture-' + name)
     with open(path, 'wb') as f:
@@ -131,16 +145,32 @@ def replies():
         seeds[name + '-dump'] = bytes([FUZZ_DUMP, fam | 0x20]) + stamped(
             name + '.bin')
     # The big one: 600 entries in 8 datagrams, as a list, filtered, and
-    # as what update_matching and delete_matching read first.
+    # as what update_matching and delete_matching read before they
+    # update or delete each entry in batches: the dump is request 1, the
+    # entries requests 2-601, sent BATCH_MSGS to a datagram, and the
+    # kernel acknowledges the last of each.
     many = stamped('ct_many_v4.bin')
     seeds['ct_many_v4-list'] = bytes([FUZZ_LIST, FAM_V4]) + many
     seeds['ct_many_v4-filtered'] = bytes([FUZZ_LIST_FILTERED, FAM_V4]) + many
+    acks = b''.join(rec(FUZZ_REC_KERNEL, ack(min(last, 601)))
+                    for last in range(1 + BATCH_MSGS, 601 + BATCH_MSGS,
+                                      BATCH_MSGS))
     seeds['ct_many_v4-update-matching'] = bytes([FUZZ_UPDATE_MATCHING,
-                                                 FAM_V4]) + many
+                                                 FAM_V4]) + many + acks
     seeds['ct_many_v4-delete-matching'] = bytes([FUZZ_DELETE_MATCHING,
-                                                 FAM_V4]) + many
-    seeds['ct_tcp_v4-delete-uncounted'] = bytes(
-        [FUZZ_DELETE_MATCHING, FAM_V4 | 0x10]) + stamped('ct_empty.bin')
+                                                 FAM_V4]) + many + acks
+    one = stamped('ct_tcp_v4.bin') + rec(FUZZ_REC_KERNEL, ack(2))
+    seeds['ct_tcp_v4-update-matching'] = bytes([FUZZ_UPDATE_MATCHING,
+                                                FAM_V4]) + one
+    seeds['ct_tcp_v4-delete-matching'] = bytes([FUZZ_DELETE_MATCHING,
+                                                FAM_V4]) + one
+    # Uncounted: the probe of the kernel's flush (acknowledged), the
+    # filtered dump that shows the kernel applies the filter (nothing
+    # matches), the filtered flush (acknowledged).
+    ok = rec(FUZZ_REC_STAMPED, datagrams('ct_get_reply.bin')[1])
+    seeds['ct_empty-delete-uncounted'] = (
+        bytes([FUZZ_DELETE_MATCHING, FAM_V4 | 0x10]) + ok +
+        stamped('ct_empty.bin') + ok)
     seeds['ct_get_reply'] = bytes([FUZZ_GET, 0]) + stamped('ct_get_reply.bin')
     seeds['ct_get_enoent'] = bytes([FUZZ_GET, 0]) + stamped(
         'ct_get_enoent.bin')
@@ -164,3 +194,4 @@ def replies():
 
 
 events()
+replies()
