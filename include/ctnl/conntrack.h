@@ -1177,8 +1177,8 @@ struct ctnl_format_opts {
 
 /*
  * ctnl_flow_format() and ctnl_expect_format() with options; @opts NULL is
- * the plain form. Errors: -EINVAL (@flow or @exp NULL, or @opts from a
- * newer header with fields this library does not know set).
+ * the plain form. Errors: -EINVAL (@flow or @exp NULL, unknown flags, or
+ * @opts from a newer header with fields this library does not know set).
  */
 CTNL_API int ctnl_flow_format_opts(const struct ctnl_flow *flow,
 				   const struct ctnl_format_opts *opts,

@@ -759,6 +759,12 @@ static void test_messages_refuse_bad_input(void **state)
 					   sizeof(buf)));
 	ROW(-EINVAL, ctnl_expect_format_opts(&exp, &opts, (char *)buf,
 					     sizeof(buf)));
+	opts.size = sizeof(opts);
+	opts.flags = 1u << 7;				/* unknown flag */
+	ROW(-EINVAL, ctnl_flow_format_opts(&good, &opts, (char *)buf,
+					   sizeof(buf)));
+	ROW(-EINVAL, ctnl_expect_format_opts(&exp, &opts, (char *)buf,
+					     sizeof(buf)));
 	newer.opts.size = sizeof(newer);
 	ROW(-EINVAL, ctnl_flow_format_opts(&good, &newer.opts, (char *)buf,
 					   sizeof(buf)));
