@@ -29,11 +29,13 @@
  * a request, and closes without leaving a descriptor open. The message
  * parsers also see each message of each datagram directly, as the event
  * reader would not: a message of the other subsystem, or of none, must be
- * refused by both with the documented error.
+ * refused by both with the documented error, and every message that is
+ * not statistics by the statistics parsers.
  */
 #include <stdint.h>
 
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include <ctnl/mocks.h>
 
@@ -96,11 +98,40 @@ static int foreign_ret(const struct nlmsghdr *nlh)
 	return -EPROTO;
 }
 
+/* The statistics parsers refuse every other message by its type. */
+static void parse_stats(const struct nlmsghdr *nlh)
+{
+	struct ctnl_stats st;
+	struct ctnl_cpu_stats cpu = { 0 };
+	uint16_t ct_cpu = NFNL_SUBSYS_CTNETLINK << 8 |
+			  IPCTNL_MSG_CT_GET_STATS_CPU;
+	uint16_t exp_cpu = NFNL_SUBSYS_CTNETLINK << 8 |
+			   IPCTNL_MSG_EXP_GET_STATS_CPU;
+	uint16_t exp_cpu2 = NFNL_SUBSYS_CTNETLINK_EXP << 8 |
+			    IPCTNL_MSG_EXP_GET_STATS_CPU;
+	int ret;
+
+	ret = ctnl_stats_parse(nlh, &st);
+	if (nlh->nlmsg_type != (NFNL_SUBSYS_CTNETLINK << 8 |
+				IPCTNL_MSG_CT_GET_STATS))
+		FUZZ_CHECK(ret == -EPROTO);
+	else
+		FUZZ_CHECK(ret == 0 || ret == -EBADMSG);
+	ret = ctnl_cpu_stats_parse(nlh, &cpu);
+	if (nlh->nlmsg_type != ct_cpu && nlh->nlmsg_type != exp_cpu &&
+	    nlh->nlmsg_type != exp_cpu2)
+		FUZZ_CHECK(ret == -EPROTO);
+	else
+		FUZZ_CHECK(ret == 0 || ret == -EBADMSG);
+}
+
 static void parse_message(const struct nlmsghdr *nlh)
 {
 	struct ctnl_flow flow;
 	struct ctnl_expect exp;
 	int ret;
+
+	parse_stats(nlh);
 
 	switch (nlh->nlmsg_type >> 8) {
 	case NFNL_SUBSYS_CTNETLINK:

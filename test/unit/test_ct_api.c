@@ -675,10 +675,18 @@ static void test_stats_parsers_refuse_malformed_messages(void **state)
 	attr->nla_len = 12;
 	assert_int_equal(ctnl_stats_parse(nlh, &st), -EBADMSG);
 	attr->nla_len = 8;
-	/* A message too short for its header. */
+	/* A message too short for its header; of another type, it is
+	 * another kind of message first, whatever its length. */
 	nlh->nlmsg_len = NLMSG_HDRLEN + 2;
 	assert_int_equal(ctnl_stats_parse(nlh, &st), -EBADMSG);
+	assert_int_equal(ctnl_cpu_stats_parse(nlh, &cpu), -EPROTO);
+	nlh->nlmsg_type = CT_TYPE(IPCTNL_MSG_CT_GET_STATS_CPU);
 	assert_int_equal(ctnl_cpu_stats_parse(nlh, &cpu), -EBADMSG);
+	assert_int_equal(ctnl_stats_parse(nlh, &st), -EPROTO);
+	nlh->nlmsg_type = CT_TYPE(IPCTNL_MSG_CT_NEW);
+	nlh->nlmsg_len = NLMSG_HDRLEN + 1;
+	assert_int_equal(ctnl_stats_parse(nlh, &st), -EPROTO);
+	assert_int_equal(ctnl_cpu_stats_parse(nlh, &cpu), -EPROTO);
 
 	/* Per-CPU: the expectation subsystem's own type is taken too; the
 	 * conntrack counters stay as they were. */
