@@ -20,14 +20,16 @@ for t in "$@"; do
 	mkdir -p "$work" "$artifacts"
 	echo "==> fuzz_$t for ${seconds}s"
 	# -timeout: an input that takes over 10 s is a hang. -max_len: room
-	# for a few full dump datagrams; a command line is much shorter.
-	# ASan's leak check runs on every input that allocates more than it
-	# frees.
-	max_len=65536
-	[ "$t" != args ] || max_len=4096
+	# for a few full dump datagrams; a command line is much shorter, and
+	# the parser's words (option names, protocols, states, ...) help the
+	# fuzzer past its lookups. ASan's leak check runs on every input
+	# that allocates more than it frees. (The loop's list was expanded
+	# already: "$@" is free for the options.)
+	set -- -max_len=65536
+	[ "$t" != args ] || set -- -max_len=4096 -dict="$here/args.dict"
 	status=0
 	"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-		-max_len="$max_len" -print_final_stats=1 \
+		"$@" -print_final_stats=1 \
 		-artifact_prefix="$artifacts" \
 		"$work" "$here/corpus/$t" "$here/regress/$t" \
 		>"$build/fuzz-$t.log" 2>&1 || status=$?

@@ -3,7 +3,9 @@
 # command line of the parser's unit test (test/unit/test_tool_args.c, its
 # OK(...) and BAD(...) rows), of the README's section on ctnl and of the
 # man page's EXAMPLES, one input each, its arguments separated by NUL
-# bytes as fuzz_args.c splits them. Run from the repository root:
+# bytes as fuzz_args.c splits them; and its dictionary (args.dict): the
+# words the parser knows, from its option table and its name tables.
+# Run from the repository root:
 #   python3 test/fuzz/seed_args.py
 import os
 import re
@@ -82,6 +84,31 @@ def man_lines(path):
     return rows
 
 
+def dictionary(path):
+    """The words of tools/cli.c: options (from cli_options[]), commands
+    and every name the parser looks up (quoted strings of its tables)."""
+    src = open(path).read()
+    words = set()
+    for row in re.findall(r'\{ (O_[A-Z_]+,.*?) \},', src, re.S):
+        m = re.match(r'O_[A-Z_]+, (\'.\'|0), "([a-z0-9-]+)"', row)
+        if m.group(1) != '0':
+            words.add('-' + m.group(1)[1])
+        words.add('--' + m.group(2))
+        alias = re.search(r',\s*"([a-z0-9-]+)"$', row)
+        if alias:
+            words.add('--' + alias.group(1))
+    tables = re.findall(r'(?:cmd_names|protos|tcp_states|sctp_states|'
+                        r'cli_status_names)\[[^]]*\] = \{(.*?)\n\};', src,
+                        re.S)
+    for t in tables:
+        words.update(re.findall(r'"([A-Za-z0-9_-]+)"', t))
+    words.update(['conntrack', 'expect', 'expectation', 'ipv4', 'ipv6',
+                  'inet', 'inet6', 'ipv6-icmp', 'text', 'json', 'labels',
+                  'id', 'extended', 'UNSET', 'NEW', 'UPDATE', 'DESTROY',
+                  'ALL', '--', '0x', '/', ',', '='])
+    return sorted(words)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name in os.listdir(OUT):
@@ -102,6 +129,12 @@ def main():
             with open(os.path.join(OUT, '%s-%03d' % (prefix, n)), 'wb') as f:
                 f.write(data)
         print('%s: %d command lines' % (prefix, n))
+    words = dictionary('tools/cli.c')
+    with open('test/fuzz/args.dict', 'w') as f:
+        f.write('# The words ctnl\'s parser knows (seed_args.py).\n')
+        for w in words:
+            f.write('"%s"\n' % w.replace('\\', '\\\\').replace('"', '\\"'))
+    print('args.dict: %d words' % len(words))
 
 
 main()
