@@ -456,8 +456,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(head, data, sizeof(head));
 	data += sizeof(head);
 	size -= sizeof(head);
+	/* The header always subscribes. */
 	if (!(head[0] & FUZZ_EV_EVENTS))
-		head[0] |= FUZZ_EV_EVENTS;	/* the header always subscribes */
+		head[0] |= FUZZ_EV_EVENTS;
 	if (head[0] & FUZZ_EV_SMALLBUF)
 		sock_cfg.bufsize = 256;
 	r.every = head[2] & FUZZ_EV_CB_EVERY;

@@ -683,8 +683,10 @@ static const struct sock_filter accept_all[] = {
 	X(ct_stats_cpu, H_CT, 0, 2, ctnl_ct_stats_cpu(s->ct, s->cpus, 4))     \
 	X(ct_get_expect, H_CT, 0, 0,                                          \
 	  ctnl_ct_get_expect(s->ct, &kern.exp, &s->exp_out))                  \
-	X(ct_create_expect, H_CT, 0, 0, ctnl_ct_create_expect(s->ct, &kern.exp)) \
-	X(ct_delete_expect, H_CT, 0, 0, ctnl_ct_delete_expect(s->ct, &kern.exp)) \
+	X(ct_create_expect, H_CT, 0, 0,                                       \
+	  ctnl_ct_create_expect(s->ct, &kern.exp))                            \
+	X(ct_delete_expect, H_CT, 0, 0,                                       \
+	  ctnl_ct_delete_expect(s->ct, &kern.exp))                            \
 	X(ct_subscribe, H_CT, OP_MEMINFO, 0,                                  \
 	  ctnl_ct_subscribe(s->ct, CTNL_EVENT_ALL))                           \
 	X(ct_subscribe_config, H_CT, OP_MEMINFO | OP_BPF, 0,                  \
@@ -1077,10 +1079,12 @@ static void test_fault_sweep_covers_every_operation(void **state)
 		for (unsigned int k = 1; k <= h.calls; k++) {
 			const struct call *c = &h.trace[k - 1];
 
-			for (size_t e = 0; e < errnos[c->kind].n; e++, runs++)
-				run_failing(op, k, errnos[c->kind].errs[e], 0,
-					    outcome_of(op, h.trace, k,
-						       errnos[c->kind].errs[e]));
+			for (size_t e = 0; e < errnos[c->kind].n; e++, runs++) {
+				int err = errnos[c->kind].errs[e];
+
+				run_failing(op, k, err, 0,
+					    outcome_of(op, h.trace, k, err));
+			}
 		}
 		/* Allocation failures, where allocations are counted. */
 		for (unsigned int n = 1; n <= h.allocs && heap_fail_nth(0);
