@@ -20,13 +20,18 @@ for t in "$@"; do
 	mkdir -p "$work" "$artifacts"
 	echo "==> fuzz_$t for ${seconds}s"
 	# -timeout: an input that takes over 10 s is a hang. -max_len: room
-	# for a few full dump datagrams; a command line is much shorter, and
-	# the parser's words (option names, protocols, states, ...) help the
+	# for a few full dump datagrams; for a handful of event datagrams
+	# (one event each, about 1.3 KiB) or dozens of small ones, as longer
+	# inputs only run slower; a command line is much shorter, and the
+	# parser's words (option names, protocols, states, ...) help the
 	# fuzzer past its lookups. ASan's leak check runs on every input
 	# that allocates more than it frees. (The loop's list was expanded
 	# already: "$@" is free for the options.)
-	set -- -max_len=65536
-	[ "$t" != args ] || set -- -max_len=4096 -dict="$here/args.dict"
+	case $t in
+	args) set -- -max_len=4096 -dict="$here/args.dict" ;;
+	event) set -- -max_len=8192 ;;
+	*) set -- -max_len=65536 ;;
+	esac
 	status=0
 	"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
 		"$@" -print_final_stats=1 \
