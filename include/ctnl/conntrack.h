@@ -774,8 +774,9 @@ CTNL_API int ctnl_ct_stats(struct ctnl_ct *ct, enum ctnl_table table,
  * Reads the per-CPU counters of the conntrack and the expectation tables
  * (`conntrack -S` and `conntrack -S expect`), merged by CPU into out[0..]:
  * one entry per CPU the kernel reports (its possible CPUs, in order).
- * Returns the number of CPUs reported; when that exceeds @max, only the
- * first @max are stored, so a caller can size its array and ask again.
+ * Returns the number of CPUs reported, each once whichever table named
+ * it: out[0..n-1] are filled in. When that exceeds @max, only the first
+ * @max are stored, so a caller can size its array and ask again.
  * Errors: -EINVAL (NULL @out with @max > 0), -EBADMSG (a malformed reply),
  * and those of ctnl_sock_request().
  */
