@@ -664,6 +664,12 @@ static void test_stats_cpu_counts_each_cpu_once(void **state)
 	put_exp_cpu(fx, 2, 7);
 	reply_entries(fx, 0);
 	assert_int_equal(ctnl_ct_stats_cpu(fx->ct, cpus, 2), 3);
+	put_ct_cpu(fx, 0, 1, 1);
+	reply_entries(fx, 0);
+	put_exp_cpu(fx, 1, 7);
+	put_exp_cpu(fx, 2, 7);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_stats_cpu(fx->ct, cpus, 1), 2);
 }
 
 static void test_stats_cpu_failures(void **state)
