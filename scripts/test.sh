@@ -6,7 +6,8 @@
 # it is under 95 % of lines or 100 % of functions; then builds with
 # AddressSanitizer and UndefinedBehaviorSanitizer and runs the tests again;
 # then runs every unit test under valgrind memcheck, any error fatal; then
-# fuzzes the reply and event parsers for 60 s each (CTNL_FUZZ_SECONDS).
+# fuzzes the reply path, the event path and ctnl's argument parser for
+# 60 s each (CTNL_FUZZ_SECONDS).
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -32,7 +33,7 @@ ctest --test-dir build/valgrind -L valgrind -j "$jobs" --output-on-failure
 echo "==> fuzzing (libFuzzer + ASan + UBSan), ${CTNL_FUZZ_SECONDS:-60} s per target"
 cmake -S . -B build/fuzz -DCTNL_FUZZ=ON -DCMAKE_C_COMPILER=clang \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/fuzz -j "$jobs" --target fuzz_reply fuzz_event
+cmake --build build/fuzz -j "$jobs" --target fuzz_reply fuzz_event fuzz_args
 test/fuzz/run.sh build/fuzz "${CTNL_FUZZ_SECONDS:-60}"
 
 echo "==> all tests passed"

@@ -774,8 +774,9 @@ CTNL_API int ctnl_ct_stats(struct ctnl_ct *ct, enum ctnl_table table,
  * Reads the per-CPU counters of the conntrack and the expectation tables
  * (`conntrack -S` and `conntrack -S expect`), merged by CPU into out[0..]:
  * one entry per CPU the kernel reports (its possible CPUs, in order).
- * Returns the number of CPUs reported; when that exceeds @max, only the
- * first @max are stored, so a caller can size its array and ask again.
+ * Returns the number of CPUs reported, each once whichever table named
+ * it: out[0..n-1] are filled in. When that exceeds @max, only the first
+ * @max are stored, so a caller can size its array and ask again.
  * Errors: -EINVAL (NULL @out with @max > 0), -EBADMSG (a malformed reply),
  * and those of ctnl_sock_request().
  */
@@ -1177,8 +1178,8 @@ struct ctnl_format_opts {
 
 /*
  * ctnl_flow_format() and ctnl_expect_format() with options; @opts NULL is
- * the plain form. Errors: -EINVAL (@flow or @exp NULL, or @opts from a
- * newer header with fields this library does not know set).
+ * the plain form. Errors: -EINVAL (@flow or @exp NULL, unknown flags, or
+ * @opts from a newer header with fields this library does not know set).
  */
 CTNL_API int ctnl_flow_format_opts(const struct ctnl_flow *flow,
 				   const struct ctnl_format_opts *opts,

@@ -241,12 +241,16 @@ static void emit_labels(struct out *o, const struct ctnl_flow *f,
 	emit(o, " ");
 }
 
+#define OPT(opts, field) CTNL_OPT(struct ctnl_format_opts, opts, field, 0)
+
+/* A flag from a newer header would change the line: refused, as every
+ * other options struct refuses what it does not know. */
 static bool opts_ok(const struct ctnl_format_opts *opts)
 {
-	return !opts || ctnl_opts_usable(opts, opts->size, sizeof(*opts));
+	return !opts ||
+	       (ctnl_opts_usable(opts, opts->size, sizeof(*opts)) &&
+		!(OPT(opts, flags) & ~(CTNL_FORMAT_EXTENDED | CTNL_FORMAT_ID)));
 }
-
-#define OPT(opts, field) CTNL_OPT(struct ctnl_format_opts, opts, field, 0)
 
 int ctnl_flow_format_opts(const struct ctnl_flow *f,
 			  const struct ctnl_format_opts *opts, char *buf,

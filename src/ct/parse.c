@@ -769,11 +769,12 @@ int ctnl_stats_parse(const struct nlmsghdr *nlh, struct ctnl_stats *out)
 
 	if (!nlh || !out)
 		return -EINVAL;
+	/* Another kind of message whatever its length, as everywhere. */
+	if (nlh->nlmsg_type != CT_MSG(IPCTNL_MSG_CT_GET_STATS))
+		return -EPROTO;
 	err = stats_start(nlh, &attrs, &len, &res_id);
 	if (err)
 		return err;
-	if (nlh->nlmsg_type != CT_MSG(IPCTNL_MSG_CT_GET_STATS))
-		return -EPROTO;
 	for_each_attr(a, attrs, len, rem) {
 		switch (attr_type(a)) {
 		case CTA_STATS_GLOBAL_ENTRIES:
@@ -843,15 +844,15 @@ int ctnl_cpu_stats_parse(const struct nlmsghdr *nlh, struct ctnl_cpu_stats *out)
 
 	if (!nlh || !out)
 		return -EINVAL;
-	err = stats_start(nlh, &attrs, &len, &cpu);
-	if (err)
-		return err;
 	if (nlh->nlmsg_type == CT_MSG(IPCTNL_MSG_CT_GET_STATS_CPU))
 		counter = ct_cpu_counter;
 	else if (is_exp_cpu_stats(nlh->nlmsg_type))
 		counter = exp_cpu_counter;
 	else
 		return -EPROTO;
+	err = stats_start(nlh, &attrs, &len, &cpu);
+	if (err)
+		return err;
 
 	/* Only this message's table's counters change: the conntrack and
 	 * the expectation replies for one CPU merge into one struct. */

@@ -79,6 +79,7 @@ struct cpu_state {
 	size_t max;
 	size_t stored;		/* entries of out[] in use */
 	size_t seen;		/* CPUs the current dump reported */
+	bool full;		/* a CPU found out[] full */
 };
 
 /* The entry of @cpu among those stored, or a new one (NULL: no room). */
@@ -107,7 +108,11 @@ static int cpu_msg(const struct nlmsghdr *nlh, void *arg)
 	/* Parsed again into its CPU's entry, where the other table's
 	 * counters stay as they are. */
 	slot = cpu_slot(c, one.cpu);
-	return slot ? ctnl_cpu_stats_parse(nlh, slot) : CTNL_CB_OK;
+	if (!slot) {
+		c->full = true;
+		return CTNL_CB_OK;
+	}
+	return ctnl_cpu_stats_parse(nlh, slot);
 }
 
 /* One table's per-CPU dump; returns how many CPUs it reported. */
@@ -142,5 +147,14 @@ int ct_stats_cpu(void *ctx, struct ctnl_cpu_stats *out, size_t max)
 	exp_cpus = cpu_dump(h, CTNL_TABLE_EXPECT, &c);
 	if (exp_cpus < 0)
 		return exp_cpus;
-	return cpus > exp_cpus ? cpus : exp_cpus;
+	/* Every CPU fitted: the entries filled in are the count, whatever
+	 * the messages (a CPU named twice, or by one table only). Else more
+	 * than @max, so the caller knows to ask again with more room. */
+	if (!c.full)
+		return (int)c.stored;
+	if (cpus < exp_cpus)
+		cpus = exp_cpus;
+	if ((size_t)cpus <= max)
+		cpus = max >= INT_MAX ? INT_MAX : (int)max + 1;
+	return cpus;
 }

@@ -18,7 +18,8 @@
  *    requests from 1, over the kernel and over the fake alike, so the
  *    input replays the exchange exactly;
  *  - for the event fuzzer, writes each multicast datagram a subscribed
- *    socket received while all that happened (corpus/event/NAME).
+ *    socket received while all that happened (corpus/event/NAME), as an
+ *    input subscribed to every event with that datagram queued.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,15 +53,24 @@ static void die(const char *what)
 	exit(1);
 }
 
+/* One input of the event fuzzer: subscribed to every event, no filter,
+ * and the datagram as one FUZZ_EV_REC_EVENT record. */
 static void write_event(const void *buf, size_t len)
 {
+	const uint8_t head[4] = { FUZZ_EV_EVENTS, 0, 0, 0 };
+	const uint8_t record[3] = { FUZZ_EV_REC_EVENT, (uint8_t)len,
+				    (uint8_t)(len >> 8) };
 	char path[4096];
 	FILE *f;
 
+	if (len > UINT16_MAX)
+		die("an event datagram over 64 KiB");
 	snprintf(path, sizeof(path), "%s/event/captured-%02u", rec.dir,
 		 rec.nevents++);
 	f = fopen(path, "wb");
-	if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
+	if (!f || fwrite(head, 1, sizeof(head), f) != sizeof(head) ||
+	    fwrite(record, 1, sizeof(record), f) != sizeof(record) ||
+	    fwrite(buf, 1, len, f) != len || fclose(f) != 0)
 		die(path);
 }
 

@@ -1,15 +1,41 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Fuzz target: event messages. The input is one multicast datagram from
- * the kernel; a socket handle subscribed to the conntrack groups receives
- * it and hands each message to an event parser, as an event reader does:
- * conntrack messages to ctnl_flow_parse(), expectation messages to
- * ctnl_expect_parse(). Each must answer 0, -EBADMSG or -EPROTO, and what
- * it parsed must be sane and printable.
+ * Fuzz target: events, the way a program reads them. A conntrack handle
+ * opened over the fake syscall table subscribes as the input's header
+ * says (which events, the overflow mode, a filter applied in the kernel
+ * by a socket filter that the fake runs, and in user space), then the
+ * input's records play what the kernel does meanwhile: multicast
+ * datagrams, datagrams from other ports, overflows (the kernel's ENOBUFS,
+ * its drop counter growing), failing system calls, new subscriptions; and
+ * what the program does: ctnl_ct_event_read() and ctnl_ct_event_wait()
+ * between them, ctnl_ct_event_read() or ctnl_ct_event_loop() to the end.
+ *
+ * An input is a header then records (see fuzz_ops.h for the layout):
+ *
+ *   byte 0   FUZZ_EV_* events, overflow mode, a small receive buffer
+ *   byte 1   FUZZ_EV_F_* the filter's criteria
+ *   byte 2   the callback: stops (or fails) at every n-th event; how the
+ *            last events are read
+ *   byte 3   the filter's value (mark, zone, label, port)
+ *   records  kind (enum fuzz_ev_rec), length (2 bytes, little endian,
+ *            cut to what is left), that many bytes
+ *
+ * Checked: every event handed over is of a type subscribed to, sane,
+ * printable, and passes the subscription's filter; overflow reports are
+ * numbered in order; the counters of ctnl_ct_event_info() add up; reads
+ * return a count or one of the errors documented for what the input did
+ * (never -ENOBUFS or -EMSGSIZE, which are reports); everything queued is
+ * read in a bounded number of calls; then the handle unsubscribes, makes
+ * a request, and closes without leaving a descriptor open. The message
+ * parsers also see each message of each datagram directly, as the event
+ * reader would not: a message of the other subsystem, or of none, must be
+ * refused by both with the documented error, and every message that is
+ * not statistics by the statistics parsers.
  */
 #include <stdint.h>
 
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include <ctnl/mocks.h>
 
@@ -17,39 +43,96 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Conntrack and expectation event groups: NEW, UPDATE, DESTROY,
- * EXP_NEW, EXP_DESTROY. */
-#define EVENT_GROUPS 5
+/* The errors a failing receive (or poll) is made to return. ENOBUFS and
+ * EAGAIN are the kernel's everyday answers to an event reader. */
+static const int ev_errnos[] = { ENOBUFS, EAGAIN, EINTR, ENOMEM, EBADF };
+#define EV_NERRNOS (sizeof(ev_errnos) / sizeof(ev_errnos[0]))
+
+/* The calls a FUZZ_EV_REC_FAIL record can make fail. */
+static const enum ctnl_fake_call ev_calls[] = {
+	CTNL_FAKE_RECVMSG, CTNL_FAKE_GETSOCKOPT, CTNL_FAKE_POLL,
+	CTNL_FAKE_SETSOCKOPT,
+};
+#define EV_NCALLS (sizeof(ev_calls) / sizeof(ev_calls[0]))
+
+struct run {
+	struct ctnl_fake_sys *f;
+	struct ctnl_ct *ct;
+
+	/* The subscription in force, as this side asked for it. */
+	bool subscribed;
+	unsigned int events;
+	bool has_filter;
+	struct ctnl_filter filter;
+
+	/* The callback's behaviour (header byte 2). */
+	unsigned int every;	/* stop or fail at every n-th event; 0: never */
+	bool fail;		/* -ECANCELED instead of CTNL_CB_STOP */
+
+	/* What the callback saw, over the handle's life. */
+	uint64_t delivered;
+	uint64_t overflows;
+	uint64_t lost;
+
+	/* What the input did, to bound the reading and the checks. */
+	uint64_t items;		/* datagrams and errors queued */
+	uint64_t msgs;		/* messages in the datagrams queued */
+	uint64_t fails;		/* failures scheduled */
+	unsigned int recv_fail_last;	/* the last receive made to fail */
+	uint64_t dropped;	/* messages the kernel dropped */
+	bool may_lose;		/* something could make an overflow report */
+};
+
+/* ---- The parsers, directly (the target's first form) ---- */
 
 static void check_parse_ret(int ret)
 {
 	FUZZ_CHECK(ret == 0 || ret == -EBADMSG || ret == -EPROTO);
 }
 
-/* What a parser answers for a message of another subsystem: -EPROTO,
- * whatever its length, as its type says it is not one to parse. */
+/* What a parser answers for a message of another subsystem, whatever
+ * its length: the type is looked at first. */
 static int foreign_ret(const struct nlmsghdr *nlh)
 {
 	(void)nlh;
 	return -EPROTO;
 }
 
-/*
- * EVENTS: this callback stands in for the event reader being written on
- * the full-API branch. When ctnl_ct_event_read() exists, open a conntrack
- * handle over the fake instead (ctnl_ct_open(), ctnl_ct_subscribe() of
- * every event type), and replace the ctnl_sock_receive() loop below by
- * ctnl_ct_event_read(ct, on_event, NULL), with on_event() checking
- * ev->flow or ev->expect by ev->type the way this function checks what
- * the parsers return. Keep the corpus: its inputs are captured events.
- */
-static int on_message(const struct nlmsghdr *nlh, void *data)
+/* The statistics parsers refuse every other message by its type. */
+static void parse_stats(const struct nlmsghdr *nlh)
+{
+	struct ctnl_stats st;
+	struct ctnl_cpu_stats cpu = { 0 };
+	uint16_t ct_cpu = NFNL_SUBSYS_CTNETLINK << 8 |
+			  IPCTNL_MSG_CT_GET_STATS_CPU;
+	uint16_t exp_cpu = NFNL_SUBSYS_CTNETLINK << 8 |
+			   IPCTNL_MSG_EXP_GET_STATS_CPU;
+	uint16_t exp_cpu2 = NFNL_SUBSYS_CTNETLINK_EXP << 8 |
+			    IPCTNL_MSG_EXP_GET_STATS_CPU;
+	int ret;
+
+	ret = ctnl_stats_parse(nlh, &st);
+	if (nlh->nlmsg_type != (NFNL_SUBSYS_CTNETLINK << 8 |
+				IPCTNL_MSG_CT_GET_STATS))
+		FUZZ_CHECK(ret == -EPROTO);
+	else
+		FUZZ_CHECK(ret == 0 || ret == -EBADMSG);
+	ret = ctnl_cpu_stats_parse(nlh, &cpu);
+	if (nlh->nlmsg_type != ct_cpu && nlh->nlmsg_type != exp_cpu &&
+	    nlh->nlmsg_type != exp_cpu2)
+		FUZZ_CHECK(ret == -EPROTO);
+	else
+		FUZZ_CHECK(ret == 0 || ret == -EBADMSG);
+}
+
+static void parse_message(const struct nlmsghdr *nlh)
 {
 	struct ctnl_flow flow;
 	struct ctnl_expect exp;
 	int ret;
 
-	(void)data;
+	parse_stats(nlh);
+
 	switch (nlh->nlmsg_type >> 8) {
 	case NFNL_SUBSYS_CTNETLINK:
 		ret = ctnl_flow_parse(nlh, &flow);
@@ -70,36 +153,385 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 		FUZZ_CHECK(ctnl_expect_parse(nlh, &exp) == foreign_ret(nlh));
 		break;
 	}
+}
+
+/*
+ * Hands each whole message of a datagram to the parsers, in an
+ * allocation of exactly its length (so a read past it is caught), and
+ * returns how many messages it holds.
+ */
+static uint64_t parse_datagram(const uint8_t *p, size_t len)
+{
+	uint64_t n = 0;
+	size_t off = 0;
+
+	while (len - off >= NLMSG_HDRLEN) {
+		struct nlmsghdr h;
+		uint8_t *copy;
+
+		memcpy(&h, p + off, sizeof(h));
+		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len - off)
+			break;
+		copy = malloc(h.nlmsg_len);
+		FUZZ_CHECK(copy);
+		memcpy(copy, p + off, h.nlmsg_len);
+		parse_message((const struct nlmsghdr *)(void *)copy);
+		free(copy);
+		n++;
+		off += NLMSG_ALIGN(h.nlmsg_len) < len - off
+			       ? NLMSG_ALIGN(h.nlmsg_len)
+			       : len - off;
+	}
+	return n;
+}
+
+/* ---- Subscribing ---- */
+
+static void config_of(const uint8_t b[4], struct ctnl_events_config *cfg,
+		      struct ctnl_filter *filter, bool *has_filter)
+{
+	unsigned int events = b[0] & FUZZ_EV_EVENTS;
+
+	*cfg = (struct ctnl_events_config){
+		.size = sizeof(*cfg),
+		.events = events,
+	};
+	if (b[0] & FUZZ_EV_NO_ENOBUFS)
+		cfg->flags |= CTNL_EVENTS_NO_ENOBUFS;
+	if (b[0] & FUZZ_EV_RELIABLE)
+		cfg->flags |= CTNL_EVENTS_RELIABLE;
+
+	*filter = (struct ctnl_filter){ 0 };
+	switch (b[1] & FUZZ_EV_F_FAMILY) {
+	case 1:
+		filter->family = AF_INET;
+		break;
+	case 2:
+		filter->family = AF_INET6;
+		break;
+	case 3:
+		filter->flags = CTNL_FILTER_USERSPACE;
+		break;
+	}
+	if (b[1] & FUZZ_EV_F_MARK) {
+		filter->match |= CTNL_MATCH_MARK;
+		filter->mark = b[3];
+		filter->mark_mask = 0xff;
+	}
+	if (b[1] & (FUZZ_EV_F_PROTO | FUZZ_EV_F_DPORT)) {
+		filter->match |= CTNL_MATCH_PROTO;
+		filter->proto = IPPROTO_TCP;
+	}
+	if (b[1] & FUZZ_EV_F_DPORT) {
+		filter->match |= CTNL_MATCH_ORIG_DPORT;
+		filter->orig_dport = b[3];
+	}
+	if (b[1] & FUZZ_EV_F_STATUS) {
+		filter->match |= CTNL_MATCH_STATUS;
+		filter->status = filter->status_mask = CTNL_STATUS_SEEN_REPLY;
+	}
+	if (b[1] & FUZZ_EV_F_ZONE) {
+		filter->match |= CTNL_MATCH_ZONE;
+		filter->zone = b[3];
+	}
+	if (b[1] & FUZZ_EV_F_LABEL) {
+		filter->match |= CTNL_MATCH_LABELS;
+		ctnl_labels_set(&filter->labels, b[3] % CTNL_LABEL_BITS);
+	}
+	*has_filter = filter->family || filter->match || filter->flags;
+	if (*has_filter)
+		cfg->filter = filter;
+}
+
+/* The subscription and the counters as ctnl_ct_event_info() says. */
+static void check_info(struct run *r)
+{
+	struct ctnl_event_info info;
+	uint32_t all;
+
+	FUZZ_CHECK(ctnl_ct_event_info(r->ct, &info) == 0);
+	FUZZ_CHECK(info.delivered == r->delivered);
+	FUZZ_CHECK(info.overflows == r->overflows);
+	FUZZ_CHECK(info.lost == r->lost);
+	FUZZ_CHECK(info.filtered <= info.received);
+	FUZZ_CHECK(info.lost <= r->dropped + r->msgs + r->items);
+	if (!r->subscribed) {
+		FUZZ_CHECK(info.events == 0);
+		FUZZ_CHECK(info.kernel == 0 && info.user == 0);
+		return;
+	}
+	FUZZ_CHECK(info.events == r->events);
+	all = r->filter.match | (r->filter.family ? CTNL_MATCH_FAMILY : 0);
+	FUZZ_CHECK((info.kernel & info.user) == 0);
+	FUZZ_CHECK((info.kernel | info.user) == all);
+}
+
+/* Subscribes as @b says; 0 or a failure the input scheduled. */
+static int subscribe(struct run *r, const uint8_t b[4])
+{
+	struct ctnl_events_config cfg;
+	struct ctnl_filter filter;
+	bool has_filter;
+	int ret;
+
+	config_of(b, &cfg, &filter, &has_filter);
+	ret = ctnl_ct_subscribe_config(r->ct, &cfg);
+	/* Only a failure the input scheduled makes it fail. */
+	FUZZ_CHECK(ret == 0 || (ret < 0 && r->fails > 0));
+	/* A failure leaves the handle unsubscribed; events 0 is that. */
+	r->subscribed = ret == 0 && cfg.events != 0;
+	r->events = r->subscribed ? cfg.events : 0;
+	r->has_filter = r->subscribed && has_filter;
+	r->filter = r->has_filter ? filter : (struct ctnl_filter){ 0 };
+	check_info(r);
+	return ret;
+}
+
+/* ---- Reading ---- */
+
+static int on_event(const struct ctnl_event *ev, void *data)
+{
+	struct run *r = data;
+
+	r->delivered++;
+	switch (ev->type) {
+	case CTNL_EVENT_NEW:
+	case CTNL_EVENT_UPDATE:
+	case CTNL_EVENT_DESTROY:
+		FUZZ_CHECK(r->events & ev->type);
+		fuzz_check_flow(&ev->flow);
+		if (r->has_filter)
+			FUZZ_CHECK(ctnl_filter_match(&r->filter, &ev->flow));
+		break;
+	case CTNL_EVENT_EXP_NEW:
+	case CTNL_EVENT_EXP_DESTROY:
+		FUZZ_CHECK(r->events & ev->type);
+		fuzz_check_expect(&ev->expect);
+		if (r->filter.family)
+			FUZZ_CHECK(ev->expect.tuple.family == r->filter.family);
+		break;
+	case CTNL_EVENT_OVERFLOW:
+		FUZZ_CHECK(r->may_lose);
+		FUZZ_CHECK(ev->portid == 0);
+		FUZZ_CHECK(ev->overflow.count == ++r->overflows);
+		r->lost += ev->overflow.lost;
+		break;
+	default:
+		FUZZ_CHECK(!"an event of no type a reader gets");
+	}
+	FUZZ_CHECK(ctnl_event_type_name(ev->type) != NULL);
+	if (r->every && r->delivered % r->every == 0)
+		return r->fail ? -ECANCELED : CTNL_CB_STOP;
 	return CTNL_CB_OK;
+}
+
+/* A failure a read may return: a message or datagram refused (and
+ * skipped), the callback's, or a receive made to fail. */
+static bool read_error_ok(const struct run *r, int ret)
+{
+	switch (-ret) {
+	case EBADMSG:	/* a malformed or unknown message */
+	case EPERM:	/* a datagram from another port */
+	case ENOMEM:
+	case EBADF:
+		return true;
+	case ECANCELED:
+		return r->fail;
+	default:
+		return false;
+	}
+}
+
+static int read_events(struct run *r)
+{
+	uint64_t before = r->delivered;
+	int ret = ctnl_ct_event_read(r->ct, on_event, r);
+
+	if (!r->subscribed)
+		FUZZ_CHECK(ret == -ENOTCONN);
+	else if (ret >= 0)
+		/* Messages read plus reports: events the filter dropped
+		 * count as read, not handed over. */
+		FUZZ_CHECK(r->delivered - before <= (uint64_t)ret);
+	else
+		FUZZ_CHECK(read_error_ok(r, ret));
+	check_info(r);
+	return ret;
+}
+
+static int loop_events(struct run *r)
+{
+	int ret = ctnl_ct_event_loop(r->ct, on_event, r, 0);
+
+	/* Its waits fail as poll() is made to. */
+	if (ret < 0 && !read_error_ok(r, ret))
+		FUZZ_CHECK(r->fails > 0 || ret == -ENOTCONN);
+	check_info(r);
+	return ret;
+}
+
+static void wait_events(struct run *r)
+{
+	int ret = ctnl_ct_event_wait(r->ct, 0);
+
+	if (ret < 0) {
+		FUZZ_CHECK(r->fails > 0);
+		return;
+	}
+	FUZZ_CHECK(ret <= 1);
+	/* Something queued is readable (a datagram the filter will drop
+	 * included); without, only what a stopped callback left over. */
+	if (ctnl_fake_sys_queued(r->f) > 0)
+		FUZZ_CHECK(ret == 1);
+}
+
+/* ---- The kernel's side ---- */
+
+static void apply_record(struct run *r, uint8_t kind, const uint8_t *p,
+			 size_t len, size_t bufsize)
+{
+	uint8_t b0 = len > 0 ? p[0] : 0, b1 = len > 1 ? p[1] : 0;
+	uint8_t b2 = len > 2 ? p[2] : 0, b3 = len > 3 ? p[3] : 0;
+	uint8_t cfg[4] = { b0, b1, b2, b3 };
+	enum ctnl_fake_call call;
+	unsigned int nth;
+	int err;
+
+	switch (kind % FUZZ_EV_REC_KINDS) {
+	case FUZZ_EV_REC_EVENT:
+	case FUZZ_EV_REC_FOREIGN:
+		r->msgs += parse_datagram(p, len);
+		r->items++;
+		/* An oversized datagram is lost, and reported. */
+		r->may_lose |= len > bufsize;
+		if (kind % FUZZ_EV_REC_KINDS == FUZZ_EV_REC_EVENT)
+			ctnl_fake_sys_queue_raw(r->f, 0, 1, p, len);
+		else
+			ctnl_fake_sys_queue_raw(r->f, 1u + b0, 1, p, len);
+		break;
+	case FUZZ_EV_REC_ERRNO:
+		err = ev_errnos[b0 % EV_NERRNOS];
+		r->may_lose |= err == ENOBUFS;
+		r->items++;
+		ctnl_fake_sys_queue_errno(r->f, -err);
+		break;
+	case FUZZ_EV_REC_DROP:
+		r->dropped += b0;
+		r->may_lose |= b0 > 0;
+		r->items++;
+		ctnl_fake_sys_drop(r->f, b0);
+		break;
+	case FUZZ_EV_REC_READ:
+		read_events(r);
+		break;
+	case FUZZ_EV_REC_WAIT:
+		wait_events(r);
+		break;
+	case FUZZ_EV_REC_FAIL:
+		call = ev_calls[b0 % EV_NCALLS];
+		err = ev_errnos[b2 % EV_NERRNOS];
+		r->may_lose |= call == CTNL_FAKE_RECVMSG && err == ENOBUFS;
+		nth = ctnl_fake_sys_calls(r->f, call) + 1 + b1 % 4;
+		r->fails++;
+		if (call == CTNL_FAKE_RECVMSG && nth > r->recv_fail_last)
+			r->recv_fail_last = nth;
+		ctnl_fake_sys_fail(r->f, call, nth, -err);
+		break;
+	default:
+		subscribe(r, cfg);
+		break;
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ctnl_sock_config cfg = { .size = sizeof(cfg),
-					.flags = CTNL_SOCK_NONBLOCK };
-	struct ctnl_fake_sys *f;
-	struct ctnl_sock *sock = NULL;
-	int ret;
+	struct ctnl_sock_config sock_cfg = { .size = sizeof(sock_cfg) };
+	struct run r = { .every = 0 };
+	uint8_t head[4];
+	uint64_t bound;
+	int ret = 0, zeros = 0;
 
-	FUZZ_CHECK(ctnl_fake_sys_new(&f) == 0);
-	FUZZ_CHECK(ctnl_sock_open(ctnl_fake_sys_syscalls(f), &cfg, &sock) ==
-		   0);
-	for (unsigned int g = 1; g <= EVENT_GROUPS; g++)
-		FUZZ_CHECK(ctnl_sock_join(sock, g) == 0);
+	if (size < sizeof(head))
+		return 0;
+	memcpy(head, data, sizeof(head));
+	data += sizeof(head);
+	size -= sizeof(head);
+	/* The header always subscribes. */
+	if (!(head[0] & FUZZ_EV_EVENTS))
+		head[0] |= FUZZ_EV_EVENTS;
+	if (head[0] & FUZZ_EV_SMALLBUF)
+		sock_cfg.bufsize = 256;
+	r.every = head[2] & FUZZ_EV_CB_EVERY;
+	r.fail = head[2] & FUZZ_EV_CB_FAIL;
 
-	ctnl_fake_sys_queue_raw(f, 0, 1, data, size);
-	/* One datagram: handed over whole by the first call, or refused. */
-	ret = ctnl_sock_receive(sock, on_message, NULL);
-	FUZZ_CHECK(ret >= 0 || ret == -EBADMSG || ret == -EMSGSIZE);
-	if (ret == -EMSGSIZE) {
-		/* The buffer grew to fit, unless the datagram is too big for
-		 * any buffer; either way the datagram was consumed. */
-		FUZZ_CHECK(ctnl_fake_sys_queued(f) == 0);
+	FUZZ_CHECK(ctnl_fake_sys_new(&r.f) == 0);
+	ctnl_fake_sys_set_responder(r.f, ctnl_fake_sys_ack_responder, NULL);
+	FUZZ_CHECK(ctnl_ct_open(ctnl_fake_sys_syscalls(r.f), &sock_cfg,
+				&r.ct) == 0);
+	FUZZ_CHECK(subscribe(&r, head) == 0);
+
+	while (size >= 3) {
+		uint8_t kind = data[0];
+		size_t len = (size_t)data[1] | (size_t)data[2] << 8;
+
+		data += 3;
+		size -= 3;
+		if (len > size)
+			len = size;
+		apply_record(&r, kind, data, len,
+			     sock_cfg.bufsize ? sock_cfg.bufsize
+					      : CTNL_SOCK_BUFSIZE);
+		data += len;
+		size -= len;
 	}
-	FUZZ_CHECK(ctnl_sock_receive(sock, on_message, NULL) == 0);
 
-	ctnl_sock_close(sock);
-	FUZZ_CHECK(ctnl_fake_sys_open_fds(f) == 0);
-	ctnl_fake_sys_free(f);
+	/* Read to the end (and past every receive made to fail), subscribed
+	 * again if a record left the handle unsubscribed. Every call reads
+	 * something, or ends: each message, error and report is handed over
+	 * once, scheduled failures hit once each, and a read that returns 0
+	 * found nothing queued, unless a receive was made to say EAGAIN. */
+	for (uint64_t i = 0; !r.subscribed && i <= r.fails; i++)
+		subscribe(&r, head);
+	FUZZ_CHECK(r.subscribed);
+	bound = 2 * (r.items + r.msgs + r.fails) + 16;
+	for (uint64_t i = 0; i < bound; i++) {
+		/* A loop reads only what poll() says is there; a receive
+		 * made to fail later is reached by reading on. */
+		ret = (head[2] & FUZZ_EV_CB_LOOP) &&
+				      ctnl_fake_sys_queued(r.f) > 0
+			      ? loop_events(&r)
+			      : read_events(&r);
+		if (ret == 0 && ctnl_fake_sys_queued(r.f) == 0 &&
+		    ctnl_fake_sys_calls(r.f, CTNL_FAKE_RECVMSG) >=
+			    r.recv_fail_last) {
+			/* Twice: the first may have been a receive made to
+			 * say EAGAIN, with the kernel's ENOBUFS still to
+			 * come. */
+			if (++zeros == 2)
+				break;
+		} else {
+			zeros = 0;
+		}
+	}
+	FUZZ_CHECK(zeros == 2);
+	FUZZ_CHECK(ctnl_fake_sys_queued(r.f) == 0);
+	if (!r.may_lose)
+		FUZZ_CHECK(r.overflows == 0);
+
+	/* Unsubscribed, the handle makes requests again, and closes clean. */
+	head[0] &= (uint8_t)~FUZZ_EV_EVENTS;
+	for (uint64_t i = 0; i <= r.fails && subscribe(&r, head) < 0; i++)
+		;
+	FUZZ_CHECK(!r.subscribed);
+	ret = -1;
+	for (uint64_t i = 0; i <= r.fails && ret < 0; i++) {
+		ret = ctnl_ct_flush(r.ct, CTNL_TABLE_CONNTRACK, AF_INET);
+		fuzz_check_ret(ret);
+	}
+	FUZZ_CHECK(ret == 0);
+	ctnl_ct_close(r.ct);
+	FUZZ_CHECK(ctnl_fake_sys_open_fds(r.f) == 0);
+	FUZZ_CHECK(ctnl_fake_sys_bad_closes(r.f) == 0);
+	ctnl_fake_sys_free(r.f);
 	return 0;
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The operations the reply fuzzer drives, and the layout of its inputs.
- * Shared with the seed capture program, so that a seed captured from the
- * kernel replays the very requests it was captured with: the same
- * operation, the same arguments, hence the same sequence numbers.
+ * The operations the reply fuzzer drives, and the layout of its inputs
+ * and of the event fuzzer's (further down). Shared with the seed capture
+ * program, so that a seed captured from the kernel replays the very
+ * requests it was captured with: the same operation, the same arguments,
+ * hence the same sequence numbers.
  *
- * An input is a two-byte header, then records:
+ * A reply fuzzer's input is a two-byte header, then records:
  *
  *   byte 0   the operation (enum fuzz_op, modulo FUZZ_OPS)
  *   byte 1   FUZZ_CFG_* bits: socket flags, receive buffer, family, and
@@ -49,6 +50,14 @@ enum fuzz_op {
 	FUZZ_CREATE_LABELS,	/* ctnl_ct_create() with labels: create, get
 				 * back, maybe delete */
 	FUZZ_BATCH,		/* ctnl_ct_batch() of three mark updates */
+	FUZZ_STATS,		/* ctnl_ct_stats(): the conntrack table's size,
+				 * or (stop nibble odd) the expectations' */
+	FUZZ_STATS_CPU,		/* ctnl_ct_stats_cpu(), both tables' dumps */
+	FUZZ_GET_EXPECT,	/* ctnl_ct_get_expect() of FUZZ_EXP_KEY */
+	FUZZ_UPDATE_MATCHING,	/* ctnl_ct_update_matching(): TCP entries'
+				 * mark, a dump then batched updates */
+	FUZZ_DELETE_MATCHING,	/* ctnl_ct_delete_matching() of TCP entries;
+				 * stop nibble odd: CTNL_FILTER_UNCOUNTED */
 	FUZZ_OPS
 };
 
@@ -69,6 +78,46 @@ enum fuzz_rec {
 	FUZZ_REC_DONE,		/* NLMSG_DONE with status -fuzz_errnos[b0] */
 	FUZZ_REC_FAIL,		/* call kind b0, n-th call b1, errno b2 */
 	FUZZ_REC_KINDS
+};
+
+/*
+ * The event fuzzer's input (fuzz_event.c): a four-byte header, then
+ * records laid out as above (kind, two-byte length, bytes).
+ */
+/* Byte 0: the events subscribed (CTNL_EVENT_NEW ... EXP_DESTROY; none in
+ * the header means all), the overflow mode, a 256-byte receive buffer. */
+#define FUZZ_EV_EVENTS 0x1f
+#define FUZZ_EV_NO_ENOBUFS 0x20
+#define FUZZ_EV_RELIABLE 0x40
+#define FUZZ_EV_SMALLBUF 0x80
+/* Byte 1: the filter. Bits 0-1: family 1 IPv4, 2 IPv6, 3 none but
+ * CTNL_FILTER_USERSPACE; then criteria, their value from byte 3. */
+#define FUZZ_EV_F_FAMILY 0x03
+#define FUZZ_EV_F_MARK 0x04	/* mark & 0xff == byte 3 */
+#define FUZZ_EV_F_PROTO 0x08	/* TCP */
+#define FUZZ_EV_F_DPORT 0x10	/* TCP, original destination port byte 3 */
+#define FUZZ_EV_F_STATUS 0x20	/* SEEN_REPLY set */
+#define FUZZ_EV_F_ZONE 0x40	/* zone byte 3 */
+#define FUZZ_EV_F_LABEL 0x80	/* label byte 3 % 128 set */
+/* Byte 2: the callback stops at every n-th event (bits 0-5; 0: never),
+ * or fails with -ECANCELED there; the last events are read with
+ * ctnl_ct_event_loop() rather than ctnl_ct_event_read(). */
+#define FUZZ_EV_CB_EVERY 0x3f
+#define FUZZ_EV_CB_FAIL 0x40
+#define FUZZ_EV_CB_LOOP 0x80
+
+enum fuzz_ev_rec {
+	FUZZ_EV_REC_EVENT,	/* a multicast datagram from the kernel */
+	FUZZ_EV_REC_FOREIGN,	/* a datagram from port id 1 + byte 0 */
+	FUZZ_EV_REC_ERRNO,	/* a receive fails (ENOBUFS, EAGAIN, ...) */
+	FUZZ_EV_REC_DROP,	/* the kernel drops byte 0 messages */
+	FUZZ_EV_REC_READ,	/* the program reads events now */
+	FUZZ_EV_REC_WAIT,	/* ... or polls for them */
+	FUZZ_EV_REC_FAIL,	/* call kind b0 fails b1 % 4 calls from now,
+				 * with errno b2 */
+	FUZZ_EV_REC_SUBSCRIBE,	/* subscribes anew: bytes 0-3 as the header
+				 * (events 0 unsubscribes) */
+	FUZZ_EV_REC_KINDS
 };
 
 /* The errors system calls and the kernel give in answer; index 0 is
@@ -136,6 +185,16 @@ static inline void fuzz_batch_keys(struct ctnl_flow keys[3])
 	keys[2] = keys[0];
 	keys[2].orig = fuzz_tuple("192.0.2.9", "192.0.2.2", IPPROTO_TCP, 9,
 				  2222);
+}
+
+/* FUZZ_GET_EXPECT's key: the expectation an FTP PORT command leaves. */
+static inline struct ctnl_expect fuzz_exp_key(void)
+{
+	return (struct ctnl_expect){
+		.attrs = CTNL_EXP_ATTR_TUPLE,
+		.tuple = fuzz_tuple("192.0.2.2", "192.0.2.1", IPPROTO_TCP, 0,
+				    5001),
+	};
 }
 
 /* FUZZ_CREATE_LABELS's entry: labels 1 and 100. */
@@ -262,6 +321,9 @@ static inline int fuzz_run_op(struct ctnl_ct *ct, uint8_t op, uint8_t cfg)
 	struct ctnl_flow key = fuzz_key(), out, out_before, keys[3];
 	struct ctnl_change change = { .attrs = CTNL_ATTR_MARK, .mark = 7 };
 	struct ctnl_dump_info info = { 0 };
+	struct ctnl_stats stats, stats_before;
+	struct ctnl_cpu_stats cpus[4];
+	struct ctnl_expect exp_key = fuzz_exp_key(), exp, exp_before;
 	int ret, results[3], accepted = 0;
 
 	switch (op % FUZZ_OPS) {
@@ -310,6 +372,59 @@ static inline int fuzz_run_op(struct ctnl_ct *ct, uint8_t op, uint8_t cfg)
 		ret = ctnl_ct_create(ct, &key);
 		fuzz_check_ret(ret);
 		FUZZ_CHECK(ret <= 0);
+		break;
+	case FUZZ_STATS:
+		memset(&stats, 0x5a, sizeof(stats));
+		stats_before = stats;
+		ret = ctnl_ct_stats(ct, d.stop & 1 ? CTNL_TABLE_EXPECT
+						   : CTNL_TABLE_CONNTRACK,
+				    &stats);
+		fuzz_check_ret(ret);
+		FUZZ_CHECK(ret <= 0);
+		if (ret < 0)
+			FUZZ_CHECK(!memcmp(&stats, &stats_before,
+					   sizeof(stats)));
+		break;
+	case FUZZ_STATS_CPU:
+		ret = ctnl_ct_stats_cpu(ct, cpus, 4);
+		fuzz_check_ret(ret);
+		/* One entry per CPU, each CPU once. */
+		for (int i = 0; i < ret && i < 4; i++)
+			for (int j = 0; j < i; j++)
+				FUZZ_CHECK(cpus[i].cpu != cpus[j].cpu);
+		break;
+	case FUZZ_GET_EXPECT:
+		memset(&exp, 0x5a, sizeof(exp));
+		exp_before = exp;
+		ret = ctnl_ct_get_expect(ct, &exp_key, &exp);
+		fuzz_check_ret(ret);
+		FUZZ_CHECK(ret <= 0);
+		if (ret == 0)
+			fuzz_check_expect(&exp);
+		else
+			FUZZ_CHECK(!memcmp(&exp, &exp_before, sizeof(exp)));
+		break;
+	case FUZZ_UPDATE_MATCHING:
+		filter.match = CTNL_MATCH_PROTO;
+		filter.proto = IPPROTO_TCP;
+		ret = ctnl_ct_update_matching(ct, &filter, &change, &info);
+		fuzz_check_ret(ret);
+		FUZZ_CHECK(info.matched <= info.received);
+		if (ret >= 0)
+			FUZZ_CHECK((uint64_t)ret <= info.matched);
+		break;
+	case FUZZ_DELETE_MATCHING:
+		filter.match = CTNL_MATCH_PROTO;
+		filter.proto = IPPROTO_TCP;
+		if (d.stop & 1)
+			filter.flags = CTNL_FILTER_UNCOUNTED;
+		ret = ctnl_ct_delete_matching(ct, &filter, &info);
+		fuzz_check_ret(ret);
+		FUZZ_CHECK(info.matched <= info.received);
+		if (ret >= 0 && !info.kernel_flush)
+			FUZZ_CHECK((uint64_t)ret <= info.matched);
+		if (info.kernel_flush)
+			FUZZ_CHECK(ret == 0 && (d.stop & 1));
 		break;
 	default:
 		fuzz_batch_keys(keys);

@@ -7,11 +7,12 @@
  *
  * One row per case: ROW(expected result, call). Every call runs against a
  * socket handle and a conntrack handle opened over the fake syscall table,
- * and after each row nothing may have been sent. Functions of the
- * interface that the default handle does not implement yet answer -ENOSYS
- * there; their rows give a NULL handle (-EINVAL) until they land.
+ * and after each row nothing may have been sent, nor any system call made
+ * at all: a refusal changes nothing (ROW_CALLS is the one exception, for
+ * what only the kernel can refuse).
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +32,7 @@ struct fx {
 	const struct ctnl_syscalls *sys;
 	struct ctnl_sock *sock;
 	struct ctnl_ct *ct;
+	unsigned int calls;	/* system calls made before the rows */
 };
 
 static int setup(void **state)
@@ -44,6 +46,7 @@ static int setup(void **state)
 	fx->sys = ctnl_fake_sys_syscalls(fx->fake);
 	assert_int_equal(ctnl_sock_open(fx->sys, NULL, &fx->sock), 0);
 	assert_int_equal(ctnl_ct_open(fx->sys, NULL, &fx->ct), 0);
+	fx->calls = ctnl_fake_sys_total_calls(fx->fake);
 	*state = fx;
 	return 0;
 }
@@ -64,16 +67,26 @@ static int teardown(void **state)
 }
 
 static void check_row(struct fx *fx, int line, const char *call, int want,
-		      int got)
+		      int got, unsigned int calls)
 {
+	unsigned int made;
+
 	if (got != want)
 		fail_msg("line %d: %s returned %d, not %d", line, call, got,
 			 want);
 	if (ctnl_fake_sys_sent_count(fx->fake) != 0)
 		fail_msg("line %d: %s sent a request", line, call);
+	made = ctnl_fake_sys_total_calls(fx->fake) - fx->calls;
+	if (made != calls)
+		fail_msg("line %d: %s made %u system calls, not %u", line,
+			 call, made, calls);
+	fx->calls += made;
 }
 
-#define ROW(want, call) check_row(fx, __LINE__, #call, (want), (call))
+#define ROW(want, call) check_row(fx, __LINE__, #call, (want), (call), 0)
+/* A refusal that takes the kernel: @calls system calls, nothing sent. */
+#define ROW_CALLS(want, calls, call)                                         \
+	check_row(fx, __LINE__, #call, (want), (call), (calls))
 
 static int cb_msg(const struct nlmsghdr *nlh, void *data)
 {
@@ -108,6 +121,29 @@ static struct ctnl_flow tcp_flow(void)
 static struct ctnl_sock_config config(void)
 {
 	return (struct ctnl_sock_config){ .size = sizeof(struct ctnl_sock_config) };
+}
+
+#define N_BAD_FILTERS 9
+
+/* Filters that cannot mean anything. */
+static void bad_filters(struct ctnl_filter f[N_BAD_FILTERS])
+{
+	memset(f, 0, N_BAD_FILTERS * sizeof(*f));
+	f[0].match = 1u << 20;				/* unknown criterion */
+	f[1].flags = 1u << 5;				/* unknown flag */
+	f[2].family = AF_UNIX;				/* wrong family */
+	f[3].match = CTNL_MATCH_ORIG_SRC;		/* address, no family */
+	f[4].match = CTNL_MATCH_ORIG_SPORT;		/* port, no protocol */
+	f[5].match = CTNL_MATCH_PROTO | CTNL_MATCH_REPLY_DPORT;
+	f[5].proto = IPPROTO_ICMP;			/* ICMP has no ports */
+	f[6].family = AF_INET;
+	f[6].match = CTNL_MATCH_ORIG_SRC;
+	f[6].orig_src_len = 33;				/* prefix too long */
+	f[7].family = AF_INET6;
+	f[7].match = CTNL_MATCH_REPLY_DST;
+	f[7].reply_dst_len = 129;
+	f[8].match = CTNL_MATCH_TCP_STATE;
+	f[8].tcp_state = CTNL_TCP_STATE_MAX;		/* no such state */
 }
 
 static void test_socket_layer_refuses_bad_input(void **state)
@@ -192,48 +228,282 @@ static void test_conntrack_handle_refuses_bad_input(void **state)
 	assert_null(out);
 	assert_null(ctnl_ct_error_msg(NULL));
 	ctnl_ct_close(NULL);
-
-	/* Slots the default handle does not have yet: a NULL handle. */
-	ROW(-EINVAL, ctnl_ct_update_matching(NULL, NULL, NULL, NULL));
-	ROW(-EINVAL, ctnl_ct_delete_matching(NULL, NULL, NULL));
-	ROW(-EINVAL, ctnl_ct_stats(NULL, CTNL_TABLE_CONNTRACK, NULL));
-	ROW(-EINVAL, ctnl_ct_stats_cpu(NULL, NULL, 0));
-	ROW(-EINVAL, ctnl_ct_get_expect(NULL, NULL, NULL));
-	ROW(-EINVAL, ctnl_ct_create_expect(NULL, NULL));
-	ROW(-EINVAL, ctnl_ct_delete_expect(NULL, NULL));
-	ROW(-EINVAL, ctnl_ct_subscribe(NULL, CTNL_EVENT_NEW));
-	ROW(-EINVAL, ctnl_ct_event_fd(NULL));
-	ROW(-EINVAL, ctnl_ct_event_read(NULL, NULL, NULL));
 }
 
-/* Filters that cannot mean anything, for every function taking one. */
+/* Another network namespace, by name or path: names `ip netns` could not
+ * have made are refused before anything is opened. */
+static void test_namespaces_refuse_bad_input(void **state)
+{
+	struct fx *fx = *state;
+	struct ctnl_sock_config c0 = config(), c[6];
+	struct ctnl_ct *out = NULL;
+	struct ctnl_sock *sock = NULL;
+	char long_name[NAME_MAX + 2];
+
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	ROW(-EINVAL, ctnl_ct_open_netns(fx->sys, NULL, &out));
+	ROW(-EINVAL, ctnl_ct_open_netns(fx->sys, "blue", NULL));
+	ROW(-EINVAL, ctnl_ct_open_netns(fx->sys, "", &out));
+	ROW(-EINVAL, ctnl_ct_open_netns(fx->sys, ".", &out));
+	ROW(-EINVAL, ctnl_ct_open_netns(fx->sys, "..", &out));
+	ROW(-EINVAL, ctnl_ct_open_netns(fx->sys, long_name, &out));
+	assert_null(out);
+
+	for (int i = 0; i < 6; i++)
+		c[i] = c0;
+	c[0].netns_name = "";
+	c[1].netns_name = "..";
+	c[2].netns_name = "a/b";			/* a path, as a name */
+	c[3].netns_name = long_name;
+	c[4].netns_name = "blue";			/* two namespaces */
+	c[4].netns_path = "/run/netns/red";
+	c[5].netns_name = "blue";
+	c[5].flags = CTNL_SOCK_NETNS_FD;
+	c[5].netns_fd = 3;
+	for (int i = 0; i < 6; i++) {
+		ROW(-EINVAL, ctnl_sock_open(fx->sys, &c[i], &sock));
+		ROW(-EINVAL, ctnl_ct_open(fx->sys, &c[i], &out));
+	}
+	assert_null(sock);
+	assert_null(out);
+}
+
+/* Options of an open socket: the unknown option, sizes and flags out of
+ * range; a filter too long, or one the kernel refuses. */
+static void test_socket_options_refuse_bad_input(void **state)
+{
+	struct fx *fx = *state;
+	static const struct sock_filter accept_all[] = {
+		{ BPF_RET | BPF_K, 0, 0, UINT32_MAX },
+	};
+	/* A jump past the end, as the kernel's checker refuses it. */
+	static const struct sock_filter bad_jump[] = {
+		{ BPF_JMP | BPF_JA, 0, 0, 5 },
+		{ BPF_RET | BPF_K, 0, 0, 0 },
+	};
+	struct ctnl_sock_stats st;
+
+	ROW(-EINVAL, ctnl_sock_set_option(NULL, CTNL_SOCK_OPT_RCVBUF, 1));
+	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, (enum ctnl_sock_option)0,
+					  1));
+	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, (enum ctnl_sock_option)4,
+					  1));
+	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, CTNL_SOCK_OPT_RCVBUF, 0));
+	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, CTNL_SOCK_OPT_RCVBUF,
+					  -4096));
+	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, CTNL_SOCK_OPT_NO_ENOBUFS,
+					  2));
+	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, CTNL_SOCK_OPT_NO_ENOBUFS,
+					  -1));
+	ROW(-EINVAL, ctnl_sock_set_option(fx->sock,
+					  CTNL_SOCK_OPT_BROADCAST_ERROR, 2));
+
+	ROW(-EINVAL, ctnl_sock_set_filter(NULL, accept_all, 1));
+	ROW(-EINVAL, ctnl_sock_set_filter(fx->sock, accept_all,
+					  BPF_MAXINSNS + 1));
+	ROW_CALLS(-EINVAL, 1, ctnl_sock_set_filter(fx->sock, bad_jump, 2));
+	assert_null(ctnl_fake_sys_filter(fx->fake, NULL));
+
+	ROW(-EINVAL, ctnl_sock_stats(NULL, &st));
+	ROW(-EINVAL, ctnl_sock_stats(fx->sock, NULL));
+}
+
+static int cb_event(const struct ctnl_event *ev, void *data)
+{
+	(void)ev;
+	(void)data;
+	return CTNL_CB_OK;
+}
+
+/* Subscriptions that cannot be, and reading without one. */
+static void test_events_refuse_bad_input(void **state)
+{
+	struct fx *fx = *state;
+	struct ctnl_events_config c0 = { .size = sizeof(c0),
+					 .events = CTNL_EVENT_ALL }, c[8];
+	struct {
+		struct ctnl_events_config cfg;
+		uint64_t newer;		/* a field of a newer header, set */
+	} newer = { c0, 1 };
+	struct ctnl_filter f[N_BAD_FILTERS];
+	struct ctnl_event_info info;
+	struct ctnl_ct *other;
+
+	bad_filters(f);
+	newer.cfg.size = sizeof(newer);
+	for (int i = 0; i < 8; i++)
+		c[i] = c0;
+	c[0].size = 0;
+	c[1].size = sizeof(size_t) - 1;
+	c[2].events = 1u << 5;				/* no such event */
+	c[3].events = CTNL_EVENT_OVERFLOW;		/* reports are not */
+	c[4].events = CTNL_EVENT_SYNC;			/* subscribed to */
+	c[5].flags = 1u << 2;				/* unknown flag */
+	c[6].rcvbuf = -1;
+	c[7].filter = &f[2];
+
+	ROW(-EINVAL, ctnl_ct_subscribe(NULL, CTNL_EVENT_NEW));
+	ROW(-EINVAL, ctnl_ct_subscribe(fx->ct, 1u << 5));
+	ROW(-EINVAL, ctnl_ct_subscribe(fx->ct, CTNL_EVENT_ALL |
+						CTNL_EVENT_SYNC_END));
+	ROW(-EINVAL, ctnl_ct_subscribe_config(NULL, &c0));
+	ROW(-EINVAL, ctnl_ct_subscribe_config(fx->ct, NULL));
+	ROW(-EINVAL, ctnl_ct_subscribe_config(fx->ct, &newer.cfg));
+	for (int i = 0; i < 8; i++)
+		ROW(-EINVAL, ctnl_ct_subscribe_config(fx->ct, &c[i]));
+	for (int i = 0; i < N_BAD_FILTERS; i++) {
+		c0.filter = &f[i];
+		ROW(-EINVAL, ctnl_ct_subscribe_config(fx->ct, &c0));
+	}
+
+	/* Still not subscribed. */
+	ROW(-EINVAL, ctnl_ct_event_fd(NULL));
+	ROW(-EINVAL, ctnl_ct_event_read(NULL, cb_event, NULL));
+	ROW(-EINVAL, ctnl_ct_event_read(fx->ct, NULL, NULL));
+	ROW(-ENOTCONN, ctnl_ct_event_read(fx->ct, cb_event, NULL));
+	ROW(-EINVAL, ctnl_ct_event_wait(NULL, 0));
+	ROW(-EINVAL, ctnl_ct_event_loop(NULL, cb_event, NULL, 0));
+	ROW(-EINVAL, ctnl_ct_event_loop(fx->ct, NULL, NULL, 0));
+	ROW(-EINVAL, ctnl_ct_event_info(NULL, &info));
+	ROW(-EINVAL, ctnl_ct_event_info(fx->ct, NULL));
+	assert_null(ctnl_event_type_name((enum ctnl_event_type)0));
+	assert_null(ctnl_event_type_name((enum ctnl_event_type)(1u << 20)));
+
+	assert_int_equal(ctnl_ct_open(fx->sys, NULL, &other), 0);
+	fx->calls = ctnl_fake_sys_total_calls(fx->fake);
+	ROW(-EINVAL, ctnl_ct_resync(NULL, other, cb_event, NULL));
+	ROW(-EINVAL, ctnl_ct_resync(fx->ct, NULL, cb_event, NULL));
+	ROW(-EINVAL, ctnl_ct_resync(fx->ct, other, NULL, NULL));
+	ROW(-EINVAL, ctnl_ct_resync(fx->ct, fx->ct, cb_event, NULL));
+	/* Not subscribed: found out from the subscription's state, whose
+	 * queue size is read (SO_MEMINFO). */
+	ROW_CALLS(-ENOTCONN, 1, ctnl_ct_resync(fx->ct, other, cb_event, NULL));
+	ctnl_ct_close(other);
+	fx->calls = ctnl_fake_sys_total_calls(fx->fake);
+}
+
+/* Statistics: tables that do not exist; expectations without the tuple
+ * that names them, of a family that is none, or half described. */
+static void test_statistics_and_expectations_refuse_bad_input(void **state)
+{
+	struct fx *fx = *state;
+	struct ctnl_stats st = { .count = 9 };
+	struct ctnl_cpu_stats cpus[2];
+	struct ctnl_expect key = {
+		.attrs = CTNL_EXP_ATTR_TUPLE,
+		.tuple = tuple_of("10.0.0.2", "10.0.0.1", IPPROTO_TCP, 0, 5000),
+	}, good, bad[10], out;
+	uint8_t buf[512];
+
+	ROW(-EINVAL, ctnl_ct_stats(NULL, CTNL_TABLE_CONNTRACK, &st));
+	ROW(-EINVAL, ctnl_ct_stats(fx->ct, CTNL_TABLE_CONNTRACK, NULL));
+	ROW(-EINVAL, ctnl_ct_stats(fx->ct, CTNL_TABLE_EXPECT, NULL));
+	ROW(-EINVAL, ctnl_ct_stats(fx->ct, (enum ctnl_table)2, &st));
+	assert_int_equal(st.count, 9);
+	ROW(-EINVAL, ctnl_ct_stats_cpu(NULL, cpus, 2));
+	ROW(-EINVAL, ctnl_ct_stats_cpu(fx->ct, NULL, 2));
+	ROW(-EINVAL, ctnl_build_stats(NULL, sizeof(buf)));
+	ROW(-ENOSPC, ctnl_build_stats(buf, 8));
+	ROW(-EINVAL, ctnl_build_stats_cpu(buf, sizeof(buf),
+					  (enum ctnl_table)2));
+	ROW(-EINVAL, ctnl_build_stats_cpu(NULL, sizeof(buf),
+					  CTNL_TABLE_EXPECT));
+
+	good = key;
+	good.attrs |= CTNL_EXP_ATTR_MASTER | CTNL_EXP_ATTR_MASK;
+	good.master = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 4000, 21);
+	good.mask = key.tuple;
+	for (int i = 0; i < 10; i++)
+		bad[i] = good;
+	bad[0].attrs &= ~CTNL_EXP_ATTR_TUPLE;		/* no tuple: a flush */
+	bad[1].attrs &= ~CTNL_EXP_ATTR_MASTER;
+	bad[2].attrs &= ~CTNL_EXP_ATTR_MASK;
+	bad[3].tuple.family = AF_UNIX;
+	bad[4].master.family = AF_UNIX;
+	bad[5].tuple = tuple_of("fd00::2", "fd00::1", IPPROTO_TCP, 0, 5000);
+	bad[6].mask.proto = IPPROTO_UDP;		/* not the tuple's */
+	bad[7].attrs |= CTNL_EXP_ATTR_HELPER;		/* an empty name */
+	bad[8].attrs |= CTNL_EXP_ATTR_FN;		/* a name too long */
+	memset(bad[8].fn, 'f', sizeof(bad[8].fn));
+	bad[9].attrs |= CTNL_EXP_ATTR_NAT;		/* NAT to no family */
+
+	ROW(-EINVAL, ctnl_ct_get_expect(NULL, &key, &out));
+	ROW(-EINVAL, ctnl_ct_get_expect(fx->ct, NULL, &out));
+	ROW(-EINVAL, ctnl_ct_get_expect(fx->ct, &key, NULL));
+	ROW(-EINVAL, ctnl_ct_delete_expect(NULL, &key));
+	ROW(-EINVAL, ctnl_ct_delete_expect(fx->ct, NULL));
+	ROW(-EINVAL, ctnl_ct_create_expect(NULL, &good));
+	ROW(-EINVAL, ctnl_ct_create_expect(fx->ct, NULL));
+	ROW(-EINVAL, ctnl_build_get_expect(NULL, sizeof(buf), &key));
+	ROW(-ENOSPC, ctnl_build_get_expect(buf, 24, &key));
+	ROW(-ENOSPC, ctnl_build_create_expect(buf, 64, &good));
+	ROW(-EINVAL, ctnl_build_delete_expect(buf, sizeof(buf), NULL));
+	/* A key needs its tuple, of a family. */
+	for (int i = 0; i < 4; i += 3) {
+		ROW(-EINVAL, ctnl_ct_get_expect(fx->ct, &bad[i], &out));
+		ROW(-EINVAL, ctnl_ct_delete_expect(fx->ct, &bad[i]));
+		ROW(-EINVAL, ctnl_build_get_expect(buf, sizeof(buf), &bad[i]));
+		ROW(-EINVAL, ctnl_build_delete_expect(buf, sizeof(buf),
+						      &bad[i]));
+	}
+	for (int i = 0; i < 10; i++) {
+		ROW(-EINVAL, ctnl_ct_create_expect(fx->ct, &bad[i]));
+		ROW(-EINVAL, ctnl_build_create_expect(buf, sizeof(buf),
+						      &bad[i]));
+	}
+}
+
+/* Updating or deleting whatever a filter selects: a filter that means
+ * nothing, a change that changes nothing, a flush the kernel would not
+ * filter whole. */
+static void test_matching_refuses_bad_input(void **state)
+{
+	struct fx *fx = *state;
+	struct ctnl_filter f[N_BAD_FILTERS];
+	struct ctnl_filter labels = { .match = CTNL_MATCH_LABELS };
+	struct ctnl_change mark = { .attrs = CTNL_ATTR_MARK, .mark = 1 };
+	struct ctnl_change ch[3] = { { .attrs = 0 },
+				     { .attrs = CTNL_ATTR_ORIG },
+				     { .attrs = 1ull << 40 } };
+	struct ctnl_dump_info info = { .received = 77 };
+	uint8_t buf[512];
+
+	bad_filters(f);
+	ROW(-EINVAL, ctnl_ct_update_matching(NULL, NULL, &mark, NULL));
+	ROW(-EINVAL, ctnl_ct_update_matching(fx->ct, NULL, NULL, NULL));
+	for (int i = 0; i < 3; i++)
+		ROW(-EINVAL, ctnl_ct_update_matching(fx->ct, NULL, &ch[i],
+						     &info));
+	ROW(-EINVAL, ctnl_ct_delete_matching(NULL, NULL, NULL));
+	for (int i = 0; i < N_BAD_FILTERS; i++) {
+		ROW(-EINVAL, ctnl_ct_update_matching(fx->ct, &f[i], &mark,
+						     &info));
+		ROW(-EINVAL, ctnl_ct_delete_matching(fx->ct, &f[i], &info));
+		f[i].flags |= CTNL_FILTER_UNCOUNTED;
+		ROW(-EINVAL, ctnl_ct_delete_matching(fx->ct, &f[i], &info));
+		ROW(-EINVAL, ctnl_build_flush_filtered(buf, sizeof(buf),
+						       &f[i]));
+	}
+	assert_int_equal(info.received, 77);
+	ROW(-EINVAL, ctnl_build_flush_filtered(NULL, sizeof(buf), NULL));
+	ROW(-ENOSPC, ctnl_build_flush_filtered(buf, 8, NULL));
+	/* Labels are filtered in user space only: no flush takes them. */
+	ROW(-EOPNOTSUPP, ctnl_build_flush_filtered(buf, sizeof(buf), &labels));
+}
+
+/* Reading: every function taking a filter, given each bad one. */
 static void test_reading_refuses_bad_input(void **state)
 {
 	struct fx *fx = *state;
-	struct ctnl_filter f[9];
+	struct ctnl_filter f[N_BAD_FILTERS];
 	struct ctnl_list list = { .count = 3 };
 	struct ctnl_flow key = tcp_flow(), out;
 
-	memset(f, 0, sizeof(f));
-	f[0].match = 1u << 20;				/* unknown criterion */
-	f[1].flags = 1u << 5;				/* unknown flag */
-	f[2].family = AF_UNIX;				/* wrong family */
-	f[3].match = CTNL_MATCH_ORIG_SRC;		/* address, no family */
-	f[4].match = CTNL_MATCH_ORIG_SPORT;		/* port, no protocol */
-	f[5].match = CTNL_MATCH_PROTO | CTNL_MATCH_REPLY_DPORT;
-	f[5].proto = IPPROTO_ICMP;			/* ICMP has no ports */
-	f[6].family = AF_INET;
-	f[6].match = CTNL_MATCH_ORIG_SRC;
-	f[6].orig_src_len = 33;				/* prefix too long */
-	f[7].family = AF_INET6;
-	f[7].match = CTNL_MATCH_REPLY_DST;
-	f[7].reply_dst_len = 129;
-	f[8].match = CTNL_MATCH_TCP_STATE;
-	f[8].tcp_state = CTNL_TCP_STATE_MAX;		/* no such state */
-
+	bad_filters(f);
 	ROW(-EINVAL, ctnl_ct_dump(NULL, NULL, cb_flow, NULL, NULL));
 	ROW(-EINVAL, ctnl_ct_dump(fx->ct, NULL, NULL, NULL, NULL));
-	for (int i = 0; i < 9; i++) {
+	for (int i = 0; i < N_BAD_FILTERS; i++) {
 		ROW(-EINVAL, ctnl_ct_dump(fx->ct, &f[i], cb_flow, NULL, NULL));
 		ROW(-EINVAL, ctnl_ct_list_filtered(fx->ct, &f[i], 0, &list));
 	}
@@ -428,7 +698,14 @@ static void test_messages_refuse_bad_input(void **state)
 	struct ctnl_flow good = tcp_flow(), nokey = good, flow;
 	struct ctnl_change mark = { .attrs = CTNL_ATTR_MARK }, none = { 0 };
 	struct ctnl_filter bad_filter = { .family = AF_UNIX };
-	struct ctnl_expect exp;
+	struct ctnl_expect exp = { .attrs = 0 };
+	struct ctnl_stats stats;
+	struct ctnl_cpu_stats cpu;
+	struct ctnl_format_opts opts = { .size = sizeof(opts) };
+	struct {
+		struct ctnl_format_opts opts;
+		uint64_t newer;		/* a field of a newer header, set */
+	} newer = { opts, 1 };
 	uint8_t buf[1024], msg[64];
 	struct nlmsghdr *nlh = put_nfmsg(msg, 0x100, 0, AF_INET);
 
@@ -464,6 +741,35 @@ static void test_messages_refuse_bad_input(void **state)
 	ROW(-EINVAL, ctnl_expect_parse(nlh, NULL));
 	ROW(-EINVAL, ctnl_flow_format(NULL, (char *)buf, sizeof(buf)));
 	ROW(-EINVAL, ctnl_expect_format(NULL, (char *)buf, sizeof(buf)));
+	ROW(-EINVAL, ctnl_stats_parse(NULL, &stats));
+	ROW(-EINVAL, ctnl_stats_parse(nlh, NULL));
+	ROW(-EINVAL, ctnl_cpu_stats_parse(NULL, &cpu));
+	ROW(-EINVAL, ctnl_cpu_stats_parse(nlh, NULL));
+	ROW(-EPROTO, ctnl_stats_parse(nlh, &stats));
+	ROW(-EPROTO, ctnl_cpu_stats_parse(nlh, &cpu));
+
+	/* Options: none (NULL) is fine; a size that is none, or fields of
+	 * a newer header set, is not. */
+	ROW(-EINVAL, ctnl_flow_format_opts(NULL, NULL, (char *)buf,
+					   sizeof(buf)));
+	ROW(-EINVAL, ctnl_expect_format_opts(NULL, NULL, (char *)buf,
+					     sizeof(buf)));
+	opts.size = 0;
+	ROW(-EINVAL, ctnl_flow_format_opts(&good, &opts, (char *)buf,
+					   sizeof(buf)));
+	ROW(-EINVAL, ctnl_expect_format_opts(&exp, &opts, (char *)buf,
+					     sizeof(buf)));
+	opts.size = sizeof(opts);
+	opts.flags = 1u << 7;				/* unknown flag */
+	ROW(-EINVAL, ctnl_flow_format_opts(&good, &opts, (char *)buf,
+					   sizeof(buf)));
+	ROW(-EINVAL, ctnl_expect_format_opts(&exp, &opts, (char *)buf,
+					     sizeof(buf)));
+	newer.opts.size = sizeof(newer);
+	ROW(-EINVAL, ctnl_flow_format_opts(&good, &newer.opts, (char *)buf,
+					   sizeof(buf)));
+	ROW(-EINVAL, ctnl_expect_format_opts(&exp, &newer.opts, (char *)buf,
+					     sizeof(buf)));
 
 	assert_false(ctnl_filter_match(NULL, NULL));
 	assert_false(ctnl_filter_match(&bad_filter, NULL));
@@ -475,6 +781,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_socket_layer_refuses_bad_input),
 		T(test_conntrack_handle_refuses_bad_input),
+		T(test_namespaces_refuse_bad_input),
+		T(test_socket_options_refuse_bad_input),
+		T(test_events_refuse_bad_input),
+		T(test_statistics_and_expectations_refuse_bad_input),
+		T(test_matching_refuses_bad_input),
 		T(test_reading_refuses_bad_input),
 		T(test_changing_refuses_bad_input),
 		T(test_text_tuples_refuse_bad_input),

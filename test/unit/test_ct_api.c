@@ -632,6 +632,46 @@ static void test_stats_cpu_counts_past_the_array(void **state)
 	assert_int_equal(ctnl_ct_stats_cpu(fx->ct, NULL, 1), -EINVAL);
 }
 
+/* The count is of CPUs, not of messages: a CPU a dump names twice is
+ * one, a CPU only one table names is one more, and every entry up to the
+ * count is filled in; past the array, the count says so. */
+static void test_stats_cpu_counts_each_cpu_once(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_cpu_stats cpus[4];
+
+	put_ct_cpu(fx, 0, 1, 1);
+	put_ct_cpu(fx, 0, 2, 2);
+	reply_entries(fx, 0);
+	put_exp_cpu(fx, 0, 5);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_stats_cpu(fx->ct, cpus, 4), 1);
+	assert_int_equal(cpus[0].found, 2);
+	assert_int_equal(cpus[0].exp_create, 5);
+
+	put_ct_cpu(fx, 0, 1, 1);
+	put_ct_cpu(fx, 1, 2, 2);
+	reply_entries(fx, 0);
+	put_exp_cpu(fx, 2, 7);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_stats_cpu(fx->ct, cpus, 4), 3);
+	assert_int_equal(cpus[2].cpu, 2);
+	assert_int_equal(cpus[2].exp_create, 7);
+
+	put_ct_cpu(fx, 0, 1, 1);
+	put_ct_cpu(fx, 1, 2, 2);
+	reply_entries(fx, 0);
+	put_exp_cpu(fx, 2, 7);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_stats_cpu(fx->ct, cpus, 2), 3);
+	put_ct_cpu(fx, 0, 1, 1);
+	reply_entries(fx, 0);
+	put_exp_cpu(fx, 1, 7);
+	put_exp_cpu(fx, 2, 7);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_stats_cpu(fx->ct, cpus, 1), 2);
+}
+
 static void test_stats_cpu_failures(void **state)
 {
 	struct ctfx *fx = *state;
@@ -675,10 +715,18 @@ static void test_stats_parsers_refuse_malformed_messages(void **state)
 	attr->nla_len = 12;
 	assert_int_equal(ctnl_stats_parse(nlh, &st), -EBADMSG);
 	attr->nla_len = 8;
-	/* A message too short for its header. */
+	/* A message too short for its header; of another type, it is
+	 * another kind of message first, whatever its length. */
 	nlh->nlmsg_len = NLMSG_HDRLEN + 2;
 	assert_int_equal(ctnl_stats_parse(nlh, &st), -EBADMSG);
+	assert_int_equal(ctnl_cpu_stats_parse(nlh, &cpu), -EPROTO);
+	nlh->nlmsg_type = CT_TYPE(IPCTNL_MSG_CT_GET_STATS_CPU);
 	assert_int_equal(ctnl_cpu_stats_parse(nlh, &cpu), -EBADMSG);
+	assert_int_equal(ctnl_stats_parse(nlh, &st), -EPROTO);
+	nlh->nlmsg_type = CT_TYPE(IPCTNL_MSG_CT_NEW);
+	nlh->nlmsg_len = NLMSG_HDRLEN + 1;
+	assert_int_equal(ctnl_stats_parse(nlh, &st), -EPROTO);
+	assert_int_equal(ctnl_cpu_stats_parse(nlh, &cpu), -EPROTO);
 
 	/* Per-CPU: the expectation subsystem's own type is taken too; the
 	 * conntrack counters stay as they were. */
@@ -834,6 +882,7 @@ int main(void)
 		T(test_stats_of_the_expectation_table),
 		T(test_stats_cpu_merges_both_tables),
 		T(test_stats_cpu_counts_past_the_array),
+		T(test_stats_cpu_counts_each_cpu_once),
 		T(test_stats_cpu_failures),
 		T(test_stats_parsers_refuse_malformed_messages),
 		T(test_get_expect_by_tuple),
