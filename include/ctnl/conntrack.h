@@ -738,12 +738,12 @@ CTNL_API int ctnl_ct_update_matching(struct ctnl_ct *ct,
  * CTNL_FILTER_USERSPACE), one filtered flush request does the deleting:
  * the kernel walks its table once, nothing crosses the socket per entry,
  * and the call returns 0, the kernel saying not how many
- * (info->kernel_flush). Older kernels ignore filter attributes they do
- * not know, which would make a flush delete too much, so a handle first
- * checks, with one kernel-filtered dump per new set of criteria, that the
- * kernel applies them (dumps and flushes share the kernel's filter), and
- * learns once whether its flush takes tuple criteria; where it does not,
- * the dump-and-delete way is taken, counted.
+ * (info->kernel_flush). A kernel ignores filter attributes it does not
+ * know, and a flush ignoring one would delete every entry; so a filtered
+ * flush is sent only where the flush takes CTA_FILTER (Linux 6.12 on),
+ * which a handle learns once, with a request that deletes nothing. On an
+ * older kernel the dump-and-delete way is taken, counted. Without
+ * criteria or family, it is the plain flush of every kernel.
  *
  * Errors: -EINVAL (bad filter; nothing is sent), -ENOMEM, those of
  * ctnl_ct_dump(), ctnl_ct_batch() and ctnl_ct_flush(), and the first
