@@ -20,7 +20,6 @@
  *   bench-ctnl produce FIRST       create entries FIRST.. in chunks the
  *                                  driver asks for (events benchmark)
  *   bench-ctnl events              receive NEW events as the driver says
- *                                  (see EVENTS HOOK)
  *
  * HI is put in bits 16-31 of each mark, which the selectors never use.
  * The measured part of each operation is a function of its own, named
@@ -413,13 +412,6 @@ static int count_event(const struct ctnl_event *ev, void *data)
 }
 
 /*
- * EVENTS HOOK. The events API (ctnl_ct_subscribe / ctnl_ct_event_fd /
- * ctnl_ct_event_read) is being written on another branch. Until
- * ctnl_ct_subscribe() stops answering -ENOSYS, this prints "unavailable"
- * and exits 3, and the driver reports "not available". When the API
- * lands, check this code against its documentation (what event_read
- * returns, how a loss shows).
- *
  * Protocol with the driver, the same as it uses with `conntrack -E`:
  * subscribe to NEW events with the default queue, print "ready"; then for
  * every line "K" on stdin (sent once K entries were created, so their
@@ -437,11 +429,6 @@ static int cmd_events(void)
 	int ret;
 
 	ret = ctnl_ct_subscribe(ct, CTNL_EVENT_NEW);
-	if (ret == -ENOSYS) {
-		printf("unavailable\n");
-		ctnl_ct_close(ct);
-		return 3;
-	}
 	if (ret < 0)
 		bench_die("ctnl_ct_subscribe", ret);
 	pfd.fd = ctnl_ct_event_fd(ct);

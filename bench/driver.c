@@ -80,7 +80,6 @@ struct row {
 	int n;
 	struct sample s[MAX_RUNS];
 	bool failed;
-	bool unavailable;
 	double ir_per_entry;	/* callgrind rows */
 };
 
@@ -125,7 +124,7 @@ static bool stats(const struct row *r, double *med, double *min, double *max)
 {
 	double v[MAX_RUNS];
 
-	if (!r || r->n == 0 || r->failed || r->unavailable)
+	if (!r || r->n == 0 || r->failed)
 		return false;
 	for (int i = 0; i < r->n; i++)
 		v[i] = r->s[i].sec;
@@ -805,16 +804,10 @@ static void events_ctnl(uint32_t n, struct row *row)
 		return;
 	if (!read_line(p.out, line, sizeof(line), 10000) ||
 	    strcmp(line, "ready")) {
-		/* EVENTS HOOK: ctnl_ct_subscribe() answers -ENOSYS. */
-		if (!strcmp(line, "unavailable"))
-			row->unavailable = true;
-		else
-			ok = false;
 		close(p.in);
 		close(p.out);
 		finish(&p, &ru);
-		if (!ok)
-			record(row, false, NULL, 0, false);
+		record(row, false, NULL, 0, false);
 		return;
 	}
 	ok = start_producer(&prod);
@@ -946,7 +939,7 @@ static void bench_events(uint32_t n)
 	struct row *cli = row_get(n, "ev.cli", "conntrack -E -e NEW");
 
 	for (int r = 0; r < runs; r++) {
-		if (!ctnl->unavailable && !ctnl->failed)
+		if (!ctnl->failed)
 			events_ctnl(n, ctnl);
 		if (!cli->failed)
 			events_cli(n, cli);
@@ -1052,11 +1045,6 @@ static void print_section(uint32_t n, const char *title, const char *ref_key,
 		if (!r)
 			continue;
 		printf("  %-44s", r->label);
-		if (r->unavailable) {
-			printf(" not available (ctnl_ct_subscribe answers "
-			       "-ENOSYS: the events API is not merged yet)\n");
-			continue;
-		}
 		if (!stats(r, &med, &min, &max)) {
 			printf(" FAILED (see the messages above)\n");
 			continue;

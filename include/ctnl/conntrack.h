@@ -724,13 +724,14 @@ CTNL_API int ctnl_ct_update_matching(struct ctnl_ct *ct,
  * every family). Returns how many entries were deleted; @info (may be
  * NULL) says how.
  *
- * A kernel-filtered dump reads the matching entries (each once) and
- * batched deletes name each by its original tuple, zone and id: the count
- * is exactly the entries this call deleted; entries created after the
- * dump are left alone, and entries gone before their delete are not
- * counted. Measured, this is also the fastest way to a count: a filtered
- * flush walks the table as a dump does, and counting its work would take
- * a dump more.
+ * A kernel-filtered dump reads the matching entries and batched deletes
+ * name each by its original tuple, zone and id: the count is exactly the
+ * entries this call deleted (an entry the dump handed over twice is
+ * deleted once); entries created after the dump are left alone, and
+ * entries gone before their delete are not counted. Measured on 6.18,
+ * this is also the fastest way: the kernel's filtered flush walks its
+ * table several times slower than a dump does (250,000 entries, 10 %
+ * deleted: 183 ms against 105).
  *
  * With CTNL_FILTER_UNCOUNTED, and where the kernel applies every
  * criterion of @filter (family, mark, status, a zone other than 0, exact
@@ -738,12 +739,12 @@ CTNL_API int ctnl_ct_update_matching(struct ctnl_ct *ct,
  * CTNL_FILTER_USERSPACE), one filtered flush request does the deleting:
  * the kernel walks its table once, nothing crosses the socket per entry,
  * and the call returns 0, the kernel saying not how many
- * (info->kernel_flush). Older kernels ignore filter attributes they do
- * not know, which would make a flush delete too much, so a handle first
- * checks, with one kernel-filtered dump per new set of criteria, that the
- * kernel applies them (dumps and flushes share the kernel's filter), and
- * learns once whether its flush takes tuple criteria; where it does not,
- * the dump-and-delete way is taken, counted.
+ * (info->kernel_flush). A kernel ignores filter attributes it does not
+ * know, and a flush ignoring one would delete every entry; so a filtered
+ * flush is sent only where the flush takes CTA_FILTER (Linux 6.12 on),
+ * which a handle learns once, with a request that deletes nothing. On an
+ * older kernel the dump-and-delete way is taken, counted. Without
+ * criteria or family, it is the plain flush of every kernel.
  *
  * Errors: -EINVAL (bad filter; nothing is sent), -ENOMEM, those of
  * ctnl_ct_dump(), ctnl_ct_batch() and ctnl_ct_flush(), and the first

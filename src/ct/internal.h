@@ -50,12 +50,10 @@ struct ct_handle {
 	uint8_t *batch;			/* CT_BATCH_BYTES, made on first use */
 	bool has_errmsg;
 	char errmsg[CT_ERRMSG_MAX];	/* libctnl's own explanation */
-	/* Whether the kernel's flush takes CTA_FILTER (tuple criteria):
-	 * 0 not known yet, 1 yes, -1 no. Learnt once per handle. */
-	int8_t flush_tuple_filter;
-	/* CTNL_MATCH_* criteria this kernel was seen to apply to a dump, so
-	 * to a filtered flush too (they share the kernel's filter). */
-	uint32_t flush_verified;
+	/* Whether the kernel's flush applies every criterion a filter can
+	 * hand it (it takes CTA_FILTER): 0 not known yet, 1 yes, -1 no.
+	 * Learnt once per handle (matching.c). */
+	int8_t flush_filters;
 	/* One request at a time, built and read as a struct nlmsghdr. */
 	_Alignas(struct nlmsghdr) uint8_t req[CT_REQ_MAX];
 };

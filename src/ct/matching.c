@@ -13,20 +13,20 @@
 
 #include "internal.h"
 
-#define TUPLE_MATCHES (CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_SRC |             \
-		       CTNL_MATCH_ORIG_DST | CTNL_MATCH_ORIG_SPORT |         \
-		       CTNL_MATCH_ORIG_DPORT | CTNL_MATCH_REPLY_SRC |        \
-		       CTNL_MATCH_REPLY_DST | CTNL_MATCH_REPLY_SPORT |       \
-		       CTNL_MATCH_REPLY_DPORT)
-
 /*
- * Whether the kernel's flush takes a tuple filter (CTA_FILTER), learnt
- * once per handle. A kernel that does not reads the tuple as the one
- * entry to delete and refuses this probe's partial tuple with -EINVAL; one
- * that does flushes what matches it: nothing, as no entry in the table is
- * a template (and protocol 255 is reserved besides).
+ * Whether this kernel's flush applies every criterion a filter can hand
+ * it, learnt once per handle. Flushes learnt their criteria one at a time
+ * (the mark, then the family, the status and the zone) and the tuple
+ * criteria, under CTA_FILTER, last: in Linux 6.12. A kernel ignores the
+ * attributes it does not know, and a flush that ignores one deletes every
+ * entry, so no criterion can be tried on its own; nor can a dump vouch
+ * for a flush, as dumps applied the mark long before flushes did. This
+ * probe is safe on every kernel: one whose flush takes CTA_FILTER deletes
+ * what matches it, nothing (protocol 255 is reserved, and templates are
+ * not in the table); an older one reads its tuple as the one entry to
+ * delete and refuses it, partial, with -EINVAL.
  */
-static int learn_flush_tuple_filter(struct ct_handle *h)
+static int learn_flush_filters(struct ct_handle *h)
 {
 	static const struct ctnl_filter probe = {
 		.family = AF_INET,
@@ -37,24 +37,17 @@ static int learn_flush_tuple_filter(struct ct_handle *h)
 	};
 	int ret;
 
-	if (h->flush_tuple_filter)
+	if (h->flush_filters)
 		return 0;
 	ret = ct_send(h, ctnl_build_flush_filtered(h->req, sizeof(h->req),
 						   &probe));
 	if (ret == 0)
-		h->flush_tuple_filter = 1;
+		h->flush_filters = 1;
 	else if (ret == -EINVAL)
-		h->flush_tuple_filter = -1;
+		h->flush_filters = -1;
 	else
 		return ret;
 	return 0;
-}
-
-static int ignore_flow(const struct ctnl_flow *flow, void *data)
-{
-	(void)flow;
-	(void)data;
-	return CTNL_CB_OK;
 }
 
 /* Whether one filtered flush may delete what @f selects. */
@@ -65,44 +58,22 @@ static bool flush_can_do(const struct ctnl_filter *f)
 	       filter_kernel_part(f) == f->match;
 }
 
-/*
- * Whether this kernel applies every criterion of @f: seen once per handle
- * for each new criterion, with a kernel-filtered dump (older kernels
- * ignore unknown filter attributes silently, and a flush would then
- * delete too much).
- */
-static int kernel_applies(struct ct_handle *h, const struct ctnl_filter *f,
+/* Deletes with one filtered flush, uncounted; -EOPNOTSUPP (nothing
+ * deleted) when this kernel's flush cannot apply @f. */
+static int flush_matching(struct ct_handle *h, const struct ctnl_filter *f,
 			  struct ctnl_dump_info *info)
 {
 	int ret;
 
-	if (f->match & TUPLE_MATCHES) {
-		ret = learn_flush_tuple_filter(h);
+	/* No criteria, no family: the plain flush, which every kernel
+	 * knows. */
+	if (f->match || f->family) {
+		ret = learn_flush_filters(h);
 		if (ret < 0)
 			return ret;
-		if (h->flush_tuple_filter < 0)
-			return 0;
+		if (h->flush_filters < 0)
+			return -EOPNOTSUPP;
 	}
-	if ((f->match & ~h->flush_verified) == 0)
-		return 1;
-	ret = ct_dump(h, f, ignore_flow, NULL, info);
-	if (ret < 0)
-		return ret;
-	if (info->kernel != f->match)
-		return 0;
-	h->flush_verified |= f->match;
-	return 1;
-}
-
-/* Deletes with one filtered flush, uncounted; -EOPNOTSUPP (nothing
- * deleted) when this kernel cannot apply every criterion to it. */
-static int flush_matching(struct ct_handle *h, const struct ctnl_filter *f,
-			  struct ctnl_dump_info *info)
-{
-	int ret = kernel_applies(h, f, info);
-
-	if (ret <= 0)
-		return ret < 0 ? ret : -EOPNOTSUPP;
 	ct_begin_op(h);
 	ret = ct_send(h, ctnl_build_flush_filtered(h->req, sizeof(h->req), f));
 	if (ret < 0)
@@ -125,16 +96,23 @@ static int batch_outcome(const int *results, size_t count, int accepted)
 	return accepted;
 }
 
-/* Reads the entries @f selects (each once) and applies @op to each. */
+/*
+ * Reads the entries @f selects and applies @op to each. A dump can hand
+ * an entry over twice (it resumes by hash bucket, and a resize moves
+ * entries): updates are de-duplicated first, so each is counted once; a
+ * delete's second copy finds nothing (-ENOENT, not counted), which costs
+ * less than sorting the list (5 ms of 105 for 25,000 entries).
+ */
 static int batch_matching(struct ct_handle *h, enum ctnl_op op,
 			  const struct ctnl_filter *f,
 			  const struct ctnl_change *change,
 			  struct ctnl_dump_info *info)
 {
+	unsigned int flags = op == CTNL_OP_DELETE ? 0 : CTNL_LIST_DEDUP;
 	struct ctnl_list list;
 	int *results, ret;
 
-	ret = ctnl_ct_list_filtered(&h->iface, f, CTNL_LIST_DEDUP, &list);
+	ret = ctnl_ct_list_filtered(&h->iface, f, flags, &list);
 	if (ret < 0)
 		return ret;
 	*info = list.info;

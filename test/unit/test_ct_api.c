@@ -177,111 +177,80 @@ static const struct nlmsghdr *check_flush(struct ctfx *fx, size_t i)
 	return flush;
 }
 
-/* All criteria the kernel's and no count wanted: the first time, a
- * kernel-filtered dump shows the kernel applies them; then one filtered
- * flush deletes. The next time with the same criteria, the flush alone. */
-static void test_delete_matching_uncounted_flushes_what_the_kernel_can(
+/* All criteria the kernel's and no count wanted: the first time, a flush
+ * that can match nothing shows the kernel's flush takes CTA_FILTER; then
+ * one filtered flush deletes. The next time, the flush alone. */
+static void test_delete_matching_uncounted_probes_once_then_flushes(
 	void **state)
 {
 	struct ctfx *fx = *state;
 	struct ctnl_filter f = mark1;
 	struct ctnl_dump_info info;
-	const struct nlmsghdr *flush;
+	const struct nlmsghdr *probe, *flush;
 
 	f.family = AF_INET;
 	f.flags = CTNL_FILTER_UNCOUNTED;
-	put_marked_1(fx, 2);
-	reply_entries(fx, 0);
-	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);	/* probe */
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);	/* flush */
 	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 0);
 	assert_true(info.kernel_flush);
 	assert_int_equal(info.kernel, CTNL_MATCH_MARK);
 	assert_int_equal(info.user, 0);
 
 	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 2);
-	assert_int_equal(sent_type(fx, 0), CT_TYPE(IPCTNL_MSG_CT_GET));
-	assert_true(sent_is_dump(fx, 0));
+	probe = check_flush(fx, 0);
+	assert_non_null(find_attr(probe, CTA_FILTER));
+	assert_non_null(find_attr(probe, CTA_TUPLE_ORIG));
+	assert_int_equal(ntohl(mnl_attr_get_u32(find_attr(probe, CTA_STATUS))),
+			 CTNL_STATUS_TEMPLATE);
 	flush = check_flush(fx, 1);
 	assert_int_equal(nfg_of(flush)->nfgen_family, AF_INET);
 	assert_int_equal(nfg_of(flush)->version, 1);
 	assert_non_null(find_attr(flush, CTA_MARK));
 	assert_non_null(find_attr(flush, CTA_MARK_MASK));
+	assert_null(find_attr(flush, CTA_FILTER));
 	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 0);
 
-	/* Verified: the flush alone. */
+	/* Known: the flush alone, tuple criteria under CTA_FILTER. */
+	f.match |= CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_DPORT;
+	f.proto = IPPROTO_UDP;
+	f.orig_dport = 53;
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
 	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 0);
 	assert_true(info.kernel_flush);
 	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 3);
-	check_flush(fx, 2);
+	assert_non_null(find_attr(check_flush(fx, 2), CTA_FILTER));
 }
 
-/* Whether the kernel's flush takes a tuple filter is learnt once, with a
- * flush that can match nothing. */
-static void test_delete_matching_probes_tuple_filter_once(void **state)
-{
-	struct ctfx *fx = *state;
-	struct ctnl_filter f = { .family = AF_INET,
-				 .flags = CTNL_FILTER_UNCOUNTED,
-				 .match = CTNL_MATCH_PROTO |
-					  CTNL_MATCH_ORIG_DPORT,
-				 .proto = IPPROTO_UDP, .orig_dport = 53 };
-	const struct nlmsghdr *probe;
-	struct ctnl_dump_info info;
-
-	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);	/* probe */
-	put_marked_1(fx, 3);
-	reply_entries(fx, 0);					/* check */
-	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);	/* flush */
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 0);
-	assert_true(info.kernel_flush);
-
-	probe = ctnl_fake_sock_sent(fx->fake, 0);
-	assert_int_equal(probe->nlmsg_type, CT_TYPE(IPCTNL_MSG_CT_DELETE));
-	assert_non_null(find_attr(probe, CTA_FILTER));
-	assert_non_null(find_attr(probe, CTA_TUPLE_ORIG));
-	assert_int_equal(ntohl(mnl_attr_get_u32(find_attr(probe, CTA_STATUS))),
-			 CTNL_STATUS_TEMPLATE);
-	assert_non_null(find_attr(ctnl_fake_sock_sent(fx->fake, 2),
-				  CTA_FILTER));
-
-	/* Known now, and the criteria checked: the flush alone. */
-	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), 0);
-	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 4);
-	assert_non_null(find_attr(ctnl_fake_sock_sent(fx->fake, 3),
-				  CTA_FILTER));
-}
-
-/* A kernel whose flush reads the tuple as one entry to delete refuses the
- * probe: entries are then deleted one by one, by tuple and id, counted. */
-static void test_delete_matching_without_tuple_flush_goes_one_by_one(
+/* A kernel whose flush predates CTA_FILTER refuses the probe: whatever
+ * the criteria (the mark alone too: such kernels may ignore it in a
+ * flush), the entries go one by one, by tuple and id, counted. */
+static void test_delete_matching_without_filter_flush_goes_one_by_one(
 	void **state)
 {
 	struct ctfx *fx = *state;
-	struct ctnl_filter f = { .family = AF_INET,
-				 .flags = CTNL_FILTER_UNCOUNTED,
-				 .match = CTNL_MATCH_PROTO,
-				 .proto = IPPROTO_UDP };
+	struct ctnl_filter f = mark1;
 	struct ctnl_dump_info info;
 
+	f.flags = CTNL_FILTER_UNCOUNTED;
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, -EINVAL, NULL);
 	put_three(fx);
 	reply_entries(fx, 0);
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 3);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 2);
 	assert_false(info.kernel_flush);
+	assert_int_equal(info.matched, 2);
 	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 1);
-	for (size_t i = 0; i < 3; i++) {
+	assert_true(sent_is_dump(fx, 1));
+	for (size_t i = 0; i < 2; i++)
 		assert_int_equal(sent_msg_type(fx, 2 + i),
 				 IPCTNL_MSG_CT_DELETE);
-		assert_int_equal(sent_as_flow(fx, 2 + i).id, i + 1);
-	}
+	assert_int_equal(sent_as_flow(fx, 3).id, 3);
 
 	/* Remembered: the next call goes straight to the dump. */
 	put_three(fx);
 	reply_entries(fx, 0);
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), 3);
-	assert_true(sent_is_dump(fx, 5));
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), 2);
+	assert_true(sent_is_dump(fx, 4));
 }
 
 static void test_delete_matching_probe_failure_is_returned(void **state)
@@ -294,45 +263,21 @@ static void test_delete_matching_probe_failure_is_returned(void **state)
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, -EPERM, NULL);
 	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), -EPERM);
 	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 1);
+
+	/* Not learnt from a failure: asked again. */
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), 0);
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 3);
 }
 
-/* The checking dump shows the kernel ignoring the mark (as kernels that
- * predate a filter do): a flush would ignore it too, so there is none;
- * the entries go one by one, counted. */
-static void test_delete_matching_falls_back_when_the_kernel_ignores(
-	void **state)
-{
-	struct ctfx *fx = *state;
-	struct ctnl_filter f = mark1;
-	struct ctnl_dump_info info;
-
-	f.flags = CTNL_FILTER_UNCOUNTED;
-	put_three(fx);
-	reply_entries(fx, 0);		/* checking dump: mark ignored */
-	put_three(fx);
-	reply_entries(fx, 0);		/* the dump for the batch */
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 2);
-	assert_false(info.kernel_flush);
-	assert_int_equal(info.kernel, 0);
-	assert_int_equal(info.user, CTNL_MATCH_MARK);
-	assert_int_equal(info.received, 3);
-	assert_int_equal(info.matched, 2);
-	for (size_t i = 0; i < 2; i++)
-		assert_int_equal(sent_msg_type(fx, 2 + i),
-				 IPCTNL_MSG_CT_DELETE);
-	assert_int_equal(sent_as_flow(fx, 3).id, 3);
-}
-
-static void test_delete_matching_errors_of_dump_and_flush(void **state)
+static void test_delete_matching_flush_refusal_is_returned(void **state)
 {
 	struct ctfx *fx = *state;
 	struct ctnl_filter f = mark1;
 
 	f.flags = CTNL_FILTER_UNCOUNTED;
-	ctnl_fake_sock_reply(fx->fake, NULL, 0, -ENOBUFS, NULL);
-	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), -ENOBUFS);
-	put_marked_1(fx, 1);
-	reply_entries(fx, 0);
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
 	ctnl_fake_sock_reply(fx->fake, NULL, 0, -EPERM, "not allowed");
 	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), -EPERM);
 	assert_string_equal(ctnl_ct_error_msg(fx->ct), "not allowed");
@@ -408,8 +353,8 @@ static void test_delete_matching_batch_failure_is_returned(void **state)
 
 /* No memory for the results of the batch: -ENOMEM, nothing sent, nothing
  * leaked (the fixture checks). Allocations on the way: the fake's record
- * of the request (its array, then the copy), the list, the two arrays of
- * its de-duplication; then the results. */
+ * of the request (its array, then the copy), the list (not de-duplicated
+ * for a delete); then the results. */
 static void test_matching_out_of_memory_sends_nothing(void **state)
 {
 	struct ctfx *fx = *state;
@@ -419,9 +364,10 @@ static void test_matching_out_of_memory_sends_nothing(void **state)
 		skip();
 	put_marked_1(fx, 2);
 	reply_entries(fx, 0);
-	heap_fail_nth(6);
+	heap_fail_nth(4);
 	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, NULL), -ENOMEM);
 	heap_fail_nth(0);
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 1);
 	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 0);
 }
 
@@ -473,6 +419,28 @@ static void test_update_matching_updates_each_entry_once(void **state)
 	assert_int_equal(sent_as_flow(fx, 1).mark, 9);
 	assert_int_equal(sent_as_flow(fx, 1).id, 1);
 	assert_int_equal(sent_as_flow(fx, 2).id, 3);
+}
+
+/* A delete needs no de-duplication: the second copy of an entry finds
+ * nothing, and -ENOENT is not counted. */
+static void test_delete_matching_counts_a_twice_dumped_entry_once(
+	void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_flow a = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1,
+				     53, 1, 1);
+	struct ctnl_dump_info info;
+
+	put_entry(fx, &a);
+	put_entry(fx, &a);
+	reply_entries(fx, 0);
+	ctnl_fake_sock_batch_result(fx->fake, 0);
+	ctnl_fake_sock_batch_result(fx->fake, -ENOENT);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &mark1, &info), 1);
+	assert_int_equal(info.matched, 2);
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 3);
+	assert_int_equal(sent_as_flow(fx, 1).id, 1);
+	assert_int_equal(sent_as_flow(fx, 2).id, 1);
 }
 
 static void test_update_matching_labels_disabled_is_explained(void **state)
@@ -865,18 +833,17 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, ctfx_setup, ctfx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_delete_matching_uncounted_flushes_what_the_kernel_can),
-		T(test_delete_matching_probes_tuple_filter_once),
-		T(test_delete_matching_without_tuple_flush_goes_one_by_one),
+		T(test_delete_matching_uncounted_probes_once_then_flushes),
+		T(test_delete_matching_without_filter_flush_goes_one_by_one),
 		T(test_delete_matching_probe_failure_is_returned),
-		T(test_delete_matching_falls_back_when_the_kernel_ignores),
-		T(test_delete_matching_errors_of_dump_and_flush),
+		T(test_delete_matching_flush_refusal_is_returned),
 		T(test_delete_matching_uncounted_without_criteria_flushes_all),
 		T(test_delete_matching_one_by_one_counts_exactly),
 		T(test_delete_matching_batch_failure_is_returned),
 		T(test_matching_out_of_memory_sends_nothing),
 		T(test_matching_bad_arguments_send_nothing),
 		T(test_update_matching_updates_each_entry_once),
+		T(test_delete_matching_counts_a_twice_dumped_entry_once),
 		T(test_update_matching_labels_disabled_is_explained),
 		T(test_stats_of_the_conntrack_table),
 		T(test_stats_of_the_expectation_table),
