@@ -12,6 +12,7 @@
 #    port id, so the captured ones do not matter).
 #
 # Run from the repository root: python3 test/fuzz/seed_fixtures.py
+import errno
 import os
 import struct
 
@@ -61,10 +62,11 @@ BATCH_MSGS = 212992 // 2048
 FUZZ_REC_KERNEL = 1
 
 
-def ack(seq):
-    """The kernel's capped acknowledgement of request @seq."""
+def ack(seq, error=0):
+    """The kernel's capped acknowledgement of request @seq (an error when
+    @error is a negative errno)."""
     req = struct.pack('<IHHII', 16, 0x0101, 0x5, seq, 0)
-    return struct.pack('<IHHIIi', 36, 2, 0x100, seq, PORTID, 0) + req
+    return struct.pack('<IHHIIi', 36, 2, 0x100, seq, PORTID, error) + req
 
 
 def write(target, name, data):
@@ -164,13 +166,14 @@ def replies():
                                                 FAM_V4]) + one
     seeds['ct_tcp_v4-delete-matching'] = bytes([FUZZ_DELETE_MATCHING,
                                                 FAM_V4]) + one
-    # Uncounted: the probe of the kernel's flush (acknowledged), the
-    # filtered dump that shows the kernel applies the filter (nothing
-    # matches), the filtered flush (acknowledged).
+    # Uncounted: the probe of the kernel's flush, then the filtered flush,
+    # each acknowledged; and the probe refused (-EINVAL, an older kernel).
     ok = rec(FUZZ_REC_STAMPED, datagrams('ct_get_reply.bin')[1])
     seeds['ct_empty-delete-uncounted'] = (
-        bytes([FUZZ_DELETE_MATCHING, FAM_V4 | 0x10]) + ok +
-        stamped('ct_empty.bin') + ok)
+        bytes([FUZZ_DELETE_MATCHING, FAM_V4 | 0x10]) + ok + ok)
+    seeds['ct_empty-delete-uncounted-old-kernel'] = (
+        bytes([FUZZ_DELETE_MATCHING, FAM_V4 | 0x10]) +
+        rec(FUZZ_REC_KERNEL, ack(1, -errno.EINVAL)))
     seeds['ct_get_reply'] = bytes([FUZZ_GET, 0]) + stamped('ct_get_reply.bin')
     seeds['ct_get_enoent'] = bytes([FUZZ_GET, 0]) + stamped(
         'ct_get_enoent.bin')
