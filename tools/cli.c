@@ -817,17 +817,20 @@ static int apply(struct parser *p, const struct cli_option *o, const char *v)
 		break;
 	case O_ICMP_TYPE:
 		ret = parse_u32(p, v, UINT8_MAX, false, "an ICMP type", &n);
-		c->icmp_type = (uint8_t)n;
+		if (ret == 0)
+			c->icmp_type = (uint8_t)n;
 		c->given |= G_ICMP_TYPE;
 		break;
 	case O_ICMP_CODE:
 		ret = parse_u32(p, v, UINT8_MAX, false, "an ICMP code", &n);
-		c->icmp_code = (uint8_t)n;
+		if (ret == 0)
+			c->icmp_code = (uint8_t)n;
 		c->given |= G_ICMP_CODE;
 		break;
 	case O_ICMP_ID:
 		ret = parse_u32(p, v, UINT16_MAX, false, "an ICMP id", &n);
-		c->icmp_id = (uint16_t)n;
+		if (ret == 0)
+			c->icmp_id = (uint16_t)n;
 		c->given |= G_ICMP_ID;
 		break;
 	case O_MARK:
@@ -870,7 +873,8 @@ static int apply(struct parser *p, const struct cli_option *o, const char *v)
 	case O_TIMEOUT:
 		ret = parse_u32(p, v, UINT32_MAX, false, "a number of seconds",
 				&n);
-		c->timeout = (uint32_t)n;
+		if (ret == 0)
+			c->timeout = (uint32_t)n;
 		c->given |= G_TIMEOUT;
 		break;
 	case O_EVENTS:
