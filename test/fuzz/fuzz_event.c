@@ -441,7 +441,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ctnl_sock_config sock_cfg = { .size = sizeof(sock_cfg) };
 	struct run r = { .every = 0 };
-	uint8_t head[4];
+	uint8_t head[4], kind;
+	const uint8_t *rec;
+	size_t len;
 	uint64_t bound;
 	int ret = 0, zeros = 0;
 
@@ -464,20 +466,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				&r.ct) == 0);
 	FUZZ_CHECK(subscribe(&r, head) == 0);
 
-	while (size >= 3) {
-		uint8_t kind = data[0];
-		size_t len = (size_t)data[1] | (size_t)data[2] << 8;
-
-		data += 3;
-		size -= 3;
-		if (len > size)
-			len = size;
-		apply_record(&r, kind, data, len,
+	while (fuzz_next_record(&data, &size, &kind, &rec, &len))
+		apply_record(&r, kind, rec, len,
 			     sock_cfg.bufsize ? sock_cfg.bufsize
 					      : CTNL_SOCK_BUFSIZE);
-		data += len;
-		size -= len;
-	}
 
 	/* Read to the end (and past every receive made to fail), subscribed
 	 * again if a record left the handle unsubscribed. Every call reads

@@ -24,6 +24,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +81,24 @@ enum fuzz_rec {
 	FUZZ_REC_FAIL,		/* call kind b0, n-th call b1, errno b2 */
 	FUZZ_REC_KINDS
 };
+
+/* Takes the next record off *@data: its kind, and its bytes in *@rec and
+ * *@len (cut to what is left). False at the end of the input. */
+static inline bool fuzz_next_record(const uint8_t **data, size_t *size,
+				    uint8_t *kind, const uint8_t **rec,
+				    size_t *len)
+{
+	if (*size < 3)
+		return false;
+	*kind = (*data)[0];
+	*len = (size_t)(*data)[1] | (size_t)(*data)[2] << 8;
+	if (*len > *size - 3)
+		*len = *size - 3;
+	*rec = *data + 3;
+	*data += 3 + *len;
+	*size -= 3 + *len;
+	return true;
+}
 
 /*
  * The event fuzzer's input (fuzz_event.c): a four-byte header, then

@@ -60,7 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ctnl_sock_config cfg;
 	struct ctnl_fake_sys *f;
 	struct ctnl_ct *ct = NULL;
-	uint8_t op, flags;
+	uint8_t op, flags, kind;
+	const uint8_t *rec;
+	size_t len;
 
 	if (size < 2)
 		return 0;
@@ -73,18 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg = fuzz_sock_config(flags);
 	FUZZ_CHECK(ctnl_ct_open(ctnl_fake_sys_syscalls(f), &cfg, &ct) == 0);
 
-	while (size >= 3) {
-		uint8_t kind = data[0];
-		size_t len = (size_t)data[1] | (size_t)data[2] << 8;
-
-		data += 3;
-		size -= 3;
-		if (len > size)
-			len = size;
-		apply_record(f, kind, data, len);
-		data += len;
-		size -= len;
-	}
+	while (fuzz_next_record(&data, &size, &kind, &rec, &len))
+		apply_record(f, kind, rec, len);
 
 	fuzz_run_op(ct, op, flags);
 
