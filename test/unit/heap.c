@@ -23,7 +23,7 @@
 
 #include <valgrind/valgrind.h>
 
-#include "helpers.h"
+#include "heap.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HEAP_COUNTING 0

@@ -13,27 +13,18 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 
-/*
- * Bytes the process holds from the allocator (heap.c). Tests compare it
- * before and after an operation to prove nothing leaked. 0 under
- * AddressSanitizer, whose LeakSanitizer checks the whole run instead.
- */
-size_t heap_in_use(void);
+#include <ctnl/mocks.h>
 
-/*
- * Makes the @n-th allocation from now on (1-based) fail; 0 cancels. Returns
- * false where allocations cannot be failed (under AddressSanitizer): tests
- * that need it then skip.
- */
-bool heap_fail_nth(unsigned int n);
+#include "heap.h"
 
-/* Allocations made so far (not counting those made while paused); 0 where
- * allocations are not counted. */
-unsigned long heap_allocs(void);
-
-/* While paused, allocations are neither counted nor failed: a test pauses
- * around its fakes, so that only the code under test sees failures. */
-void heap_pause(bool pause);
+/* Frees the fake syscall table @f once the code under test is done with
+ * it, failing the test if a descriptor is still open or was closed twice. */
+static inline void fake_sys_free_checked(struct ctnl_fake_sys *f)
+{
+	assert_int_equal(ctnl_fake_sys_open_fds(f), 0);
+	assert_int_equal(ctnl_fake_sys_bad_closes(f), 0);
+	ctnl_fake_sys_free(f);
+}
 
 /* A netlink message of @type with a nfgenmsg header, built in @buf. */
 static inline struct nlmsghdr *put_nfmsg(void *buf, uint16_t type,

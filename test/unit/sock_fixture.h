@@ -57,9 +57,7 @@ static inline int fx_teardown(void **state)
 	size_t before = fx->heap_before;
 
 	ctnl_sock_close(fx->sock);
-	assert_int_equal(ctnl_fake_sys_open_fds(fx->fake), 0);
-	assert_int_equal(ctnl_fake_sys_bad_closes(fx->fake), 0);
-	ctnl_fake_sys_free(fx->fake);
+	fake_sys_free_checked(fx->fake);
 	free(fx);
 	assert_int_equal(heap_in_use(), before);
 	return 0;

@@ -383,12 +383,6 @@ static uint32_t dump_mark(const struct nlmsghdr *req)
 	return 0;
 }
 
-static void queue_fixture(struct ctnl_fake_sys *f, const struct fixture *fx)
-{
-	for (size_t i = 0; i < fx->count; i++)
-		ctnl_fake_sys_queue(f, fx->dgrams[i].data, fx->dgrams[i].len);
-}
-
 /* Answers each request as ctnetlink does: dumps with their entries (or
  * none, asked for a mark no entry has) and NLMSG_DONE, per-CPU
  * statistics as a real kernel sent them, a get with its entry or
@@ -412,10 +406,10 @@ static void answer(struct sweep *s, unsigned int index,
 		ctnl_fake_sys_queue(f, kern.expect.data, kern.expect.len);
 		ctnl_fake_sys_queue_done(f, 0);
 	} else if (req->nlmsg_type == CT_TYPE(IPCTNL_MSG_CT_GET_STATS_CPU)) {
-		queue_fixture(f, &kern.stats_cpu);	/* DONE included */
+		fixture_queue(f, &kern.stats_cpu);	/* DONE included */
 	} else if (req->nlmsg_type ==
 		   EXP_TYPE(IPCTNL_MSG_EXP_GET_STATS_CPU)) {
-		queue_fixture(f, &kern.exp_stats_cpu);
+		fixture_queue(f, &kern.exp_stats_cpu);
 	} else if (dump) {
 		ctnl_fake_sys_queue_done(f, 0);
 	} else {
@@ -954,9 +948,7 @@ static void sweep_free(struct sweep *s)
 	ctnl_ct_close(s->ev);
 	ctnl_ct_close(s->ct);
 	ctnl_sock_close(s->sock);
-	assert_int_equal(ctnl_fake_sys_open_fds(s->fake), 0);
-	assert_int_equal(ctnl_fake_sys_bad_closes(s->fake), 0);
-	ctnl_fake_sys_free(s->fake);
+	fake_sys_free_checked(s->fake);
 	free(s);
 }
 

@@ -38,9 +38,7 @@ static void open_with(struct opened *o, const struct ctnl_sock_config *cfg,
 static void close_and_check(struct opened *o)
 {
 	ctnl_sock_close(o->sock);
-	assert_int_equal(ctnl_fake_sys_open_fds(o->fake), 0);
-	assert_int_equal(ctnl_fake_sys_bad_closes(o->fake), 0);
-	ctnl_fake_sys_free(o->fake);
+	fake_sys_free_checked(o->fake);
 	assert_int_equal(heap_in_use(), o->heap_before);
 }
 
