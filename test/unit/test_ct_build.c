@@ -16,6 +16,7 @@
 
 #include <ctnl/conntrack.h>
 
+#include "entry.h"
 #include "expected_requests.h"
 #include "helpers.h"
 
@@ -23,21 +24,11 @@
 #error "expected_requests.h holds little-endian netlink headers"
 #endif
 
-static struct ctnl_tuple v4_tuple(const char *src, const char *dst,
-				  uint8_t proto, uint16_t sport, uint16_t dport)
-{
-	struct ctnl_tuple t;
-
-	assert_int_equal(ctnl_tuple_from_text(&t, src, dst, proto, sport,
-					      dport), 0);
-	return t;
-}
-
 static struct ctnl_flow tcp_key(void)
 {
 	return (struct ctnl_flow){
 		.attrs = CTNL_ATTR_ORIG,
-		.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80),
+		.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80),
 	};
 }
 
@@ -88,7 +79,7 @@ static void test_build_delete_by_reply_tuple(void **state)
 {
 	struct ctnl_flow key = {
 		.attrs = CTNL_ATTR_REPLY,
-		.reply = v4_tuple("10.0.0.2", "10.0.0.1", IPPROTO_UDP, 53,
+		.reply = tuple_of("10.0.0.2", "10.0.0.1", IPPROTO_UDP, 53,
 				  1000),
 	};
 
@@ -188,7 +179,7 @@ static void test_build_icmp_tuple_carries_id_type_code(void **state)
 	int len;
 
 	(void)state;
-	key.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, 0);
+	key.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, 0);
 	key.orig.icmp.id = 77;
 	key.orig.icmp.type = 8;
 	len = ctnl_build_get(buf, sizeof(buf), &key);
@@ -228,7 +219,7 @@ static void test_build_create_zones_labels_icmp_reply(void **state)
 	struct ctnl_flow parsed;
 
 	(void)state;
-	flow.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, 0);
+	flow.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, 0);
 	flow.orig.icmp.type = 8;
 	flow.orig.icmp.id = 5;
 	flow.orig.zone = 9;
@@ -261,7 +252,7 @@ static void test_build_create_inverts_icmp_types_both_ways(void **state)
 	struct ctnl_flow parsed;
 
 	(void)state;
-	flow.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, 0);
+	flow.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, 0);
 	flow.orig.icmp.type = 0;	/* echo reply */
 	build_and_parse_create(&flow, &parsed);
 	assert_int_equal(parsed.reply.icmp.type, 8);
@@ -288,7 +279,7 @@ static void test_build_create_sctp_state_and_vtags(void **state)
 	struct ctnl_flow parsed;
 
 	(void)state;
-	flow.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_SCTP, 5, 6);
+	flow.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_SCTP, 5, 6);
 	flow.sctp.state = SCTP_CONNTRACK_ESTABLISHED;
 	flow.sctp.vtag[0] = 11;
 	flow.sctp.vtag[1] = 22;
@@ -355,7 +346,7 @@ static void test_build_refuses_bad_requests(void **state)
 	/* A create needs an original tuple and a timeout. */
 	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &key), -EINVAL);
 	key.attrs |= CTNL_ATTR_TIMEOUT | CTNL_ATTR_REPLY;
-	key.reply = v4_tuple("10.0.0.2", "10.0.0.1", IPPROTO_UDP, 80, 1000);
+	key.reply = tuple_of("10.0.0.2", "10.0.0.1", IPPROTO_UDP, 80, 1000);
 	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &key), -EINVAL);
 	assert_int_equal(ctnl_build_create(buf, sizeof(buf), NULL), -EINVAL);
 
@@ -376,7 +367,7 @@ static void test_build_create_with_helper(void **state)
 {
 	struct ctnl_flow flow = {
 		.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT | CTNL_ATTR_HELPER,
-		.orig = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1000, 21),
+		.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1000, 21),
 		.timeout = 60,
 		.helper = "ftp",
 	};
@@ -463,11 +454,11 @@ static struct ctnl_expect ftp_expect(void)
 	struct ctnl_expect e = {
 		.attrs = CTNL_EXP_ATTR_MASTER | CTNL_EXP_ATTR_TUPLE |
 			 CTNL_EXP_ATTR_MASK,
-		.master = v4_tuple("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 40000,
+		.master = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 40000,
 				   21),
-		.tuple = v4_tuple("10.0.0.2", "10.0.0.1", IPPROTO_TCP, 0,
+		.tuple = tuple_of("10.0.0.2", "10.0.0.1", IPPROTO_TCP, 0,
 				  20000),
-		.mask = v4_tuple("255.255.255.255", "255.255.255.255",
+		.mask = tuple_of("255.255.255.255", "255.255.255.255",
 				 IPPROTO_TCP, 0, 0xffff),
 	};
 
@@ -509,7 +500,7 @@ static void test_build_expect_create_with_everything(void **state)
 	e.flags = NF_CT_EXPECT_PERMANENT;
 	e.class = 0;
 	e.nat_dir = CTNL_DIR_REPLY;
-	e.nat_tuple = v4_tuple("10.0.0.9", "0.0.0.0", IPPROTO_TCP, 2121, 0);
+	e.nat_tuple = tuple_of("10.0.0.9", "0.0.0.0", IPPROTO_TCP, 2121, 0);
 	strcpy(e.fn, "nat-follow-master");
 	CHECK_BUILT(expect_create_expect_v4,
 		    ctnl_build_create_expect(b, size, &e));
