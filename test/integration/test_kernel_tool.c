@@ -410,16 +410,8 @@ static void test_kernel_filtered_list_prints_as_conntrack(void **state)
 		"-r 10.77.0.2", "-q 10.77.0.1 -p icmp", "-s fd77::1",
 		"-f ipv6 -p tcp --dport 8080",
 	};
-	static struct cmd c;
 	char args[96];
 
-	run(&c, TOOL " list -s 10.77.0.1");
-	if (c.status == 1 && strstr(c.err, "Invalid argument")) {
-		fprintf(stderr, "\n*** SKIPPED: libctnl's kernel-side tuple "
-			"filter fails on this kernel (%s); re-run after merging "
-			"the CTA_FILTER byte-order fix.\n\n", c.err);
-		skip();
-	}
 	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
 		char w[96];
 
@@ -938,47 +930,59 @@ static bool wait_for(const char *file, const char *text, int ms)
 	return false;
 }
 
+/* Where an events test keeps the output of ctnl and of the witness,
+ * conntrack -E, and the witness's pid. */
+struct event_files {
+	char t_out[80], t_err[80], w_out[80], w_err[80], w_pid[80];
+};
+
+static void event_files_init(struct event_files *f)
+{
+	snprintf(f->t_out, sizeof(f->t_out), "%s.tool-out", err_path);
+	snprintf(f->t_err, sizeof(f->t_err), "%s.tool-err", err_path);
+	snprintf(f->w_out, sizeof(f->w_out), "%s.conntrack-out", err_path);
+	snprintf(f->w_err, sizeof(f->w_err), "%s.conntrack-err", err_path);
+	snprintf(f->w_pid, sizeof(f->w_pid), "%s.conntrack-pid", err_path);
+}
+
+/* Waits for ctnl events, started in the background, to say it listens. */
+static void assert_listening(const char *t_err)
+{
+	static struct cmd c;
+
+	if (wait_for(t_err, "listening", 3000))
+		return;
+	run(&c, "cat %s", t_err);
+	fail_msg("ctnl events did not start: %s", c.out);
+}
+
 /* events print what conntrack -E prints for the same changes. */
 static void test_events_print_as_conntrack(void **state)
 {
 	static struct cmd c;
-	char t_out[80], t_err[80], w_out[80], w_err[80], w_pid[80];
+	struct event_files f;
 	int fd, port = next_port++;
 	char *lines[8];
 	int n = 0;
 
 	(void)state;
-	snprintf(t_out, sizeof(t_out), "%s.tool-out", err_path);
-	snprintf(t_err, sizeof(t_err), "%s.tool-err", err_path);
-	snprintf(w_out, sizeof(w_out), "%s.conntrack-out", err_path);
-	snprintf(w_err, sizeof(w_err), "%s.conntrack-err", err_path);
-	snprintf(w_pid, sizeof(w_pid), "%s.conntrack-pid", err_path);
+	event_files_init(&f);
 	/* ctnl stops by itself after three events: the TCP handshake's
 	 * NEW and two UPDATEs. */
 	test_run("timeout 10 " TOOL " events -p tcp --sport %d --limit 3 "
-		 ">%s 2>%s &", port, t_out, t_err);
-	if (!wait_for(t_err, "listening", 3000)) {
-		run(&c, "cat %s", t_err);
-		if (strstr(c.out, "not available")) {
-			fprintf(stderr, "\n*** SKIPPED: %s*** events need the "
-				"subscribe, event_fd and event_read slots, "
-				"which this libctnl does not implement yet; "
-				"re-run when it does.\n\n", c.out);
-			skip();
-		}
-		fail_msg("ctnl events did not start: %s", c.out);
-	}
+		 ">%s 2>%s &", port, f.t_out, f.t_err);
+	assert_listening(f.t_err);
 	test_run("conntrack -E -p tcp --orig-port-src %d >%s 2>%s & "
-		 "echo $! >%s", port, w_out, w_err, w_pid);
+		 "echo $! >%s", port, f.w_out, f.w_err, f.w_pid);
 	usleep(500000);	/* conntrack -E subscribes with no word */
 	fd = tcp_open(AF_INET, (unsigned short)port);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_true(wait_for(t_err, "3 flow events have been shown", 5000));
+	assert_true(wait_for(f.t_err, "3 flow events have been shown", 5000));
 	usleep(300000);
-	test_run("kill $(cat %s)", w_pid);
-	assert_true(wait_for(w_err, "flow events have been shown", 3000));
-	run(&c, "head -n 3 %s; cat %s", w_out, t_out);
+	test_run("kill $(cat %s)", f.w_pid);
+	assert_true(wait_for(f.w_err, "flow events have been shown", 3000));
+	run(&c, "head -n 3 %s; cat %s", f.w_out, f.t_out);
 	for (char *save = NULL, *l = strtok_r(c.out, "\n", &save); l && n < 8;
 	     l = strtok_r(NULL, "\n", &save))
 		lines[n++] = l;
@@ -999,11 +1003,6 @@ static void test_expectation_commands(void **state)
 
 	(void)state;
 	run(&b, TOOL " get --table expect %s", v4_tuple);
-	if (b.status == 1 && strstr(b.err, "not available")) {
-		fprintf(stderr, "\n*** SKIPPED: %s*** this libctnl has no "
-			"expectation get/create/delete yet.\n\n", b.err);
-		skip();
-	}
 	run(&a, "conntrack -L expect -f ipv4");
 	assert_int_equal(b.status, 0);
 	mask_timeout(a.out, true, false);
@@ -1049,7 +1048,7 @@ static void test_expectation_commands(void **state)
 static void test_events_name_the_program(void **state)
 {
 	static struct cmd c;
-	char t_out[80], t_err[80], w_out[80], w_err[80], w_pid[80];
+	struct event_files f;
 	struct ctnl_flow flow = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT,
 				  .timeout = 60 };
 	struct ctnl_ct *ct;
@@ -1057,36 +1056,24 @@ static void test_events_name_the_program(void **state)
 	int n = 0;
 
 	(void)state;
-	snprintf(t_out, sizeof(t_out), "%s.tool-out", err_path);
-	snprintf(t_err, sizeof(t_err), "%s.tool-err", err_path);
-	snprintf(w_out, sizeof(w_out), "%s.conntrack-out", err_path);
-	snprintf(w_err, sizeof(w_err), "%s.conntrack-err", err_path);
-	snprintf(w_pid, sizeof(w_pid), "%s.conntrack-pid", err_path);
-	test_run("rm -f %s %s %s %s", t_out, t_err, w_out, w_err);
+	event_files_init(&f);
+	test_run("rm -f %s %s %s %s", f.t_out, f.t_err, f.w_out, f.w_err);
 	test_run("timeout 10 " TOOL " events -s 10.13.0.1 --limit 1 >%s 2>%s &",
-		 t_out, t_err);
-	if (!wait_for(t_err, "listening", 3000)) {
-		run(&c, "cat %s", t_err);
-		if (strstr(c.out, "not available")) {
-			fprintf(stderr, "\n*** SKIPPED: %s*** this libctnl has "
-				"no events yet.\n\n", c.out);
-			skip();
-		}
-		fail_msg("ctnl events did not start: %s", c.out);
-	}
-	test_run("conntrack -E -s 10.13.0.1 >%s 2>%s & echo $! >%s", w_out,
-		 w_err, w_pid);
+		 f.t_out, f.t_err);
+	assert_listening(f.t_err);
+	test_run("conntrack -E -s 10.13.0.1 >%s 2>%s & echo $! >%s", f.w_out,
+		 f.w_err, f.w_pid);
 	usleep(500000);
 	assert_int_equal(ctnl_ct_open(NULL, NULL, &ct), 0);
 	assert_int_equal(ctnl_tuple_from_text(&flow.orig, "10.13.0.1",
 					      "10.13.0.2", IPPROTO_UDP, 1, 2),
 			 0);
 	assert_int_equal(ctnl_ct_create(ct, &flow), 0);
-	assert_true(wait_for(t_err, "1 flow events have been shown", 5000));
+	assert_true(wait_for(f.t_err, "1 flow events have been shown", 5000));
 	usleep(300000);
-	test_run("kill $(cat %s)", w_pid);
-	assert_true(wait_for(w_err, "flow events have been shown", 3000));
-	run(&c, "head -n 1 %s; cat %s", w_out, t_out);
+	test_run("kill $(cat %s)", f.w_pid);
+	assert_true(wait_for(f.w_err, "flow events have been shown", 3000));
+	run(&c, "head -n 1 %s; cat %s", f.w_out, f.t_out);
 	ctnl_ct_close(ct);
 	for (char *save = NULL, *l = strtok_r(c.out, "\n", &save); l && n < 4;
 	     l = strtok_r(NULL, "\n", &save))
@@ -1106,12 +1093,6 @@ static void test_stats_prints_as_conntrack(void **state)
 
 	(void)state;
 	run(&b, TOOL " stats");
-	if (b.status == 1 && strstr(b.err, "not available")) {
-		fprintf(stderr, "\n*** SKIPPED: %s*** stats needs the "
-			"stats_cpu slot, which this libctnl does not "
-			"implement; re-run when it does.\n\n", b.err);
-		skip();
-	}
 	run(&a, "conntrack -S");
 	assert_int_equal(b.status, 0);
 	assert_int_equal(count_lines("conntrack -S"),
