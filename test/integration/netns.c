@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,6 +60,21 @@ void test_enter_private_netns(const char *test_name)
 			test_name);
 		exit(1);
 	}
+}
+
+int test_private_mounts(void)
+{
+	static int done;
+
+	if (done)
+		return 0;
+	/* Mounts made from here on are this process's alone. */
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", "/run", "tmpfs", 0, "size=4m,mode=755") < 0)
+		return -1;
+	done = 1;
+	return 0;
 }
 
 static int run_shell(char *out, unsigned long size, const char *fmt,

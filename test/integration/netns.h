@@ -17,6 +17,15 @@
  */
 void test_enter_private_netns(const char *test_name);
 
+/*
+ * Gives the process a mount namespace of its own with an empty tmpfs on
+ * /run, the state of a fresh machine: /run/netns (where `ip netns` keeps
+ * its names; /var/run is a link to /run) does not exist until the test
+ * creates it, and whatever the test puts there vanishes with the process,
+ * even when it crashes. Idempotent. Returns 0 or -1 with errno set.
+ */
+int test_private_mounts(void);
+
 /* Runs a shell command in the current namespace; returns its exit status,
  * or -1 if it could not be run. */
 int test_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -324,38 +324,21 @@ out:
 	return ret;
 }
 
-static char etc_dir[64];
-
-static void undo_private_etc(void)
-{
-	umount2("/etc", MNT_DETACH);
-	umount2(etc_dir, MNT_DETACH);
-	rmdir(etc_dir);
-}
+/* The overlay's writable layers, in the test's own /run. */
+#define ETC_LAYERS "/run/ctnl-etc"
 
 int private_connlabel_conf(const char *content)
 {
-	char opts[256];
 	FILE *f;
 
-	snprintf(etc_dir, sizeof(etc_dir), "/tmp/ctnl-etc-XXXXXX");
-	if (!mkdtemp(etc_dir))
-		return -1;
-	/* Mounts made from here on are this process's alone. */
-	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount("tmpfs", etc_dir, "tmpfs", 0, "size=1m") < 0) {
-		rmdir(etc_dir);
-		return -1;
-	}
-	atexit(undo_private_etc);
-	snprintf(opts, sizeof(opts), "%s/u", etc_dir);
-	mkdir(opts, 0755);
-	snprintf(opts, sizeof(opts), "%s/w", etc_dir);
-	mkdir(opts, 0755);
-	snprintf(opts, sizeof(opts), "lowerdir=/etc,upperdir=%s/u,workdir=%s/w",
-		 etc_dir, etc_dir);
-	if (mount("overlay", "/etc", "overlay", 0, opts) < 0)
+	/* /run is an empty tmpfs of this process's own mount namespace, so
+	 * the overlay's layers live there and nothing is left behind. */
+	if (test_private_mounts() < 0 || mkdir(ETC_LAYERS, 0755) < 0 ||
+	    mkdir(ETC_LAYERS "/u", 0755) < 0 ||
+	    mkdir(ETC_LAYERS "/w", 0755) < 0 ||
+	    mount("overlay", "/etc", "overlay", 0,
+		  "lowerdir=/etc,upperdir=" ETC_LAYERS "/u,workdir="
+		  ETC_LAYERS "/w") < 0)
 		return -1;
 	mkdir("/etc/xtables", 0755);
 	f = fopen("/etc/xtables/connlabel.conf", "w");

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -675,9 +674,9 @@ static void test_stats_cpu_agree_with_conntrack(void **state)
 
 static char netns_name[64];
 
-/* The named namespace lives under a /run/netns of this process's own
- * (a tmpfs in its private mount namespace), so even a crash leaves
- * nothing behind; it is deleted at exit all the same. */
+/* The named namespace lives under the /run/netns that `ip netns add`
+ * creates in this process's own /run (test_private_mounts()), so even a
+ * crash leaves nothing behind; it is deleted at exit all the same. */
 static void delete_named_netns(void)
 {
 	if (netns_name[0])
@@ -1317,11 +1316,11 @@ static int ruleset(void)
 			"EOF\n") == 0 ? 0 : -1;
 }
 
-/* A /run/netns of our own (private_connlabel_conf() gave this process a
- * private mount namespace), then a named namespace in it. */
+/* A named namespace, in a /run of our own: there is no /run/netns until
+ * `ip netns add` makes one, as on a fresh machine. */
 static int named_netns(void)
 {
-	if (mount("tmpfs", "/run/netns", "tmpfs", 0, "size=64k,mode=755") < 0)
+	if (test_private_mounts() < 0)
 		return -1;
 	snprintf(netns_name, sizeof(netns_name), "ctnl-api-%d", (int)getpid());
 	atexit(delete_named_netns);
