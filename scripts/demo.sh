@@ -4,13 +4,17 @@
 # sends TCP, UDP and ICMP (IPv4 and IPv6) through conntrack, switched on
 # by an nftables rule, and shows what ctnl sees and changes. The
 # namespaces and everything started in them are removed on exit, even
-# when interrupted. The host's own conntrack table is never touched.
+# when interrupted. The host's own conntrack table is never touched, and
+# the namespaces' names live in a /run of the demo's own, so nothing is
+# left on the machine either (not even the /run/netns that `ip netns add`
+# would create).
 #
 #   ./scripts/demo.sh            (root, or a user who may sudo)
+#   CTNL_DEMO_BUILD=DIR          show the ctnl of another build directory
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
-build=$root/build/demo
+build=${CTNL_DEMO_BUILD:-$root/build/demo}
 
 if [ "${1:-}" != "--namespaces" ]; then
 	scripts/install-deps.sh
@@ -24,6 +28,14 @@ if [ "${1:-}" != "--namespaces" ]; then
 	fi
 	exec "$0" --namespaces
 fi
+
+# A mount namespace of the demo's own with an empty /run: `ip netns add`
+# makes /run/netns there, and it vanishes when the demo ends.
+if [ "${CTNL_DEMO_MOUNTS:-}" != private ]; then
+	export CTNL_DEMO_MOUNTS=private
+	exec unshare --mount --propagation private "$0" --namespaces
+fi
+mount -t tmpfs -o mode=755,size=4m ctnl-demo /run
 
 ctnl_bin=$build/tools/ctnl
 A=ctnl-demo-$$-client
