@@ -1,14 +1,31 @@
 #!/bin/sh
-# Installs the Debian packages libctnl's build, tests and demo need.
-# Does nothing when they are all present already.
+# Installs the Debian packages that the README's two commands (the demo
+# and the tests) use, plus any package names given as arguments (the
+# benchmarks add theirs). Does nothing when they are all present already.
+#
+#   scripts/install-deps.sh [PACKAGE...]
+#
+# Each package is here because a command of scripts/demo.sh,
+# scripts/test.sh or what they run calls it; packages that Debian marks
+# Essential (coreutils, grep, sed, findutils, util-linux's unshare and
+# nsenter, ...) are on every machine and not listed.
 set -eu
 
-PACKAGES="build-essential cmake pkg-config libmnl-dev libcmocka-dev lcov
-conntrack libnetfilter-conntrack-dev nftables iproute2 socat iputils-ping
-procps valgrind clang libclang-rt-14-dev"
+# Building: gcc, make and binutils (nm, objdump: test/install/check.sh),
+# cmake and ctest, pkg-config, libmnl, cmocka (every test program).
+BUILD="build-essential binutils cmake pkg-config libmnl-dev libcmocka-dev"
+# Test builds: lcov and genhtml (cmake/coverage.sh), valgrind (the
+# memcheck pass), clang and its libFuzzer and sanitizer runtimes (the
+# fuzz build), mount (scripts/hermetic.sh; priority required, but not
+# Essential).
+TESTING="lcov valgrind clang libclang-rt-14-dev mount"
+# The kernel tests and the demo: conntrack (the witness), nft (rules
+# that switch conntrack on, labels, helpers), ip and ss (iproute2),
+# sysctl (procps), socat and ping (the demo's traffic).
+KERNEL="conntrack nftables iproute2 procps socat iputils-ping"
 
 missing=""
-for p in $PACKAGES; do
+for p in $BUILD $TESTING $KERNEL "$@"; do
 	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing="$missing $p"
 done
