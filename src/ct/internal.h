@@ -12,6 +12,8 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include <ctnl/conntrack.h>
+#include <ctnl/sys/ct.h>
+#include <ctnl/sys/sock.h>
 
 #include "../ops.h"
 

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include <ctnl/sock.h>
+#include <ctnl/sys/sock.h>
+#include <ctnl/sys/syscalls.h>
 
 #include "../ops.h"
 
