@@ -381,13 +381,15 @@ static void put_helper(struct builder *b, const char *name)
 }
 
 int ctnl__build_check(enum ctnl_op op, const struct ctnl_flow *flow,
-		const struct ctnl_change *change)
+		      const struct ctnl_change *change)
 {
 	switch (op) {
 	case CTNL_OP_CREATE:
 		return check_create(flow);
 	case CTNL_OP_UPDATE:
-		return ctnl__change_check(change) < 0 ? -EINVAL : check_key(flow);
+		if (ctnl__change_check(change) < 0)
+			return -EINVAL;
+		return check_key(flow);
 	case CTNL_OP_DELETE:
 		return check_key(flow);
 	}

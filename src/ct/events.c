@@ -94,7 +94,8 @@ static uint8_t resolve(uint8_t target, unsigned int from, unsigned int accept)
  * and a missing one means mark 0, as the kernel leaves it out then.
  */
 unsigned int ctnl__event_filter_build(const struct ctnl_filter *f,
-				struct sock_filter *insn, uint32_t *kernel)
+				      struct sock_filter *insn,
+				      uint32_t *kernel)
 {
 	struct bpf_prog p = { .insn = insn };
 	bool family = f->family != 0, mark = f->match & CTNL_MATCH_MARK;

@@ -26,7 +26,7 @@ static int get_expect_msg(const struct nlmsghdr *nlh, void *arg)
 }
 
 int ctnl__ct_get_expect(void *ctx, const struct ctnl_expect *key,
-		  struct ctnl_expect *out)
+			struct ctnl_expect *out)
 {
 	struct ct_handle *h = ctx;
 	struct get_expect_state g = { .replies = 0 };
@@ -53,7 +53,7 @@ int ctnl__ct_create_expect(void *ctx, const struct ctnl_expect *exp)
 
 	ctnl__ct_begin_op(h);
 	return ctnl__ct_send(h, ctnl_build_create_expect(h->req, sizeof(h->req),
-						   exp));
+							 exp));
 }
 
 int ctnl__ct_del_expect(void *ctx, const struct ctnl_expect *key)
@@ -62,5 +62,5 @@ int ctnl__ct_del_expect(void *ctx, const struct ctnl_expect *key)
 
 	ctnl__ct_begin_op(h);
 	return ctnl__ct_send(h, ctnl_build_delete_expect(h->req, sizeof(h->req),
-						   key));
+							 key));
 }

@@ -113,7 +113,7 @@ static bool prefix_equal(const union ctnl_addr *a, const union ctnl_addr *b,
 }
 
 void ctnl__filter_direction(const struct ctnl_filter *f, bool reply,
-		      struct dir_filter *d)
+			    struct dir_filter *d)
 {
 	if (reply)
 		*d = (struct dir_filter){
@@ -163,7 +163,7 @@ static bool labels_contain(const struct ctnl_labels *have,
 }
 
 uint32_t ctnl__filter_mismatch(const struct ctnl_filter *f,
-			 const struct ctnl_flow *flow)
+			       const struct ctnl_flow *flow)
 {
 	uint32_t bad = 0;
 

@@ -18,11 +18,12 @@ void ctnl__ct_set_errmsg(struct ct_handle *h, const char *msg)
 
 void ctnl__ct_explain_labels(struct ct_handle *h)
 {
-	ctnl__ct_set_errmsg(h, "conntrack labels are not enabled in this network "
-			 "namespace: the kernel keeps labels only where a "
-			 "ruleset uses them, for example "
-			 "'nft add rule inet t c ct label set 127'; entries "
-			 "created before that never gain them");
+	ctnl__ct_set_errmsg(h,
+			    "conntrack labels are not enabled in this network "
+			    "namespace: the kernel keeps labels only where a "
+			    "ruleset uses them, for example "
+			    "'nft add rule inet t c ct label set 127'; entries "
+			    "created before that never gain them");
 }
 
 static const char *ct_error_msg(void *ctx)

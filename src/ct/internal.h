@@ -74,7 +74,7 @@ bool ctnl__tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b);
 int ctnl__change_check(const struct ctnl_change *change);
 /* Checks one batch item as the builder of @op would, without building. */
 int ctnl__build_check(enum ctnl_op op, const struct ctnl_flow *flow,
-		const struct ctnl_change *change);
+		      const struct ctnl_change *change);
 
 /* ---- filter.c ---- */
 
@@ -87,13 +87,13 @@ struct dir_filter {
 };
 
 void ctnl__filter_direction(const struct ctnl_filter *f, bool reply,
-		      struct dir_filter *d);
+			    struct dir_filter *d);
 
 /* The criteria of @f that @flow fails (0: it passes), with
  * FILTER_FAMILY_MISMATCH for an entry of another family. */
 #define FILTER_FAMILY_MISMATCH (1u << 31)
 uint32_t ctnl__filter_mismatch(const struct ctnl_filter *f,
-			 const struct ctnl_flow *flow);
+			       const struct ctnl_flow *flow);
 /* The criteria of @f that the kernel can apply to a dump. */
 uint32_t ctnl__filter_kernel_part(const struct ctnl_filter *f);
 int ctnl__filter_check(const struct ctnl_filter *f);
@@ -116,25 +116,26 @@ int ctnl__ct_send(struct ct_handle *h, int built);
 void ctnl__ct_begin_op(struct ct_handle *h);
 
 int ctnl__ct_dump(void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
-	    void *data, struct ctnl_dump_info *info);
+		  void *data, struct ctnl_dump_info *info);
 int ctnl__ct_get(void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out);
 int ctnl__ct_create(void *ctx, const struct ctnl_flow *flow);
 int ctnl__ct_update(void *ctx, const struct ctnl_flow *key,
-	      const struct ctnl_change *change);
+		    const struct ctnl_change *change);
 int ctnl__ct_del(void *ctx, const struct ctnl_flow *key);
 int ctnl__ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
-	     size_t count, const struct ctnl_change *changes, size_t nchanges,
-	     int *results);
+		   size_t count, const struct ctnl_change *changes,
+		   size_t nchanges, int *results);
 int ctnl__ct_flush(void *ctx, enum ctnl_table table, uint8_t family);
-int ctnl__ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb, void *data);
+int ctnl__ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb,
+			 void *data);
 
 /* ---- matching.c ---- */
 
 int ctnl__ct_update_matching(void *ctx, const struct ctnl_filter *filter,
-		       const struct ctnl_change *change,
-		       struct ctnl_dump_info *info);
+			     const struct ctnl_change *change,
+			     struct ctnl_dump_info *info);
 int ctnl__ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
-		       struct ctnl_dump_info *info);
+			     struct ctnl_dump_info *info);
 
 /* ---- stats.c ---- */
 
@@ -144,7 +145,7 @@ int ctnl__ct_stats_cpu(void *ctx, struct ctnl_cpu_stats *out, size_t max);
 /* ---- expect.c ---- */
 
 int ctnl__ct_get_expect(void *ctx, const struct ctnl_expect *key,
-		  struct ctnl_expect *out);
+			struct ctnl_expect *out);
 int ctnl__ct_create_expect(void *ctx, const struct ctnl_expect *exp);
 int ctnl__ct_del_expect(void *ctx, const struct ctnl_expect *key);
 
@@ -163,6 +164,7 @@ int ctnl__ct_event_info(void *ctx, struct ctnl_event_info *out);
  * applies (CTNL_MATCH_FAMILY, CTNL_MATCH_MARK).
  */
 unsigned int ctnl__event_filter_build(const struct ctnl_filter *f,
-				struct sock_filter *prog, uint32_t *kernel);
+				      struct sock_filter *prog,
+				      uint32_t *kernel);
 
 #endif /* CTNL_SRC_CT_INTERNAL_H */

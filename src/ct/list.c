@@ -78,7 +78,7 @@ static bool later_copy(const struct ctnl_list *l, const struct id_pos *ids,
 {
 	for (size_t j = i + 1; j < n && ids[j].id == ids[i].id; j++)
 		if (ctnl__tuple_equal(&l->flows[ids[j].pos].orig,
-				&l->flows[ids[i].pos].orig))
+				      &l->flows[ids[i].pos].orig))
 			return true;
 	return false;
 }

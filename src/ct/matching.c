@@ -40,7 +40,7 @@ static int learn_flush_filters(struct ct_handle *h)
 	if (h->flush_filters)
 		return 0;
 	ret = ctnl__ct_send(h, ctnl_build_flush_filtered(h->req, sizeof(h->req),
-						   &probe));
+							 &probe));
 	if (ret == 0)
 		h->flush_filters = 1;
 	else if (ret == -EINVAL)
@@ -75,7 +75,8 @@ static int flush_matching(struct ct_handle *h, const struct ctnl_filter *f,
 			return -EOPNOTSUPP;
 	}
 	ctnl__ct_begin_op(h);
-	ret = ctnl__ct_send(h, ctnl_build_flush_filtered(h->req, sizeof(h->req), f));
+	ret = ctnl__ct_send(h, ctnl_build_flush_filtered(h->req,
+							 sizeof(h->req), f));
 	if (ret < 0)
 		return ret;
 	*info = (struct ctnl_dump_info){ .kernel = f->match,
@@ -127,8 +128,8 @@ static int batch_matching(struct ct_handle *h, enum ctnl_op op,
 	}
 	/* The dumped entries are keys as they are: original tuple, zone
 	 * and id, so an entry re-created meanwhile is left alone. */
-	ret = ctnl__ct_batch(h, op, list.flows, list.count, change, change ? 1 : 0,
-		       results);
+	ret = ctnl__ct_batch(h, op, list.flows, list.count, change,
+			     change ? 1 : 0, results);
 	if (ret >= 0)
 		ret = batch_outcome(results, list.count, ret);
 	free(results);
@@ -145,7 +146,7 @@ static const struct ctnl_filter *filter_or_all(const struct ctnl_filter *f)
 }
 
 int ctnl__ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
-		       struct ctnl_dump_info *info)
+			     struct ctnl_dump_info *info)
 {
 	struct ct_handle *h = ctx;
 	struct ctnl_dump_info ignored;
@@ -166,8 +167,8 @@ int ctnl__ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
 }
 
 int ctnl__ct_update_matching(void *ctx, const struct ctnl_filter *filter,
-		       const struct ctnl_change *change,
-		       struct ctnl_dump_info *info)
+			     const struct ctnl_change *change,
+			     struct ctnl_dump_info *info)
 {
 	struct ct_handle *h = ctx;
 	struct ctnl_dump_info ignored;

@@ -62,7 +62,7 @@ static int dump_msg(const struct nlmsghdr *nlh, void *arg)
 }
 
 int ctnl__ct_dump(void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
-	    void *data, struct ctnl_dump_info *info)
+		  void *data, struct ctnl_dump_info *info)
 {
 	struct ct_handle *h = ctx;
 	struct dump_state d = { .filter = filter, .cb = cb, .data = data };
@@ -121,7 +121,8 @@ static int dump_expect_msg(const struct nlmsghdr *nlh, void *arg)
 	return d->cb(&d->exp, d->data);
 }
 
-int ctnl__ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb, void *data)
+int ctnl__ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb,
+			 void *data)
 {
 	struct ct_handle *h = ctx;
 	struct dump_expect_state d = { .cb = cb, .data = data,
@@ -235,7 +236,7 @@ int ctnl__ct_create(void *ctx, const struct ctnl_flow *flow)
 }
 
 int ctnl__ct_update(void *ctx, const struct ctnl_flow *key,
-	      const struct ctnl_change *change)
+		    const struct ctnl_change *change)
 {
 	struct ct_handle *h = ctx;
 	int ret;
@@ -316,7 +317,7 @@ static int check_batch(enum ctnl_op op, const struct ctnl_flow *flows,
 		return -EINVAL;
 	for (size_t i = 0; i < count; i++) {
 		int ret = ctnl__build_check(op, &flows[i],
-				      item_change(changes, nchanges, i));
+					    item_change(changes, nchanges, i));
 
 		if (ret < 0)
 			return ret;
@@ -325,8 +326,8 @@ static int check_batch(enum ctnl_op op, const struct ctnl_flow *flows,
 }
 
 int ctnl__ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
-	     size_t count, const struct ctnl_change *changes, size_t nchanges,
-	     int *results)
+		   size_t count, const struct ctnl_change *changes,
+		   size_t nchanges, int *results)
 {
 	struct ct_handle *h = ctx;
 	int ret, accepted = 0;

@@ -64,7 +64,8 @@ int ctnl__ct_stats(void *ctx, enum ctnl_table table, struct ctnl_stats *out)
 	ctnl__ct_begin_op(h);
 	ret = ctnl_build_stats(h->req, sizeof(h->req));
 	if (ret >= 0)
-		ret = ctnl_sock_request(h->sock, ctnl__ct_req(h), stats_msg, &s);
+		ret = ctnl_sock_request(h->sock, ctnl__ct_req(h), stats_msg,
+					&s);
 	if (ret < 0)
 		return ret;
 	if (s.replies == 0)

@@ -62,8 +62,9 @@ struct nl_sock {
 #define SYS(s, slot, ...) CTNL_CALL(&(s)->sys, slot, __VA_ARGS__)
 
 int ctnl__sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
-		 void *data);
-int ctnl__sock_batch(void *ctx, void *buf, size_t len, int *results, size_t count);
+		       void *data);
+int ctnl__sock_batch(void *ctx, void *buf, size_t len, int *results,
+		     size_t count);
 int ctnl__sock_receive(void *ctx, ctnl_sock_msg_cb cb, void *data);
 int ctnl__sock_wait(void *ctx, int timeout_ms);
 

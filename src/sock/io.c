@@ -395,7 +395,7 @@ static int begin_exchange(struct nl_sock *s)
 }
 
 int ctnl__sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
-		 void *data)
+		       void *data)
 {
 	struct nl_sock *s = ctx;
 	struct request r = { .cb = cb, .data = data };
@@ -538,7 +538,8 @@ static int send_batch_datagram(struct nl_sock *s, uint8_t *buf, size_t len,
 	return ret;
 }
 
-int ctnl__sock_batch(void *ctx, void *buf, size_t len, int *results, size_t count)
+int ctnl__sock_batch(void *ctx, void *buf, size_t len, int *results,
+		     size_t count)
 {
 	struct nl_sock *s = ctx;
 	size_t total, done = 0, off = 0;

@@ -77,11 +77,12 @@ static void test_filter_kernel_part_is_what_the_kernel_compares(void **state)
 				   CTNL_MATCH_LABELS;
 
 	(void)state;
-	assert_int_equal(ctnl__filter_kernel_part(&f), CTNL_MATCH_ALL & ~user_only);
+	assert_int_equal(ctnl__filter_kernel_part(&f),
+			 CTNL_MATCH_ALL & ~user_only);
 	/* The kernel compares ports of TCP and UDP only. */
 	f.proto = IPPROTO_SCTP;
-	assert_int_equal(ctnl__filter_kernel_part(&f) & (CTNL_MATCH_ORIG_SPORT |
-						   CTNL_MATCH_REPLY_DPORT), 0);
+	assert_int_equal(ctnl__filter_kernel_part(&f) &
+			 (CTNL_MATCH_ORIG_SPORT | CTNL_MATCH_REPLY_DPORT), 0);
 	/* IPv6 addresses never: the kernel compares them inverted. */
 	f.family = AF_INET6;
 	f.proto = IPPROTO_UDP;
@@ -190,7 +191,8 @@ static void test_filter_each_tuple_field_can_fail(void **state)
 
 	f.match = CTNL_MATCH_REPLY_SRC;
 	addr(AF_INET, "10.9.8.8", &f.reply_src);
-	assert_int_equal(ctnl__filter_mismatch(&f, &flow), CTNL_MATCH_REPLY_SRC);
+	assert_int_equal(ctnl__filter_mismatch(&f, &flow),
+			 CTNL_MATCH_REPLY_SRC);
 
 	f = (struct ctnl_filter){ .match = CTNL_MATCH_PROTO |
 					   CTNL_MATCH_ORIG_SPORT |
