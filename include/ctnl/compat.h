@@ -5,8 +5,8 @@
  *
  * Thin wrappers for programs ported from the Go package libctnl started
  * from: each parses its text arguments once and calls the tuple-based
- * operations of <ctnl/conntrack.h>. Read that header first; new code can
- * use it directly.
+ * operations of <ctnl/conntrack.h>. Read that header first: new code
+ * calls those directly.
  */
 #ifndef CTNL_COMPAT_H
 #define CTNL_COMPAT_H
