@@ -5,7 +5,10 @@
  * A struct ctnl_sock is an interface: a table of operations and a context.
  * ctnl_sock_open() builds the real one, a NETLINK_NETFILTER socket driven
  * through any struct ctnl_syscalls; a test can build its own table instead
- * (see <ctnl/mocks.h>). Nothing here knows conntrack attributes.
+ * (<ctnl/sys/sock.h>; see <ctnl/mocks.h>). Nothing here knows conntrack
+ * attributes. Most programs need only ctnl_sock_config, to open a conntrack
+ * handle (<ctnl/conntrack.h>, read first) in another network namespace or
+ * with other queue sizes.
  *
  * Every operation returns 0 or a count on success and a negative errno value
  * on failure. The errors every receiving operation can return, beyond those
@@ -116,32 +119,7 @@ struct ctnl_sock_stats {
  */
 typedef int (*ctnl_sock_msg_cb)(const struct nlmsghdr *nlh, void *data);
 
-struct ctnl_sock_ops {
-	/* sizeof(struct ctnl_sock_ops) as the implementer compiled it; slots
-	 * past it, and NULL slots, answer -ENOSYS. */
-	size_t size;
-
-	int (*request)(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
-		       void *data);
-	int (*batch)(void *ctx, void *buf, size_t len, int *results,
-		     size_t count);
-	int (*join)(void *ctx, unsigned int group);
-	int (*leave)(void *ctx, unsigned int group);
-	int (*fd)(void *ctx);
-	int (*receive)(void *ctx, ctnl_sock_msg_cb cb, void *data);
-	int (*wait)(void *ctx, int timeout_ms);
-	int (*set_option)(void *ctx, enum ctnl_sock_option opt, int value);
-	int (*set_filter)(void *ctx, const struct sock_filter *prog,
-			  unsigned int len);
-	int (*stats)(void *ctx, struct ctnl_sock_stats *out);
-	const char *(*error_msg)(void *ctx);
-	void (*destroy)(void *ctx);
-};
-
-struct ctnl_sock {
-	const struct ctnl_sock_ops *ops;
-	void *ctx;
-};
+struct ctnl_sock;	/* opaque; the table is in <ctnl/sys/sock.h> */
 
 /*
  * Opens a NETLINK_NETFILTER socket through @sys (NULL: libc), close-on-exec,

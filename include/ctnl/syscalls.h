@@ -4,22 +4,13 @@
  *
  * Every system call libctnl makes goes through a struct ctnl_syscalls, so a
  * test can replace the kernel with a script (see <ctnl/mocks.h>). The
- * default table calls libc. Nothing here knows about netlink.
- *
- * Rules every implementation follows, fakes included:
- *  - return 0 (or a count, or a file descriptor) on success and a negative
- *    errno value on failure; never rely on errno;
- *  - ctx is the table's own context pointer, handed back unchanged;
- *  - close() releases the descriptor whatever it returns: callers never
- *    retry it (on Linux a retried close can close someone else's fd).
+ * default table calls libc. Nothing here knows about netlink. Most
+ * programs pass NULL (libc) where a table is asked for: read
+ * <ctnl/conntrack.h> first. The table itself, and the rules every
+ * implementation follows, are in <ctnl/sys/syscalls.h>.
  */
 #ifndef CTNL_SYSCALLS_H
 #define CTNL_SYSCALLS_H
-
-#include <poll.h>
-#include <stddef.h>
-#include <sys/socket.h>
-#include <sys/types.h>
 
 #include <ctnl/common.h>
 
@@ -27,38 +18,7 @@
 extern "C" {
 #endif
 
-struct ctnl_syscalls_ops {
-	/*
-	 * sizeof(struct ctnl_syscalls_ops) as the implementer compiled it.
-	 * Slots past that size, and NULL slots, answer -ENOSYS, so a table
-	 * built against an older header keeps working.
-	 */
-	size_t size;
-
-	int (*socket)(void *ctx, int domain, int type, int protocol);
-	int (*bind)(void *ctx, int fd, const struct sockaddr *addr,
-		    socklen_t addrlen);
-	int (*getsockname)(void *ctx, int fd, struct sockaddr *addr,
-			   socklen_t *addrlen);
-	int (*setsockopt)(void *ctx, int fd, int level, int name,
-			  const void *val, socklen_t len);
-	int (*getsockopt)(void *ctx, int fd, int level, int name, void *val,
-			  socklen_t *len);
-	ssize_t (*sendmsg)(void *ctx, int fd, const struct msghdr *msg,
-			   int flags);
-	ssize_t (*recvmsg)(void *ctx, int fd, struct msghdr *msg, int flags);
-	int (*poll)(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms);
-	int (*close)(void *ctx, int fd);
-	/* open(2) with no mode: used for network-namespace files only. */
-	int (*open)(void *ctx, const char *path, int flags);
-	int (*setns)(void *ctx, int fd, int nstype);
-};
-
-/* A table and the context its functions receive. */
-struct ctnl_syscalls {
-	const struct ctnl_syscalls_ops *ops;
-	void *ctx;
-};
+struct ctnl_syscalls;	/* opaque; the table is in <ctnl/sys/syscalls.h> */
 
 /*
  * The table that calls libc. Borrowed: a static object, never freed.

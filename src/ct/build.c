@@ -110,7 +110,7 @@ static int check_tuple(const struct ctnl_tuple *t)
 static void put_addrs(struct builder *b, const struct ctnl_tuple *t)
 {
 	struct nlattr *ip = nest_start(b, CTA_TUPLE_IP);
-	size_t len = addr_len(t->family);
+	size_t len = ctnl__addr_len(t->family);
 
 	if (t->family == AF_INET) {
 		put(b, CTA_IP_V4_SRC, len, &t->src);
@@ -131,7 +131,7 @@ static void put_l4(struct builder *b, const struct ctnl_tuple *t)
 	if (ctnl_proto_has_ports(t->proto)) {
 		put_be16(b, CTA_PROTO_SRC_PORT, t->port.src);
 		put_be16(b, CTA_PROTO_DST_PORT, t->port.dst);
-	} else if (proto_is_icmp(t->proto)) {
+	} else if (ctnl__proto_is_icmp(t->proto)) {
 		put_be16(b, v6 ? CTA_PROTO_ICMPV6_ID : CTA_PROTO_ICMP_ID,
 			 t->icmp.id);
 		put_u8(b, v6 ? CTA_PROTO_ICMPV6_TYPE : CTA_PROTO_ICMP_TYPE,
@@ -254,7 +254,7 @@ int ctnl_build_delete(void *buf, size_t size, const struct ctnl_flow *key)
 #define CHANGEABLE (CTNL_ATTR_MARK | CTNL_ATTR_LABELS | CTNL_ATTR_TIMEOUT | \
 		    CTNL_ATTR_STATUS)
 
-int change_check(const struct ctnl_change *change)
+int ctnl__change_check(const struct ctnl_change *change)
 {
 	if (!change || !(change->attrs & CHANGEABLE) ||
 	    (change->attrs & ~CHANGEABLE))
@@ -268,7 +268,7 @@ int ctnl_build_update(void *buf, size_t size, const struct ctnl_flow *key,
 	struct builder b;
 	int err;
 
-	err = change_check(change);
+	err = ctnl__change_check(change);
 	if (err)
 		return err;
 	/* No NLM_F_CREATE: an entry that is not there is -ENOENT. */
@@ -380,14 +380,16 @@ static void put_helper(struct builder *b, const char *name)
 	nest_end(b, nest);
 }
 
-int build_check(enum ctnl_op op, const struct ctnl_flow *flow,
-		const struct ctnl_change *change)
+int ctnl__build_check(enum ctnl_op op, const struct ctnl_flow *flow,
+		      const struct ctnl_change *change)
 {
 	switch (op) {
 	case CTNL_OP_CREATE:
 		return check_create(flow);
 	case CTNL_OP_UPDATE:
-		return change_check(change) < 0 ? -EINVAL : check_key(flow);
+		if (ctnl__change_check(change) < 0)
+			return -EINVAL;
+		return check_key(flow);
 	case CTNL_OP_DELETE:
 		return check_key(flow);
 	}
@@ -407,7 +409,7 @@ int ctnl_build_create(void *buf, size_t size, const struct ctnl_flow *flow)
 	if (flow->attrs & CTNL_ATTR_REPLY)
 		reply = flow->reply;
 	else
-		tuple_invert(&reply, &flow->orig);
+		ctnl__tuple_invert(&reply, &flow->orig);
 
 	err = begin(&b, buf, size, CT_MSG(IPCTNL_MSG_CT_NEW),
 		    NLM_F_CREATE | NLM_F_EXCL, flow->orig.family, NFNETLINK_V0);
@@ -491,7 +493,7 @@ static uint32_t tuple_filter(const struct ctnl_filter *f, uint32_t kernel,
 	struct dir_filter d;
 	uint32_t flags = 0;
 
-	filter_direction(f, reply, &d);
+	ctnl__filter_direction(f, reply, &d);
 	memset(t, 0, sizeof(*t));
 	t->family = f->family;
 	t->proto = f->proto;
@@ -522,7 +524,7 @@ static void put_filter_tuple(struct builder *b, uint16_t type,
 			     const struct ctnl_tuple *t, uint32_t flags)
 {
 	struct nlattr *nest = nest_start(b, type), *ip, *proto;
-	size_t len = addr_len(t->family);
+	size_t len = ctnl__addr_len(t->family);
 	bool v4 = t->family == AF_INET;
 
 	if (flags & (CTA_FILTER_F_IP_SRC | CTA_FILTER_F_IP_DST)) {
@@ -591,14 +593,14 @@ int ctnl_build_dump(void *buf, size_t size, const struct ctnl_filter *filter)
 
 	if (!filter)
 		filter = &all;
-	err = filter_check(filter);
+	err = ctnl__filter_check(filter);
 	if (err)
 		return err;
 	err = begin(&b, buf, size, CT_MSG(IPCTNL_MSG_CT_GET), NLM_F_DUMP,
 		    filter->family, NFNETLINK_V0);
 	if (err)
 		return err;
-	put_kernel_filter(&b, filter, filter_kernel_part(filter));
+	put_kernel_filter(&b, filter, ctnl__filter_kernel_part(filter));
 	return finish(&b);
 }
 
@@ -612,12 +614,12 @@ int ctnl_build_flush_filtered(void *buf, size_t size,
 
 	if (!filter)
 		filter = &all;
-	err = filter_check(filter);
+	err = ctnl__filter_check(filter);
 	if (err)
 		return err;
 	/* A flush is not re-checked anywhere: every criterion must be one
 	 * the kernel applies, or it would delete more than was asked. */
-	kernel = filter_kernel_part(filter);
+	kernel = ctnl__filter_kernel_part(filter);
 	if (kernel != filter->match)
 		return -EOPNOTSUPP;
 	/* A delete without a tuple (or with CTA_FILTER) is a flush; version

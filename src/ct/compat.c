@@ -34,7 +34,7 @@ int ctnl_ct_update_mark(struct ctnl_ct *ct, const char *src, const char *dst,
 static bool go_tuple_match(const struct ctnl_tuple *t,
 			   const struct ctnl_tuple *args)
 {
-	size_t len = addr_len(t->family);
+	size_t len = ctnl__addr_len(t->family);
 
 	if (t->family != args->family || t->proto != args->proto ||
 	    memcmp(&t->src, &args->src, len) || memcmp(&t->dst, &args->dst, len))

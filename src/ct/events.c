@@ -93,8 +93,9 @@ static uint8_t resolve(uint8_t target, unsigned int from, unsigned int accept)
  * mark: CTA_MARK found with the kernel's attribute search (SKF_AD_NLATTR),
  * and a missing one means mark 0, as the kernel leaves it out then.
  */
-unsigned int event_filter_build(const struct ctnl_filter *f,
-				struct sock_filter *insn, uint32_t *kernel)
+unsigned int ctnl__event_filter_build(const struct ctnl_filter *f,
+				      struct sock_filter *insn,
+				      uint32_t *kernel)
 {
 	struct bpf_prog p = { .insn = insn };
 	bool family = f->family != 0, mark = f->match & CTNL_MATCH_MARK;
@@ -159,7 +160,7 @@ static int read_config(const struct ctnl_events_config *cfg,
 	if ((c->events & ~(unsigned int)CTNL_EVENT_ALL) || (c->flags & ~flags) ||
 	    c->rcvbuf < 0)
 		return -EINVAL;
-	return c->filter ? filter_check(c->filter) : 0;
+	return c->filter ? ctnl__filter_check(c->filter) : 0;
 }
 
 /*
@@ -248,7 +249,7 @@ static int set_filter(struct ct_handle *h)
 
 	all = f->match | (f->family ? CTNL_MATCH_FAMILY : 0);
 	if (!(f->flags & CTNL_FILTER_USERSPACE))
-		n = event_filter_build(f, prog, &kernel);
+		n = ctnl__event_filter_build(f, prog, &kernel);
 	if (n > 0 && ctnl_sock_set_filter(h->sock, prog, n) < 0) {
 		kernel = 0;
 		n = 0;
@@ -315,7 +316,7 @@ static int subscribe(struct ct_handle *h, const struct ctnl_events_config *c)
 	return 0;
 }
 
-int ct_subscribe(void *ctx, const struct ctnl_events_config *cfg)
+int ctnl__ct_subscribe(void *ctx, const struct ctnl_events_config *cfg)
 {
 	struct ct_handle *h = ctx;
 	struct ctnl_events_config c;
@@ -383,7 +384,7 @@ static bool passes(const struct ct_events *e, const struct ctnl_event *ev)
 	if (ev->type & CTNL_EVENT_EXP_ALL)
 		return !e->info.filter.family ||
 		       ev->expect.tuple.family == e->info.filter.family;
-	return filter_mismatch(&e->info.filter, &ev->flow) == 0;
+	return ctnl__filter_mismatch(&e->info.filter, &ev->flow) == 0;
 }
 
 static int event_msg(const struct nlmsghdr *nlh, void *arg)
@@ -451,7 +452,7 @@ static int report_loss(struct reader *r, bool said, uint32_t extra)
 	return deliver(r);
 }
 
-int ct_event_read(void *ctx, ctnl_event_cb cb, void *data)
+int ctnl__ct_event_read(void *ctx, ctnl_event_cb cb, void *data)
 {
 	struct ct_handle *h = ctx;
 	struct ct_events *e = &h->events;
@@ -489,21 +490,21 @@ int ct_event_read(void *ctx, ctnl_event_cb cb, void *data)
 	return r.count;
 }
 
-int ct_event_fd(void *ctx)
+int ctnl__ct_event_fd(void *ctx)
 {
 	struct ct_handle *h = ctx;
 
 	return ctnl_sock_fd(h->sock);
 }
 
-int ct_event_wait(void *ctx, int timeout_ms)
+int ctnl__ct_event_wait(void *ctx, int timeout_ms)
 {
 	struct ct_handle *h = ctx;
 
 	return ctnl_sock_wait(h->sock, timeout_ms);
 }
 
-int ct_event_info(void *ctx, struct ctnl_event_info *out)
+int ctnl__ct_event_info(void *ctx, struct ctnl_event_info *out)
 {
 	struct ct_handle *h = ctx;
 	struct ctnl_sock_stats st;

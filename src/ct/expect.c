@@ -25,8 +25,8 @@ static int get_expect_msg(const struct nlmsghdr *nlh, void *arg)
 	return err == -EPROTO ? -EBADMSG : err;
 }
 
-int ct_get_expect(void *ctx, const struct ctnl_expect *key,
-		  struct ctnl_expect *out)
+int ctnl__ct_get_expect(void *ctx, const struct ctnl_expect *key,
+			struct ctnl_expect *out)
 {
 	struct ct_handle *h = ctx;
 	struct get_expect_state g = { .replies = 0 };
@@ -34,11 +34,11 @@ int ct_get_expect(void *ctx, const struct ctnl_expect *key,
 
 	if (!out)
 		return -EINVAL;
-	ct_begin_op(h);
+	ctnl__ct_begin_op(h);
 	ret = ctnl_build_get_expect(h->req, sizeof(h->req), key);
 	if (ret < 0)
 		return ret;
-	ret = ctnl_sock_request(h->sock, ct_req(h), get_expect_msg, &g);
+	ret = ctnl_sock_request(h->sock, ctnl__ct_req(h), get_expect_msg, &g);
 	if (ret < 0)
 		return ret;
 	if (g.replies == 0)
@@ -47,20 +47,20 @@ int ct_get_expect(void *ctx, const struct ctnl_expect *key,
 	return 0;
 }
 
-int ct_create_expect(void *ctx, const struct ctnl_expect *exp)
+int ctnl__ct_create_expect(void *ctx, const struct ctnl_expect *exp)
 {
 	struct ct_handle *h = ctx;
 
-	ct_begin_op(h);
-	return ct_send(h, ctnl_build_create_expect(h->req, sizeof(h->req),
-						   exp));
+	ctnl__ct_begin_op(h);
+	return ctnl__ct_send(h, ctnl_build_create_expect(h->req, sizeof(h->req),
+							 exp));
 }
 
-int ct_del_expect(void *ctx, const struct ctnl_expect *key)
+int ctnl__ct_del_expect(void *ctx, const struct ctnl_expect *key)
 {
 	struct ct_handle *h = ctx;
 
-	ct_begin_op(h);
-	return ct_send(h, ctnl_build_delete_expect(h->req, sizeof(h->req),
-						   key));
+	ctnl__ct_begin_op(h);
+	return ctnl__ct_send(h, ctnl_build_delete_expect(h->req, sizeof(h->req),
+							 key));
 }

@@ -19,10 +19,10 @@
 
 static unsigned int full_len(uint8_t family)
 {
-	return (unsigned int)addr_len(family) * 8;
+	return (unsigned int)ctnl__addr_len(family) * 8;
 }
 
-int filter_check(const struct ctnl_filter *f)
+int ctnl__filter_check(const struct ctnl_filter *f)
 {
 	unsigned int max = full_len(f->family);
 
@@ -64,7 +64,7 @@ static bool exact(uint8_t len, uint8_t family)
  * CTA_FILTER came in 5.8. A dump would miss exactly the entries asked
  * for, a flush delete all the others.
  */
-uint32_t filter_kernel_part(const struct ctnl_filter *f)
+uint32_t ctnl__filter_kernel_part(const struct ctnl_filter *f)
 {
 	uint32_t k = f->match & CTNL_MATCH_MARK;
 
@@ -88,7 +88,7 @@ uint32_t filter_kernel_part(const struct ctnl_filter *f)
 	for (int reply = 0; reply < 2; reply++) {
 		struct dir_filter d;
 
-		filter_direction(f, reply, &d);
+		ctnl__filter_direction(f, reply, &d);
 		if ((f->match & d.src) && exact(d.src_len, f->family))
 			k |= d.src;
 		if ((f->match & d.dst) && exact(d.dst_len, f->family))
@@ -112,8 +112,8 @@ static bool prefix_equal(const union ctnl_addr *a, const union ctnl_addr *b,
 	       == 0;
 }
 
-void filter_direction(const struct ctnl_filter *f, bool reply,
-		      struct dir_filter *d)
+void ctnl__filter_direction(const struct ctnl_filter *f, bool reply,
+			    struct dir_filter *d)
 {
 	if (reply)
 		*d = (struct dir_filter){
@@ -139,7 +139,7 @@ static uint32_t tuple_mismatch(const struct ctnl_filter *f,
 	struct dir_filter d;
 	uint32_t bad = 0;
 
-	filter_direction(f, reply, &d);
+	ctnl__filter_direction(f, reply, &d);
 	if ((f->match & d.src) &&
 	    !prefix_equal(&t->src, d.src_addr, d.src_len, t->family))
 		bad |= d.src;
@@ -162,8 +162,8 @@ static bool labels_contain(const struct ctnl_labels *have,
 	return true;
 }
 
-uint32_t filter_mismatch(const struct ctnl_filter *f,
-			 const struct ctnl_flow *flow)
+uint32_t ctnl__filter_mismatch(const struct ctnl_filter *f,
+			       const struct ctnl_flow *flow)
 {
 	uint32_t bad = 0;
 
@@ -199,5 +199,5 @@ bool ctnl_filter_match(const struct ctnl_filter *filter,
 {
 	if (!flow)
 		return false;
-	return !filter || filter_mismatch(filter, flow) == 0;
+	return !filter || ctnl__filter_mismatch(filter, flow) == 0;
 }

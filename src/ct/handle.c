@@ -10,19 +10,20 @@
 
 #include "internal.h"
 
-void ct_set_errmsg(struct ct_handle *h, const char *msg)
+void ctnl__ct_set_errmsg(struct ct_handle *h, const char *msg)
 {
 	snprintf(h->errmsg, sizeof(h->errmsg), "%s", msg);
 	h->has_errmsg = true;
 }
 
-void ct_explain_labels(struct ct_handle *h)
+void ctnl__ct_explain_labels(struct ct_handle *h)
 {
-	ct_set_errmsg(h, "conntrack labels are not enabled in this network "
-			 "namespace: the kernel keeps labels only where a "
-			 "ruleset uses them, for example "
-			 "'nft add rule inet t c ct label set 127'; entries "
-			 "created before that never gain them");
+	ctnl__ct_set_errmsg(h,
+			    "conntrack labels are not enabled in this network "
+			    "namespace: the kernel keeps labels only where a "
+			    "ruleset uses them, for example "
+			    "'nft add rule inet t c ct label set 127'; entries "
+			    "created before that never gain them");
 }
 
 static const char *ct_error_msg(void *ctx)
@@ -43,26 +44,26 @@ static void ct_destroy(void *ctx)
 
 static const struct ctnl_ct_ops ct_ops = {
 	.size = sizeof(struct ctnl_ct_ops),
-	.dump = ct_dump,
-	.get = ct_get,
-	.create = ct_create,
-	.update = ct_update,
-	.del = ct_del,
-	.batch = ct_batch,
-	.flush = ct_flush,
-	.update_matching = ct_update_matching,
-	.delete_matching = ct_delete_matching,
-	.stats = ct_stats,
-	.stats_cpu = ct_stats_cpu,
-	.dump_expect = ct_dump_expect,
-	.get_expect = ct_get_expect,
-	.create_expect = ct_create_expect,
-	.del_expect = ct_del_expect,
-	.subscribe = ct_subscribe,
-	.event_fd = ct_event_fd,
-	.event_read = ct_event_read,
-	.event_wait = ct_event_wait,
-	.event_info = ct_event_info,
+	.dump = ctnl__ct_dump,
+	.get = ctnl__ct_get,
+	.create = ctnl__ct_create,
+	.update = ctnl__ct_update,
+	.del = ctnl__ct_del,
+	.batch = ctnl__ct_batch,
+	.flush = ctnl__ct_flush,
+	.update_matching = ctnl__ct_update_matching,
+	.delete_matching = ctnl__ct_delete_matching,
+	.stats = ctnl__ct_stats,
+	.stats_cpu = ctnl__ct_stats_cpu,
+	.dump_expect = ctnl__ct_dump_expect,
+	.get_expect = ctnl__ct_get_expect,
+	.create_expect = ctnl__ct_create_expect,
+	.del_expect = ctnl__ct_del_expect,
+	.subscribe = ctnl__ct_subscribe,
+	.event_fd = ctnl__ct_event_fd,
+	.event_read = ctnl__ct_event_read,
+	.event_wait = ctnl__ct_event_wait,
+	.event_info = ctnl__ct_event_info,
 	.error_msg = ct_error_msg,
 	.destroy = ct_destroy,
 };

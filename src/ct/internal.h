@@ -12,6 +12,8 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include <ctnl/conntrack.h>
+#include <ctnl/sys/ct.h>
+#include <ctnl/sys/sock.h>
 
 #include "../ops.h"
 
@@ -60,19 +62,19 @@ struct ct_handle {
 
 /* ---- tuple.c: what a protocol's tuple carries ---- */
 
-bool proto_is_icmp(uint8_t proto);
-size_t addr_len(uint8_t family);
-void tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t);
+bool ctnl__proto_is_icmp(uint8_t proto);
+size_t ctnl__addr_len(uint8_t family);
+void ctnl__tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t);
 /* Every field alike, zone included. */
-bool tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b);
+bool ctnl__tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b);
 
 /* ---- build.c ---- */
 
 /* Something to change, and nothing that cannot be changed: 0 or -EINVAL. */
-int change_check(const struct ctnl_change *change);
+int ctnl__change_check(const struct ctnl_change *change);
 /* Checks one batch item as the builder of @op would, without building. */
-int build_check(enum ctnl_op op, const struct ctnl_flow *flow,
-		const struct ctnl_change *change);
+int ctnl__build_check(enum ctnl_op op, const struct ctnl_flow *flow,
+		      const struct ctnl_change *change);
 
 /* ---- filter.c ---- */
 
@@ -84,75 +86,76 @@ struct dir_filter {
 	uint16_t sport_val, dport_val;
 };
 
-void filter_direction(const struct ctnl_filter *f, bool reply,
-		      struct dir_filter *d);
+void ctnl__filter_direction(const struct ctnl_filter *f, bool reply,
+			    struct dir_filter *d);
 
 /* The criteria of @f that @flow fails (0: it passes), with
  * FILTER_FAMILY_MISMATCH for an entry of another family. */
 #define FILTER_FAMILY_MISMATCH (1u << 31)
-uint32_t filter_mismatch(const struct ctnl_filter *f,
-			 const struct ctnl_flow *flow);
+uint32_t ctnl__filter_mismatch(const struct ctnl_filter *f,
+			       const struct ctnl_flow *flow);
 /* The criteria of @f that the kernel can apply to a dump. */
-uint32_t filter_kernel_part(const struct ctnl_filter *f);
-int filter_check(const struct ctnl_filter *f);
+uint32_t ctnl__filter_kernel_part(const struct ctnl_filter *f);
+int ctnl__filter_check(const struct ctnl_filter *f);
 
 /* ---- handle.c ---- */
 
 /* Sets the handle's own explanation for the error being returned. */
-void ct_set_errmsg(struct ct_handle *h, const char *msg);
+void ctnl__ct_set_errmsg(struct ct_handle *h, const char *msg);
 /* The explanation for -ENOSPC on a label change. */
-void ct_explain_labels(struct ct_handle *h);
+void ctnl__ct_explain_labels(struct ct_handle *h);
 
 /* ---- ops.c: the default implementation's slots ---- */
 
 /* The request buffer, as a message. */
-struct nlmsghdr *ct_req(struct ct_handle *h);
+struct nlmsghdr *ctnl__ct_req(struct ct_handle *h);
 /* Sends the request built in h->req (@built: its length, or the builder's
  * negative error, returned as is); the kernel answers with a status. */
-int ct_send(struct ct_handle *h, int built);
+int ctnl__ct_send(struct ct_handle *h, int built);
 /* Every operation starts without an explanation of its own. */
-void ct_begin_op(struct ct_handle *h);
+void ctnl__ct_begin_op(struct ct_handle *h);
 
-int ct_dump(void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
-	    void *data, struct ctnl_dump_info *info);
-int ct_get(void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out);
-int ct_create(void *ctx, const struct ctnl_flow *flow);
-int ct_update(void *ctx, const struct ctnl_flow *key,
-	      const struct ctnl_change *change);
-int ct_del(void *ctx, const struct ctnl_flow *key);
-int ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
-	     size_t count, const struct ctnl_change *changes, size_t nchanges,
-	     int *results);
-int ct_flush(void *ctx, enum ctnl_table table, uint8_t family);
-int ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb, void *data);
+int ctnl__ct_dump(void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
+		  void *data, struct ctnl_dump_info *info);
+int ctnl__ct_get(void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out);
+int ctnl__ct_create(void *ctx, const struct ctnl_flow *flow);
+int ctnl__ct_update(void *ctx, const struct ctnl_flow *key,
+		    const struct ctnl_change *change);
+int ctnl__ct_del(void *ctx, const struct ctnl_flow *key);
+int ctnl__ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
+		   size_t count, const struct ctnl_change *changes,
+		   size_t nchanges, int *results);
+int ctnl__ct_flush(void *ctx, enum ctnl_table table, uint8_t family);
+int ctnl__ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb,
+			 void *data);
 
 /* ---- matching.c ---- */
 
-int ct_update_matching(void *ctx, const struct ctnl_filter *filter,
-		       const struct ctnl_change *change,
-		       struct ctnl_dump_info *info);
-int ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
-		       struct ctnl_dump_info *info);
+int ctnl__ct_update_matching(void *ctx, const struct ctnl_filter *filter,
+			     const struct ctnl_change *change,
+			     struct ctnl_dump_info *info);
+int ctnl__ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
+			     struct ctnl_dump_info *info);
 
 /* ---- stats.c ---- */
 
-int ct_stats(void *ctx, enum ctnl_table table, struct ctnl_stats *out);
-int ct_stats_cpu(void *ctx, struct ctnl_cpu_stats *out, size_t max);
+int ctnl__ct_stats(void *ctx, enum ctnl_table table, struct ctnl_stats *out);
+int ctnl__ct_stats_cpu(void *ctx, struct ctnl_cpu_stats *out, size_t max);
 
 /* ---- expect.c ---- */
 
-int ct_get_expect(void *ctx, const struct ctnl_expect *key,
-		  struct ctnl_expect *out);
-int ct_create_expect(void *ctx, const struct ctnl_expect *exp);
-int ct_del_expect(void *ctx, const struct ctnl_expect *key);
+int ctnl__ct_get_expect(void *ctx, const struct ctnl_expect *key,
+			struct ctnl_expect *out);
+int ctnl__ct_create_expect(void *ctx, const struct ctnl_expect *exp);
+int ctnl__ct_del_expect(void *ctx, const struct ctnl_expect *key);
 
 /* ---- events.c: the default implementation's event slots ---- */
 
-int ct_subscribe(void *ctx, const struct ctnl_events_config *cfg);
-int ct_event_fd(void *ctx);
-int ct_event_read(void *ctx, ctnl_event_cb cb, void *data);
-int ct_event_wait(void *ctx, int timeout_ms);
-int ct_event_info(void *ctx, struct ctnl_event_info *out);
+int ctnl__ct_subscribe(void *ctx, const struct ctnl_events_config *cfg);
+int ctnl__ct_event_fd(void *ctx);
+int ctnl__ct_event_read(void *ctx, ctnl_event_cb cb, void *data);
+int ctnl__ct_event_wait(void *ctx, int timeout_ms);
+int ctnl__ct_event_info(void *ctx, struct ctnl_event_info *out);
 
 /*
  * The socket filter that makes the kernel drop the events @f rejects by
@@ -160,7 +163,8 @@ int ct_event_info(void *ctx, struct ctnl_event_info *out);
  * length, 0 when the kernel has nothing to apply; *@kernel is what it
  * applies (CTNL_MATCH_FAMILY, CTNL_MATCH_MARK).
  */
-unsigned int event_filter_build(const struct ctnl_filter *f,
-				struct sock_filter *prog, uint32_t *kernel);
+unsigned int ctnl__event_filter_build(const struct ctnl_filter *f,
+				      struct sock_filter *prog,
+				      uint32_t *kernel);
 
 #endif /* CTNL_SRC_CT_INTERNAL_H */

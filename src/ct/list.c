@@ -77,8 +77,8 @@ static bool later_copy(const struct ctnl_list *l, const struct id_pos *ids,
 		       size_t n, size_t i)
 {
 	for (size_t j = i + 1; j < n && ids[j].id == ids[i].id; j++)
-		if (tuple_equal(&l->flows[ids[j].pos].orig,
-				&l->flows[ids[i].pos].orig))
+		if (ctnl__tuple_equal(&l->flows[ids[j].pos].orig,
+				      &l->flows[ids[i].pos].orig))
 			return true;
 	return false;
 }

@@ -39,8 +39,8 @@ static int learn_flush_filters(struct ct_handle *h)
 
 	if (h->flush_filters)
 		return 0;
-	ret = ct_send(h, ctnl_build_flush_filtered(h->req, sizeof(h->req),
-						   &probe));
+	ret = ctnl__ct_send(h, ctnl_build_flush_filtered(h->req, sizeof(h->req),
+							 &probe));
 	if (ret == 0)
 		h->flush_filters = 1;
 	else if (ret == -EINVAL)
@@ -55,7 +55,7 @@ static bool flush_can_do(const struct ctnl_filter *f)
 {
 	return (f->flags & CTNL_FILTER_UNCOUNTED) &&
 	       !(f->flags & CTNL_FILTER_USERSPACE) &&
-	       filter_kernel_part(f) == f->match;
+	       ctnl__filter_kernel_part(f) == f->match;
 }
 
 /* Deletes with one filtered flush, uncounted; -EOPNOTSUPP (nothing
@@ -74,8 +74,9 @@ static int flush_matching(struct ct_handle *h, const struct ctnl_filter *f,
 		if (h->flush_filters < 0)
 			return -EOPNOTSUPP;
 	}
-	ct_begin_op(h);
-	ret = ct_send(h, ctnl_build_flush_filtered(h->req, sizeof(h->req), f));
+	ctnl__ct_begin_op(h);
+	ret = ctnl__ct_send(h, ctnl_build_flush_filtered(h->req,
+							 sizeof(h->req), f));
 	if (ret < 0)
 		return ret;
 	*info = (struct ctnl_dump_info){ .kernel = f->match,
@@ -127,8 +128,8 @@ static int batch_matching(struct ct_handle *h, enum ctnl_op op,
 	}
 	/* The dumped entries are keys as they are: original tuple, zone
 	 * and id, so an entry re-created meanwhile is left alone. */
-	ret = ct_batch(h, op, list.flows, list.count, change, change ? 1 : 0,
-		       results);
+	ret = ctnl__ct_batch(h, op, list.flows, list.count, change,
+			     change ? 1 : 0, results);
 	if (ret >= 0)
 		ret = batch_outcome(results, list.count, ret);
 	free(results);
@@ -144,8 +145,8 @@ static const struct ctnl_filter *filter_or_all(const struct ctnl_filter *f)
 	return f ? f : &all;
 }
 
-int ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
-		       struct ctnl_dump_info *info)
+int ctnl__ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
+			     struct ctnl_dump_info *info)
 {
 	struct ct_handle *h = ctx;
 	struct ctnl_dump_info ignored;
@@ -154,7 +155,7 @@ int ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
 	filter = filter_or_all(filter);
 	if (!info)
 		info = &ignored;
-	ret = filter_check(filter);
+	ret = ctnl__filter_check(filter);
 	if (ret < 0)
 		return ret;
 	if (flush_can_do(filter)) {
@@ -165,9 +166,9 @@ int ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
 	return batch_matching(h, CTNL_OP_DELETE, filter, NULL, info);
 }
 
-int ct_update_matching(void *ctx, const struct ctnl_filter *filter,
-		       const struct ctnl_change *change,
-		       struct ctnl_dump_info *info)
+int ctnl__ct_update_matching(void *ctx, const struct ctnl_filter *filter,
+			     const struct ctnl_change *change,
+			     struct ctnl_dump_info *info)
 {
 	struct ct_handle *h = ctx;
 	struct ctnl_dump_info ignored;
@@ -176,9 +177,9 @@ int ct_update_matching(void *ctx, const struct ctnl_filter *filter,
 	filter = filter_or_all(filter);
 	if (!info)
 		info = &ignored;
-	ret = filter_check(filter);
+	ret = ctnl__filter_check(filter);
 	if (ret == 0)
-		ret = change_check(change);
+		ret = ctnl__change_check(change);
 	if (ret < 0)
 		return ret;
 	return batch_matching(h, CTNL_OP_UPDATE, filter, change, info);

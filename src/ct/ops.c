@@ -10,19 +10,19 @@
 
 #include "internal.h"
 
-struct nlmsghdr *ct_req(struct ct_handle *h)
+struct nlmsghdr *ctnl__ct_req(struct ct_handle *h)
 {
 	return (struct nlmsghdr *)(void *)h->req;
 }
 
-int ct_send(struct ct_handle *h, int built)
+int ctnl__ct_send(struct ct_handle *h, int built)
 {
 	if (built < 0)
 		return built;
-	return ctnl_sock_request(h->sock, ct_req(h), NULL, NULL);
+	return ctnl_sock_request(h->sock, ctnl__ct_req(h), NULL, NULL);
 }
 
-void ct_begin_op(struct ct_handle *h)
+void ctnl__ct_begin_op(struct ct_handle *h)
 {
 	h->has_errmsg = false;
 }
@@ -52,7 +52,7 @@ static int dump_msg(const struct nlmsghdr *nlh, void *arg)
 	d->received++;
 	/* Re-checked even where the kernel filtered: kernels that predate
 	 * a filter attribute ignore it without a word. */
-	bad = d->filter ? filter_mismatch(d->filter, &d->flow) : 0;
+	bad = d->filter ? ctnl__filter_mismatch(d->filter, &d->flow) : 0;
 	if (bad) {
 		d->ignored |= bad & d->kernel;
 		return CTNL_CB_OK;
@@ -61,8 +61,8 @@ static int dump_msg(const struct nlmsghdr *nlh, void *arg)
 	return d->cb(&d->flow, d->data);
 }
 
-int ct_dump(void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
-	    void *data, struct ctnl_dump_info *info)
+int ctnl__ct_dump(void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
+		  void *data, struct ctnl_dump_info *info)
 {
 	struct ct_handle *h = ctx;
 	struct dump_state d = { .filter = filter, .cb = cb, .data = data };
@@ -71,16 +71,16 @@ int ct_dump(void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
 
 	if (!cb)
 		return -EINVAL;
-	ct_begin_op(h);
+	ctnl__ct_begin_op(h);
 	ret = ctnl_build_dump(h->req, sizeof(h->req), filter);
 	if (ret < 0)
 		return ret;
-	d.kernel = filter ? filter_kernel_part(filter) : 0;
+	d.kernel = filter ? ctnl__filter_kernel_part(filter) : 0;
 	/* A filter with no criteria passes every entry: skip matching each
 	 * one (a list of every family asks exactly this). */
 	if (filter && filter->match == 0 && filter->family == 0)
 		d.filter = NULL;
-	ret = ctnl_sock_request(h->sock, ct_req(h), dump_msg, &d);
+	ret = ctnl_sock_request(h->sock, ctnl__ct_req(h), dump_msg, &d);
 	if (ret == -EINTR) {
 		interrupted = true;
 		ret = 0;
@@ -121,7 +121,8 @@ static int dump_expect_msg(const struct nlmsghdr *nlh, void *arg)
 	return d->cb(&d->exp, d->data);
 }
 
-int ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb, void *data)
+int ctnl__ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb,
+			 void *data)
 {
 	struct ct_handle *h = ctx;
 	struct dump_expect_state d = { .cb = cb, .data = data,
@@ -130,13 +131,13 @@ int ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb, void *data)
 
 	if (!cb)
 		return -EINVAL;
-	ct_begin_op(h);
+	ctnl__ct_begin_op(h);
 	ret = ctnl_build_dump_expect(h->req, sizeof(h->req), family);
 	if (ret < 0)
 		return ret;
 	/* -EINTR (NLM_F_DUMP_INTR) goes to the caller, who has every entry
 	 * already: there is no dump info here to carry it. */
-	ret = ctnl_sock_request(h->sock, ct_req(h), dump_expect_msg, &d);
+	ret = ctnl_sock_request(h->sock, ctnl__ct_req(h), dump_expect_msg, &d);
 	if (ret < 0)
 		return ret;
 	return d.count > INT_MAX ? INT_MAX : (int)d.count;
@@ -161,7 +162,7 @@ static int get_msg(const struct nlmsghdr *nlh, void *arg)
 	return err == -EPROTO ? -EBADMSG : err;
 }
 
-int ct_get(void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out)
+int ctnl__ct_get(void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out)
 {
 	struct ct_handle *h = ctx;
 	struct get_state g = { .replies = 0 };
@@ -169,11 +170,11 @@ int ct_get(void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out)
 
 	if (!out)
 		return -EINVAL;
-	ct_begin_op(h);
+	ctnl__ct_begin_op(h);
 	ret = ctnl_build_get(h->req, sizeof(h->req), key);
 	if (ret < 0)
 		return ret;
-	ret = ctnl_sock_request(h->sock, ct_req(h), get_msg, &g);
+	ret = ctnl_sock_request(h->sock, ctnl__ct_req(h), get_msg, &g);
 	if (ret < 0)
 		return ret;
 	if (g.replies == 0)
@@ -207,7 +208,7 @@ static int check_labels_stuck(struct ct_handle *h, const struct ctnl_flow *flow)
 	struct ctnl_flow got;
 	int ret;
 
-	ret = ct_get(h, &key, &got);
+	ret = ctnl__ct_get(h, &key, &got);
 	if (ret < 0)
 		return ret;
 	if ((got.attrs & CTNL_ATTR_LABELS) &&
@@ -215,18 +216,18 @@ static int check_labels_stuck(struct ct_handle *h, const struct ctnl_flow *flow)
 		return 0;
 	key.attrs |= CTNL_ATTR_ID;
 	key.id = got.id;
-	ct_send(h, ctnl_build_delete(h->req, sizeof(h->req), &key));
-	ct_explain_labels(h);
+	ctnl__ct_send(h, ctnl_build_delete(h->req, sizeof(h->req), &key));
+	ctnl__ct_explain_labels(h);
 	return -ENOSPC;
 }
 
-int ct_create(void *ctx, const struct ctnl_flow *flow)
+int ctnl__ct_create(void *ctx, const struct ctnl_flow *flow)
 {
 	struct ct_handle *h = ctx;
 	int ret;
 
-	ct_begin_op(h);
-	ret = ct_send(h, ctnl_build_create(h->req, sizeof(h->req), flow));
+	ctnl__ct_begin_op(h);
+	ret = ctnl__ct_send(h, ctnl_build_create(h->req, sizeof(h->req), flow));
 	if (ret < 0)
 		return ret;
 	if ((flow->attrs & CTNL_ATTR_LABELS) && !labels_empty(&flow->labels))
@@ -234,40 +235,40 @@ int ct_create(void *ctx, const struct ctnl_flow *flow)
 	return 0;
 }
 
-int ct_update(void *ctx, const struct ctnl_flow *key,
-	      const struct ctnl_change *change)
+int ctnl__ct_update(void *ctx, const struct ctnl_flow *key,
+		    const struct ctnl_change *change)
 {
 	struct ct_handle *h = ctx;
 	int ret;
 
-	ct_begin_op(h);
-	ret = ct_send(h, ctnl_build_update(h->req, sizeof(h->req), key,
+	ctnl__ct_begin_op(h);
+	ret = ctnl__ct_send(h, ctnl_build_update(h->req, sizeof(h->req), key,
 						change));
 	if (ret == -ENOSPC && (change->attrs & CTNL_ATTR_LABELS))
-		ct_explain_labels(h);
+		ctnl__ct_explain_labels(h);
 	return ret;
 }
 
-int ct_del(void *ctx, const struct ctnl_flow *key)
+int ctnl__ct_del(void *ctx, const struct ctnl_flow *key)
 {
 	struct ct_handle *h = ctx;
 
-	ct_begin_op(h);
-	return ct_send(h, ctnl_build_delete(h->req, sizeof(h->req), key));
+	ctnl__ct_begin_op(h);
+	return ctnl__ct_send(h, ctnl_build_delete(h->req, sizeof(h->req), key));
 }
 
-int ct_flush(void *ctx, enum ctnl_table table, uint8_t family)
+int ctnl__ct_flush(void *ctx, enum ctnl_table table, uint8_t family)
 {
 	struct ct_handle *h = ctx;
 
-	ct_begin_op(h);
-	return ct_send(h, ctnl_build_flush(h->req, sizeof(h->req), table,
+	ctnl__ct_begin_op(h);
+	return ctnl__ct_send(h, ctnl_build_flush(h->req, sizeof(h->req), table,
 						family));
 }
 
 /* ---- Batches ---- */
 
-/* @op is one build_check() accepted. */
+/* @op is one ctnl__build_check() accepted. */
 static int build_item(enum ctnl_op op, void *buf, size_t size,
 		      const struct ctnl_flow *flow,
 		      const struct ctnl_change *change)
@@ -315,8 +316,8 @@ static int check_batch(enum ctnl_op op, const struct ctnl_flow *flows,
 	    (!changes || (nchanges != 1 && nchanges != count)))
 		return -EINVAL;
 	for (size_t i = 0; i < count; i++) {
-		int ret = build_check(op, &flows[i],
-				      item_change(changes, nchanges, i));
+		int ret = ctnl__build_check(op, &flows[i],
+					    item_change(changes, nchanges, i));
 
 		if (ret < 0)
 			return ret;
@@ -324,9 +325,9 @@ static int check_batch(enum ctnl_op op, const struct ctnl_flow *flows,
 	return 0;
 }
 
-int ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
-	     size_t count, const struct ctnl_change *changes, size_t nchanges,
-	     int *results)
+int ctnl__ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
+		   size_t count, const struct ctnl_change *changes,
+		   size_t nchanges, int *results)
 {
 	struct ct_handle *h = ctx;
 	int ret, accepted = 0;
@@ -334,7 +335,7 @@ int ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
 
 	if (!flows || !results || count == 0 || count > INT_MAX)
 		return -EINVAL;
-	ct_begin_op(h);
+	ctnl__ct_begin_op(h);
 	ret = check_batch(op, flows, count, changes, nchanges);
 	if (ret < 0)
 		return ret;
@@ -373,6 +374,6 @@ int ct_batch(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
 			if (results[j] == -ENOSPC &&
 			    (item_change(changes, nchanges, j)->attrs &
 			     CTNL_ATTR_LABELS))
-				ct_explain_labels(h);
+				ctnl__ct_explain_labels(h);
 	return accepted;
 }

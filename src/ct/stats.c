@@ -40,17 +40,17 @@ static int count_expect(const struct ctnl_expect *exp, void *data)
  */
 static int expect_stats(struct ct_handle *h, struct ctnl_stats *out)
 {
-	int ret = ct_dump_expect(h, 0, count_expect, NULL);
+	int ret = ctnl__ct_dump_expect(h, 0, count_expect, NULL);
 
 	if (ret == -EINTR)	/* a count under churn is a moment's anyway */
-		ret = ct_dump_expect(h, 0, count_expect, NULL);
+		ret = ctnl__ct_dump_expect(h, 0, count_expect, NULL);
 	if (ret < 0)
 		return ret;
 	*out = (struct ctnl_stats){ .count = (uint32_t)ret, .max = 0 };
 	return 0;
 }
 
-int ct_stats(void *ctx, enum ctnl_table table, struct ctnl_stats *out)
+int ctnl__ct_stats(void *ctx, enum ctnl_table table, struct ctnl_stats *out)
 {
 	struct ct_handle *h = ctx;
 	struct stats_state s = { .replies = 0 };
@@ -61,10 +61,11 @@ int ct_stats(void *ctx, enum ctnl_table table, struct ctnl_stats *out)
 		return -EINVAL;
 	if (table == CTNL_TABLE_EXPECT)
 		return expect_stats(h, out);
-	ct_begin_op(h);
+	ctnl__ct_begin_op(h);
 	ret = ctnl_build_stats(h->req, sizeof(h->req));
 	if (ret >= 0)
-		ret = ctnl_sock_request(h->sock, ct_req(h), stats_msg, &s);
+		ret = ctnl_sock_request(h->sock, ctnl__ct_req(h), stats_msg,
+					&s);
 	if (ret < 0)
 		return ret;
 	if (s.replies == 0)
@@ -123,14 +124,14 @@ static int cpu_dump(struct ct_handle *h, enum ctnl_table table,
 
 	c->seen = 0;
 	if (ret >= 0)
-		ret = ctnl_sock_request(h->sock, ct_req(h), cpu_msg, c);
+		ret = ctnl_sock_request(h->sock, ctnl__ct_req(h), cpu_msg, c);
 	/* Counters are no consistent snapshot anyway. */
 	if (ret < 0 && ret != -EINTR)
 		return ret;
 	return c->seen > INT_MAX ? INT_MAX : (int)c->seen;
 }
 
-int ct_stats_cpu(void *ctx, struct ctnl_cpu_stats *out, size_t max)
+int ctnl__ct_stats_cpu(void *ctx, struct ctnl_cpu_stats *out, size_t max)
 {
 	struct ct_handle *h = ctx;
 	struct cpu_state c = { .out = out, .max = max };
@@ -138,7 +139,7 @@ int ct_stats_cpu(void *ctx, struct ctnl_cpu_stats *out, size_t max)
 
 	if (!out && max)
 		return -EINVAL;
-	ct_begin_op(h);
+	ctnl__ct_begin_op(h);
 	cpus = cpu_dump(h, CTNL_TABLE_CONNTRACK, &c);
 	if (cpus < 0)
 		return cpus;

@@ -24,18 +24,18 @@ bool ctnl_proto_has_ports(uint8_t proto)
 	}
 }
 
-bool proto_is_icmp(uint8_t proto)
+bool ctnl__proto_is_icmp(uint8_t proto)
 {
 	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
 }
 
-size_t addr_len(uint8_t family)
+size_t ctnl__addr_len(uint8_t family)
 {
 	return family == AF_INET6 ? sizeof(struct in6_addr)
 				  : sizeof(struct in_addr);
 }
 
-bool tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b)
+bool ctnl__tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b)
 {
 	/* port.src and port.dst cover the ICMP id, type and code too. */
 	return a->family == b->family && a->proto == b->proto &&
@@ -77,12 +77,12 @@ static uint8_t icmp_reply_type(uint8_t proto, uint8_t type)
 }
 
 /* The tuple of the other direction, as the kernel would compute it. */
-void tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t)
+void ctnl__tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t)
 {
 	*out = *t;
 	out->src = t->dst;
 	out->dst = t->src;
-	if (proto_is_icmp(t->proto)) {
+	if (ctnl__proto_is_icmp(t->proto)) {
 		out->icmp.type = icmp_reply_type(t->proto, t->icmp.type);
 	} else if (ctnl_proto_has_ports(t->proto)) {
 		out->port.src = t->port.dst;

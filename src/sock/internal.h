@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include <ctnl/sock.h>
+#include <ctnl/sys/sock.h>
+#include <ctnl/sys/syscalls.h>
 
 #include "../ops.h"
 
@@ -59,10 +61,11 @@ struct nl_sock {
 /* Syscalls through the handle's table; a missing slot is -ENOSYS. */
 #define SYS(s, slot, ...) CTNL_CALL(&(s)->sys, slot, __VA_ARGS__)
 
-int sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
-		 void *data);
-int sock_batch(void *ctx, void *buf, size_t len, int *results, size_t count);
-int sock_receive(void *ctx, ctnl_sock_msg_cb cb, void *data);
-int sock_wait(void *ctx, int timeout_ms);
+int ctnl__sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
+		       void *data);
+int ctnl__sock_batch(void *ctx, void *buf, size_t len, int *results,
+		     size_t count);
+int ctnl__sock_receive(void *ctx, ctnl_sock_msg_cb cb, void *data);
+int ctnl__sock_wait(void *ctx, int timeout_ms);
 
 #endif /* CTNL_SRC_SOCK_INTERNAL_H */

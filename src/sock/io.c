@@ -142,7 +142,7 @@ static ssize_t recv_reply_datagram(struct nl_sock *s)
 		n = recv_datagram(s, 0);
 		if (n != -EAGAIN || !(s->flags & CTNL_SOCK_NONBLOCK))
 			return n;
-		ret = sock_wait(s, -1);
+		ret = ctnl__sock_wait(s, -1);
 		if (ret == 0)
 			return -ETIMEDOUT;
 		if (ret < 0 && ret != -EINTR)
@@ -394,8 +394,8 @@ static int begin_exchange(struct nl_sock *s)
 	return 0;
 }
 
-int sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
-		 void *data)
+int ctnl__sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
+		       void *data)
 {
 	struct nl_sock *s = ctx;
 	struct request r = { .cb = cb, .data = data };
@@ -538,7 +538,8 @@ static int send_batch_datagram(struct nl_sock *s, uint8_t *buf, size_t len,
 	return ret;
 }
 
-int sock_batch(void *ctx, void *buf, size_t len, int *results, size_t count)
+int ctnl__sock_batch(void *ctx, void *buf, size_t len, int *results,
+		     size_t count)
 {
 	struct nl_sock *s = ctx;
 	size_t total, done = 0, off = 0;
@@ -597,7 +598,7 @@ static int deliver_pending(struct nl_sock *s, ctnl_sock_msg_cb cb,
 	return CTNL_CB_OK;
 }
 
-int sock_receive(void *ctx, ctnl_sock_msg_cb cb, void *data)
+int ctnl__sock_receive(void *ctx, ctnl_sock_msg_cb cb, void *data)
 {
 	struct nl_sock *s = ctx;
 	int count = 0, ret;
@@ -622,7 +623,7 @@ int sock_receive(void *ctx, ctnl_sock_msg_cb cb, void *data)
 	return ret < 0 ? ret : count;
 }
 
-int sock_wait(void *ctx, int timeout_ms)
+int ctnl__sock_wait(void *ctx, int timeout_ms)
 {
 	struct nl_sock *s = ctx;
 	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };

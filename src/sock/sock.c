@@ -380,13 +380,13 @@ static const char *sock_error_msg(void *ctx)
 
 static const struct ctnl_sock_ops nl_sock_ops = {
 	.size = sizeof(struct ctnl_sock_ops),
-	.request = sock_request,
-	.batch = sock_batch,
+	.request = ctnl__sock_request,
+	.batch = ctnl__sock_batch,
 	.join = sock_join,
 	.leave = sock_leave,
 	.fd = sock_fd,
-	.receive = sock_receive,
-	.wait = sock_wait,
+	.receive = ctnl__sock_receive,
+	.wait = ctnl__sock_wait,
 	.set_option = sock_set_option,
 	.set_filter = sock_set_filter,
 	.stats = sock_stats,

@@ -8,7 +8,7 @@
 #include <sched.h>
 #include <unistd.h>
 
-#include <ctnl/syscalls.h>
+#include <ctnl/sys/syscalls.h>
 
 static int ret_or_errno(int ret)
 {

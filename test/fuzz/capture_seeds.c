@@ -32,6 +32,7 @@
 
 #include <ctnl/conntrack.h>
 #include <ctnl/mocks.h>
+#include <ctnl/sys/syscalls.h>
 
 #include "fuzz_ops.h"
 #include "netns.h"

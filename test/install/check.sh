@@ -16,9 +16,19 @@ cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 libdir=$(find "$tmp/prefix" -name 'libctnl.so' -printf '%h\n' | head -n1)
 [ -n "$libdir" ] || { echo "libctnl.so was not installed"; exit 1; }
 for f in "$tmp/prefix/include/ctnl/ctnl.h" "$tmp/prefix/include/ctnl/mocks.h" \
+	"$tmp/prefix/include/ctnl/sys/ct.h" "$tmp/prefix/include/ctnl/sys/sock.h" \
+	"$tmp/prefix/include/ctnl/sys/syscalls.h" \
 	"$libdir/libctnl.a" "$libdir/libctnl-mocks.a" \
 	"$libdir/pkgconfig/libctnl.pc" "$libdir/cmake/ctnl/ctnlConfig.cmake"; do
 	[ -e "$f" ] || { echo "missing after install: $f"; exit 1; }
+done
+
+# Each installed header compiles on its own: it includes what it uses.
+for h in "$tmp/prefix/include/ctnl"/*.h "$tmp/prefix/include/ctnl/sys"/*.h; do
+	printf '#include <ctnl/%s>\n' "${h#"$tmp/prefix/include/ctnl/"}" |
+		cc -std=c11 -Wall -Wextra -Werror -fsyntax-only \
+			-I"$tmp/prefix/include" -x c - ||
+		{ echo "does not compile on its own: $h"; exit 1; }
 done
 
 soname=$(objdump -p "$libdir/libctnl.so" | awk '$1 == "SONAME" { print $2 }')

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <ctnl/mocks.h>
+#include <ctnl/sys/ct.h>
 
 /* Room for any request libctnl builds; the builders only check here. */
 #define CHECK_BUF 1024

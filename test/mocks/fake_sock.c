@@ -13,6 +13,7 @@
 #include <libmnl/libmnl.h>
 
 #include <ctnl/mocks.h>
+#include <ctnl/sys/sock.h>
 
 #include "walk.h"
 

@@ -13,6 +13,7 @@
 #include <linux/sock_diag.h>
 
 #include <ctnl/mocks.h>
+#include <ctnl/sys/syscalls.h>
 
 #include "walk.h"
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <ctnl/mocks.h>
+#include <ctnl/sys/syscalls.h>
 
 static struct {
 	struct ctnl_fake_sys *fake;

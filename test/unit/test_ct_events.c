@@ -883,7 +883,8 @@ static void test_socket_filter_program_agrees_with_the_filter(void **state)
 	fixture_load("events_exp.bin", &exp);
 	err = put_msg(buf, NLMSG_ERROR, 0, 20);
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		unsigned int n = event_filter_build(&cases[c].f, prog, &kernel);
+		unsigned int n = ctnl__event_filter_build(&cases[c].f, prog,
+							   &kernel);
 
 		assert_true(n > 0 && n <= EVENT_BPF_MAX);
 		assert_int_equal(ctnl_fake_bpf_check(prog, n), 0);
@@ -904,8 +905,8 @@ static void test_socket_filter_program_agrees_with_the_filter(void **state)
 				 cases[c].exp);
 		assert_true(ctnl_fake_bpf_run(prog, n, buf, err->nlmsg_len) > 0);
 	}
-	assert_int_equal(event_filter_build(&(struct ctnl_filter){ 0 }, prog,
-					    &kernel), 0);
+	assert_int_equal(ctnl__event_filter_build(&(struct ctnl_filter){ 0 },
+						  prog, &kernel), 0);
 	assert_int_equal(kernel, 0);
 	fixture_free(&exp);
 }

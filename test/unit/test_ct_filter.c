@@ -36,31 +36,31 @@ static void test_filter_check_refuses_what_cannot_mean_anything(void **state)
 	struct ctnl_filter f = { 0 };
 
 	(void)state;
-	assert_int_equal(filter_check(&f), 0);
+	assert_int_equal(ctnl__filter_check(&f), 0);
 	f.match = CTNL_MATCH_ORIG_SRC;	/* an address without a family */
-	assert_int_equal(filter_check(&f), -EINVAL);
+	assert_int_equal(ctnl__filter_check(&f), -EINVAL);
 	f.family = AF_INET;
-	assert_int_equal(filter_check(&f), 0);
+	assert_int_equal(ctnl__filter_check(&f), 0);
 	f.orig_src_len = 33;
-	assert_int_equal(filter_check(&f), -EINVAL);
+	assert_int_equal(ctnl__filter_check(&f), -EINVAL);
 	f = (struct ctnl_filter){ .family = AF_INET6, .match =
 				  CTNL_MATCH_REPLY_DST, .reply_dst_len = 128 };
-	assert_int_equal(filter_check(&f), 0);
+	assert_int_equal(ctnl__filter_check(&f), 0);
 	/* A port without a protocol that has ports. */
 	f = (struct ctnl_filter){ .match = CTNL_MATCH_ORIG_DPORT };
-	assert_int_equal(filter_check(&f), -EINVAL);
+	assert_int_equal(ctnl__filter_check(&f), -EINVAL);
 	f.match |= CTNL_MATCH_PROTO;
 	f.proto = IPPROTO_ICMP;
-	assert_int_equal(filter_check(&f), -EINVAL);
+	assert_int_equal(ctnl__filter_check(&f), -EINVAL);
 	f.proto = IPPROTO_SCTP;
-	assert_int_equal(filter_check(&f), 0);
+	assert_int_equal(ctnl__filter_check(&f), 0);
 	f = (struct ctnl_filter){ .match = CTNL_MATCH_TCP_STATE,
 				  .tcp_state = CTNL_TCP_STATE_MAX };
-	assert_int_equal(filter_check(&f), -EINVAL);
+	assert_int_equal(ctnl__filter_check(&f), -EINVAL);
 	f = (struct ctnl_filter){ .family = 3 };
-	assert_int_equal(filter_check(&f), -EINVAL);
+	assert_int_equal(ctnl__filter_check(&f), -EINVAL);
 	f = (struct ctnl_filter){ .flags = 1u << 7 };
-	assert_int_equal(filter_check(&f), -EINVAL);
+	assert_int_equal(ctnl__filter_check(&f), -EINVAL);
 }
 
 static void test_filter_kernel_part_is_what_the_kernel_compares(void **state)
@@ -77,33 +77,34 @@ static void test_filter_kernel_part_is_what_the_kernel_compares(void **state)
 				   CTNL_MATCH_LABELS;
 
 	(void)state;
-	assert_int_equal(filter_kernel_part(&f), CTNL_MATCH_ALL & ~user_only);
+	assert_int_equal(ctnl__filter_kernel_part(&f),
+			 CTNL_MATCH_ALL & ~user_only);
 	/* The kernel compares ports of TCP and UDP only. */
 	f.proto = IPPROTO_SCTP;
-	assert_int_equal(filter_kernel_part(&f) & (CTNL_MATCH_ORIG_SPORT |
-						   CTNL_MATCH_REPLY_DPORT), 0);
+	assert_int_equal(ctnl__filter_kernel_part(&f) &
+			 (CTNL_MATCH_ORIG_SPORT | CTNL_MATCH_REPLY_DPORT), 0);
 	/* IPv6 addresses never: the kernel compares them inverted. */
 	f.family = AF_INET6;
 	f.proto = IPPROTO_UDP;
 	f.orig_dst_len = 0;
-	assert_int_equal(filter_kernel_part(&f) &
+	assert_int_equal(ctnl__filter_kernel_part(&f) &
 			 (CTNL_MATCH_ORIG_SRC | CTNL_MATCH_ORIG_DST |
 			  CTNL_MATCH_REPLY_SRC | CTNL_MATCH_REPLY_DST), 0);
-	assert_int_equal(filter_kernel_part(&f) &
+	assert_int_equal(ctnl__filter_kernel_part(&f) &
 			 (CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_SPORT),
 			 CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_SPORT);
 	/* Without a family, no tuple filter at all. */
 	f = (struct ctnl_filter){ .match = CTNL_MATCH_PROTO | CTNL_MATCH_MARK };
-	assert_int_equal(filter_kernel_part(&f), CTNL_MATCH_MARK);
+	assert_int_equal(ctnl__filter_kernel_part(&f), CTNL_MATCH_MARK);
 	/* The default zone, 0, is not filtered by the kernel. */
 	f = (struct ctnl_filter){ .match = CTNL_MATCH_ZONE, .zone = 0 };
-	assert_int_equal(filter_kernel_part(&f), 0);
+	assert_int_equal(ctnl__filter_kernel_part(&f), 0);
 	f.flags = CTNL_FILTER_USERSPACE;
 	f.zone = 5;
-	assert_int_equal(filter_kernel_part(&f), 0);
+	assert_int_equal(ctnl__filter_kernel_part(&f), 0);
 	/* A status mask of 0 is EINVAL to the kernel: filtered here. */
 	f = (struct ctnl_filter){ .match = CTNL_MATCH_STATUS };
-	assert_int_equal(filter_kernel_part(&f), 0);
+	assert_int_equal(ctnl__filter_kernel_part(&f), 0);
 }
 
 static void test_filter_match_each_criterion(void **state)
@@ -183,30 +184,31 @@ static void test_filter_each_tuple_field_can_fail(void **state)
 	(void)state;
 	f.match = CTNL_MATCH_ORIG_DST;
 	addr(AF_INET, "10.9.8.7", &f.orig_dst);
-	assert_int_equal(filter_mismatch(&f, &flow), 0);
+	assert_int_equal(ctnl__filter_mismatch(&f, &flow), 0);
 	addr(AF_INET, "11.9.8.7", &f.orig_dst);
 	f.orig_dst_len = 8;
-	assert_int_equal(filter_mismatch(&f, &flow), CTNL_MATCH_ORIG_DST);
+	assert_int_equal(ctnl__filter_mismatch(&f, &flow), CTNL_MATCH_ORIG_DST);
 
 	f.match = CTNL_MATCH_REPLY_SRC;
 	addr(AF_INET, "10.9.8.8", &f.reply_src);
-	assert_int_equal(filter_mismatch(&f, &flow), CTNL_MATCH_REPLY_SRC);
+	assert_int_equal(ctnl__filter_mismatch(&f, &flow),
+			 CTNL_MATCH_REPLY_SRC);
 
 	f = (struct ctnl_filter){ .match = CTNL_MATCH_PROTO |
 					   CTNL_MATCH_ORIG_SPORT |
 					   CTNL_MATCH_REPLY_DPORT,
 				  .proto = IPPROTO_TCP, .orig_sport = 1,
 				  .reply_dport = 2 };
-	assert_int_equal(filter_mismatch(&f, &flow),
+	assert_int_equal(ctnl__filter_mismatch(&f, &flow),
 			 CTNL_MATCH_ORIG_SPORT | CTNL_MATCH_REPLY_DPORT);
 	f.orig_sport = 1000;
 	f.reply_dport = 1000;
-	assert_int_equal(filter_mismatch(&f, &flow), 0);
+	assert_int_equal(ctnl__filter_mismatch(&f, &flow), 0);
 
 	/* An exact IPv4 destination goes to the kernel. */
 	f = (struct ctnl_filter){ .family = AF_INET,
 				  .match = CTNL_MATCH_ORIG_DST };
-	assert_int_equal(filter_kernel_part(&f), CTNL_MATCH_ORIG_DST);
+	assert_int_equal(ctnl__filter_kernel_part(&f), CTNL_MATCH_ORIG_DST);
 }
 
 /* An entry has one zone, for one direction or both. */

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include <ctnl/sys/ct.h>
+
 #include "ct_fixture.h"
 
 /* ---- lists ---- */

@@ -16,6 +16,7 @@
 #include <linux/sock_diag.h>
 
 #include <ctnl/mocks.h>
+#include <ctnl/sys/syscalls.h>
 
 #include "helpers.h"
 

@@ -26,12 +26,14 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -40,6 +42,7 @@
 
 #include <ctnl/conntrack.h>
 #include <ctnl/mocks.h>
+#include <ctnl/sys/syscalls.h>
 
 #include "entry.h"
 #include "fixture.h"
@@ -1159,17 +1162,55 @@ static size_t api_names(const char *header, char (*names)[64], size_t max)
 	return n;
 }
 
+/* The same for every header under @dir (relative to CTNL_INCLUDE_DIR, ""
+ * or ending in '/'), in its subdirectories (sys/) too; counts the headers
+ * read into *@headers. */
+static size_t api_names_under(const char *dir, char (*names)[64], size_t max,
+			      unsigned int *headers)
+{
+	char path[4096];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", CTNL_INCLUDE_DIR, dir);
+	d = opendir(path);
+	if (!d)
+		fail_msg("%s: cannot open", path);
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		char rel[256], full[4096 + 256];
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof(rel), "%s%s", dir, e->d_name);
+		snprintf(full, sizeof(full), "%s%s", path, e->d_name);
+		assert_int_equal(stat(full, &st), 0);
+		if (S_ISDIR(st.st_mode)) {
+			strcat(rel, "/");
+			n += api_names_under(rel, names + n, max - n, headers);
+		} else if (len > 2 && !strcmp(e->d_name + len - 2, ".h")) {
+			n += api_names(rel, names + n, max - n);
+			(*headers)++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
 static void test_fault_sweep_names_every_public_function(void **state)
 {
-	static const char *const headers[] = { "common.h", "syscalls.h",
-					       "sock.h", "conntrack.h" };
 	char (*names)[64] = calloc(256, sizeof(*names));
-	size_t n = 0, swept_n = 0;
+	size_t n, swept_n = 0;
+	unsigned int headers = 0;
 
 	(void)state;
 	assert_non_null(names);
-	for (size_t i = 0; i < N(headers); i++)
-		n += api_names(headers[i], names + n, 256 - n);
+	n = api_names_under("", names, 256, &headers);
+	/* ctnl.h, common.h, syscalls.h, sock.h, flow.h, events.h, compat.h,
+	 * msg.h, conntrack.h and sys/: syscalls.h, sock.h, ct.h. */
+	assert_int_equal(headers, 12);
 	assert_true(n > 50);
 	for (size_t i = 0; i < n; i++) {
 		bool is_swept = swept(names[i]);
@@ -1192,8 +1233,8 @@ static void test_fault_sweep_names_every_public_function(void **state)
 			fail_msg("%s: no such public function",
 				 not_swept[j].name);
 	}
-	print_message("%zu public functions: %zu swept, %zu make no system "
-		      "call\n", n, swept_n, n - swept_n);
+	print_message("%u headers, %zu public functions: %zu swept, %zu make "
+		      "no system call\n", headers, n, swept_n, n - swept_n);
 	free(names);
 }
 

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <linux/netlink.h>
 
-#include <ctnl/syscalls.h>
+#include <ctnl/sys/syscalls.h>
 
 static const struct ctnl_syscalls_ops *ops(void)
 {

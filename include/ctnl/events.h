@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libctnl: following the table. Subscriptions and events.
+ *
+ * A handle subscribed with ctnl_ct_subscribe() receives the kernel's
+ * announcements of new, changed and destroyed entries and expectations,
+ * and libctnl's own reports of loss and resynchronisation. Read
+ * <ctnl/conntrack.h> first (opening a handle), then the overview below.
+ */
+#ifndef CTNL_EVENTS_H
+#define CTNL_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ctnl/common.h>
+#include <ctnl/flow.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ctnl_ct;		/* <ctnl/conntrack.h> */
+
+/* ====================================================================
+ * Following the table: events
+ * ====================================================================
+ *
+ * The kernel announces every new, changed and destroyed entry (and
+ * expectation) to the sockets that joined its multicast groups. A handle
+ * subscribed to events is receive-only: it reads events and makes no
+ * requests (they fail with -EBUSY). Keep a second handle for requests,
+ * and for the re-dump that brings a view back in line after a loss.
+ *
+ *   ctnl_ct_open(NULL, NULL, &ev);          ctnl_ct_open(NULL, NULL, &req);
+ *   ctnl_ct_subscribe(ev, CTNL_EVENT_CT_ALL);
+ *   ctnl_ct_resync(ev, req, on_event, &view);   // the initial view
+ *   for (;;) {
+ *       ctnl_ct_event_loop(ev, on_event, &view, 1000);
+ *       if (view.lost)          // on_event saw OVERFLOW, returned STOP
+ *           ctnl_ct_resync(ev, req, on_event, &view);
+ *   }
+ *
+ * Event loops: poll ctnl_ct_event_fd() for readability and call
+ * ctnl_ct_event_read() when it is readable (with edge-triggered epoll,
+ * until it returns 0). It never blocks.
+ *
+ * Each event is parsed into the flow model once, into memory that lives
+ * for the callback only, with no allocation. A NEW event is an entry the
+ * kernel created (it flags those NLM_F_CREATE|NLM_F_EXCL); an UPDATE
+ * carries the entry's tuples, id, status and timeout plus what changed
+ * (a mark is sent whenever it is not 0); a DESTROY carries the final
+ * counters and the start and stop timestamps when accounting
+ * (net.netfilter.nf_conntrack_acct) and timestamping
+ * (net.netfilter.nf_conntrack_timestamp) are on in that namespace.
+ * Events for one entry reach the callback in the order the kernel sent
+ * them.
+ *
+ * Loss is never silent. When the kernel drops events because the receive
+ * queue is full, the callback gets a CTNL_EVENT_OVERFLOW report (with the
+ * number of messages lost when the kernel can count them, from its drop
+ * counter) and reading goes on with the events that follow. The report
+ * says where about the loss was noticed, not which entries it concerned:
+ * a program that keeps a view must re-read the table, with
+ * ctnl_ct_resync(). A bigger queue (config.rcvbuf; privileged processes
+ * may pass net.core.rmem_max) makes overflows rarer. The modes, by flags:
+ *
+ *  - 0 (default): the kernel reports an overflow (-ENOBUFS) and libctnl
+ *    turns it into the report.
+ *  - CTNL_EVENTS_NO_ENOBUFS: the kernel reports nothing (NETLINK_NO_ENOBUFS)
+ *    and drops events silently; libctnl still notices its drop counter
+ *    grow, reading it after each read that found events (one system call
+ *    per read, not per event), and sends the report.
+ *  - CTNL_EVENTS_RELIABLE: NETLINK_NO_ENOBUFS with NETLINK_BROADCAST_ERROR,
+ *    as conntrackd does: a destroy event that cannot be queued is kept by
+ *    the kernel (the entry lingers, unlisted) and sent again until it is
+ *    delivered, so no destroy is ever lost; a new or update event that
+ *    cannot be queued is folded into the entry's next event. Overflows are
+ *    still reported: until that next event, the view is stale. Reliable
+ *    mode slows down whatever changes the table while the queue is full.
+ *
+ * Kernel facts that shape what arrives:
+ *  - With net.netfilter.nf_conntrack_events = 2 (the default on 6.18, the
+ *    kernel this was checked on) an entry gets events only if it was
+ *    created while some socket of its namespace listened: entries older
+ *    than the first listener never announce their updates or destruction
+ *    (1 turns events on for all). ctnl_ct_resync() lists them.
+ *  - Expectation events use groups 4 (new) and 6 (destroy); the kernel
+ *    sends nothing to group 5.
+ */
+
+/*
+ * Events. The first five types are what the kernel announces, each on a
+ * multicast group of its own: a subscription says which groups to join.
+ * The others are libctnl's own reports; they reach every event callback
+ * whatever was subscribed. See "Following the table: events" above.
+ */
+enum ctnl_event_type {
+	CTNL_EVENT_NEW = 1u << 0,	/* an entry was made (flow) */
+	CTNL_EVENT_UPDATE = 1u << 1,	/* an entry changed (flow) */
+	CTNL_EVENT_DESTROY = 1u << 2,	/* an entry went (flow) */
+	CTNL_EVENT_EXP_NEW = 1u << 3,	/* an expectation was made (expect) */
+	CTNL_EVENT_EXP_DESTROY = 1u << 4, /* an expectation went (expect) */
+
+	/* Events were lost: a view is no longer the table (overflow). */
+	CTNL_EVENT_OVERFLOW = 1u << 8,
+	/* ctnl_ct_resync(): a re-dump of the table begins; each entry it
+	 * reads (flow) and each expectation (expect); it is complete. */
+	CTNL_EVENT_SYNC_BEGIN = 1u << 9,
+	CTNL_EVENT_SYNC = 1u << 10,
+	CTNL_EVENT_EXP_SYNC = 1u << 11,
+	CTNL_EVENT_SYNC_END = 1u << 12,
+};
+
+#define CTNL_EVENT_CT_ALL                                                    \
+	(CTNL_EVENT_NEW | CTNL_EVENT_UPDATE | CTNL_EVENT_DESTROY)
+#define CTNL_EVENT_EXP_ALL (CTNL_EVENT_EXP_NEW | CTNL_EVENT_EXP_DESTROY)
+#define CTNL_EVENT_ALL (CTNL_EVENT_CT_ALL | CTNL_EVENT_EXP_ALL)
+
+/* What a CTNL_EVENT_OVERFLOW report says. */
+struct ctnl_event_overflow {
+	/* Messages the kernel dropped since the previous report, as it
+	 * counts them. 0 when the socket cannot say (a kernel before 4.12,
+	 * or a socket implementation without the stats slot), or when the
+	 * kernel reported the overflow before counting it: a later report
+	 * then includes them. */
+	uint64_t lost;
+	/* Overflow reports on this handle so far, this one included. */
+	uint64_t count;
+};
+
+struct ctnl_event {
+	enum ctnl_event_type type;
+	/* Kernel events: the netlink port id of the socket whose request
+	 * caused the change, or 0 when the kernel made it on its own
+	 * (traffic, a timeout). Other types: 0. */
+	uint32_t portid;
+	union {
+		struct ctnl_flow flow;		/* NEW, UPDATE, DESTROY, SYNC */
+		struct ctnl_expect expect;	/* EXP_NEW, EXP_DESTROY, EXP_SYNC */
+		struct ctnl_event_overflow overflow;	/* OVERFLOW */
+	};
+};
+
+typedef int (*ctnl_event_cb)(const struct ctnl_event *ev, void *data);
+
+/* struct ctnl_events_config flags: what happens when events come faster
+ * than they are read (see "Following the table: events"). */
+#define CTNL_EVENTS_NO_ENOBUFS	(1u << 0)
+#define CTNL_EVENTS_RELIABLE	(1u << 1)
+
+/* A subscription. Zero what you do not use. */
+struct ctnl_events_config {
+	/* sizeof(struct ctnl_events_config) as the caller compiled it. */
+	size_t size;
+	/* CTNL_EVENT_NEW ... CTNL_EVENT_EXP_DESTROY bits; 0 unsubscribes. */
+	unsigned int events;
+	unsigned int flags;		/* CTNL_EVENTS_* */
+	/* The kernel receive queue for events, in bytes; 0 leaves it as the
+	 * socket was opened (ctnl_sock_config.rcvbuf, else the system's
+	 * net.core.rmem_default). An event costs about 1.3 KiB of the
+	 * queue: Debian's default of 208 KiB holds some 160 of them. */
+	int rcvbuf;
+	/* Deliver only the entries that pass this filter (NULL: all); it is
+	 * copied. Family and mark are applied by the kernel, through a
+	 * socket filter; the other criteria here. Expectations are filtered
+	 * by family only. ctnl_event_info says which happened where. */
+	const struct ctnl_filter *filter;
+};
+
+/* In ctnl_event_info.kernel and .user: the filter's family. */
+#define CTNL_MATCH_FAMILY	(1u << 31)
+
+/* A subscription as it stands, and what it has seen. */
+struct ctnl_event_info {
+	unsigned int events;		/* CTNL_EVENT_* subscribed; 0: none */
+	unsigned int flags;		/* CTNL_EVENTS_* in force */
+	struct ctnl_filter filter;	/* in force; zeroed: none */
+	uint32_t kernel;		/* CTNL_MATCH_* the kernel applies */
+	uint32_t user;			/* CTNL_MATCH_* applied in user space */
+	/* The receive queue's size as the kernel counts it (about twice
+	 * the bytes asked for); 0 if unknown. */
+	uint32_t rcvbuf;
+	uint64_t received;		/* event messages read */
+	uint64_t delivered;		/* events handed to callbacks */
+	uint64_t filtered;		/* messages the user-space part dropped */
+	uint64_t overflows;		/* CTNL_EVENT_OVERFLOW reports */
+	uint64_t lost;			/* messages lost, as far as known */
+};
+
+/*
+ * Subscribes @ct to @events (CTNL_EVENT_* kernel bits, such as
+ * CTNL_EVENT_CT_ALL), all entries, the default mode: the short form of
+ * ctnl_ct_subscribe_config().
+ */
+CTNL_API int ctnl_ct_subscribe(struct ctnl_ct *ct, unsigned int events);
+
+/*
+ * Makes @ct a subscriber as @cfg says, replacing any earlier subscription
+ * (groups are joined and left to match, the filter replaced, the mode
+ * set); config.events 0 unsubscribes, and the handle can make requests
+ * again. The filter is attached before any group is joined, so no event
+ * escapes it. Counters (ctnl_event_info) carry on across subscriptions.
+ *
+ * Errors: -EINVAL (unknown bits, a bad filter or size), -EBUSY (called from
+ * an event callback of this handle), and those of the socket's options:
+ * after a failure the handle is unsubscribed. A socket filter the kernel
+ * refuses is no failure: the filter is then applied in user space, as
+ * ctnl_event_info says.
+ */
+CTNL_API int ctnl_ct_subscribe_config(struct ctnl_ct *ct,
+				      const struct ctnl_events_config *cfg);
+
+/* The descriptor to poll for events; borrowed, owned by the handle.
+ * Negative errno if the implementation has none. */
+CTNL_API int ctnl_ct_event_fd(struct ctnl_ct *ct);
+
+/*
+ * Reads the events already queued, without blocking, and hands each to
+ * @cb, with an overflow report where a loss shows (the kernel's ENOBUFS
+ * comes before the events still queued; in the quiet modes the report
+ * comes after the events read). Reads at most a bounded number of
+ * datagrams (beyond those of an overflow) so one busy handle cannot starve
+ * an event loop. @cb returns CTNL_CB_OK, CTNL_CB_STOP (the rest waits for
+ * the next call), or a negative errno, which this call returns.
+ *
+ * Returns the number of messages read plus the reports made (events the
+ * filter dropped count as read, not handed over); 0 when nothing was
+ * queued. Errors: -ENOTCONN (not subscribed), -EINVAL,
+ * -EBUSY (called from its own callback), -EBADMSG (a malformed or unknown
+ * message: it is skipped, and the next call goes on after it), -EPERM (a
+ * datagram not from the kernel, dropped likewise), a value returned by
+ * @cb, and the errors of ctnl_sock_receive() other than -ENOBUFS and
+ * -EMSGSIZE, which are reported as overflows.
+ */
+CTNL_API int ctnl_ct_event_read(struct ctnl_ct *ct, ctnl_event_cb cb,
+				void *data);
+
+/*
+ * Waits until events can be read or @timeout_ms passes (-1: forever).
+ * Returns 1 when readable, 0 on timeout, -EINTR when a signal handler ran,
+ * or another negative errno.
+ */
+CTNL_API int ctnl_ct_event_wait(struct ctnl_ct *ct, int timeout_ms);
+
+/*
+ * A simple blocking loop for small programs: waits for events and hands
+ * them to @cb until @cb returns CTNL_CB_STOP (or a negative errno, which
+ * is returned), or no event came for @timeout_ms (-1: wait forever).
+ * Returns the number of events handed to @cb.
+ *
+ * Signals: a handler that runs while the loop waits makes it return
+ * -EINTR. One that runs while events are being handed over is not seen
+ * until the next wait ends, so a program that stops on a signal passes a
+ * finite timeout and checks its own flag between calls:
+ *
+ *   while (!stop)
+ *       if (ctnl_ct_event_loop(ct, cb, data, 500) < 0 && ...)
+ *
+ * Errors: those of ctnl_ct_event_wait() and ctnl_ct_event_read().
+ */
+CTNL_API int ctnl_ct_event_loop(struct ctnl_ct *ct, ctnl_event_cb cb,
+				void *data, int timeout_ms);
+
+/* Fills *@out with the subscription and its counters. Errors: -EINVAL. */
+CTNL_API int ctnl_ct_event_info(struct ctnl_ct *ct,
+				struct ctnl_event_info *out);
+
+/*
+ * The recovery path, and the way to build a first view: brings a view
+ * kept by @cb back in line with the table. @events is the subscribed
+ * handle, @req another handle for requests. In order, @cb receives:
+ *
+ *  1. the events still queued on @events, read to the end (overflow
+ *     reports among them are absorbed: this re-dump covers them);
+ *  2. CTNL_EVENT_SYNC_BEGIN;
+ *  3. a CTNL_EVENT_SYNC for every entry of the table that passes the
+ *     subscription's filter (when conntrack events are subscribed), and a
+ *     CTNL_EVENT_EXP_SYNC for every expectation of its family (when
+ *     expectation events are);
+ *  4. CTNL_EVENT_SYNC_END: the view should now drop whatever it holds
+ *     that no SYNC refreshed since SYNC_BEGIN (a generation count does
+ *     it), then apply later events as usual.
+ *
+ * That is enough because events of one entry stay in order: events queued
+ * during the re-dump are applied after it, and an event older than what
+ * the re-dump read is followed by the newer ones. If another overflow is
+ * reported later, call again. In this call @cb's CTNL_CB_STOP counts as
+ * CTNL_CB_OK: a resynchronisation is never left half-done, except by a
+ * negative errno from @cb, which is returned.
+ *
+ * Returns the number of SYNC and EXP_SYNC events. Errors: -EINVAL (NULL
+ * arguments, or the same handle twice), -ENOTCONN (@events is not
+ * subscribed), and those of ctnl_ct_event_read() and ctnl_ct_dump() (a
+ * subscribed @req is -EBUSY).
+ */
+CTNL_API int ctnl_ct_resync(struct ctnl_ct *events, struct ctnl_ct *req,
+			    ctnl_event_cb cb, void *data);
+
+/* "NEW", "UPDATE", "DESTROY", "EXP_NEW", ... for one type; NULL if
+ * unknown. A static string. */
+CTNL_API const char *ctnl_event_type_name(enum ctnl_event_type type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CTNL_EVENTS_H */

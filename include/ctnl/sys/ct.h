@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libctnl: the Conntrack interface table, for those who implement one.
+ *
+ * struct ctnl_ct is a table of operations plus a context, like every libctnl
+ * interface. ctnl_ct_open() builds the real one over a netlink socket
+ * handle; a test builds the same interface over a fake (see <ctnl/mocks.h>:
+ * a fake socket, and an in-memory conntrack table), or fills this table
+ * itself. Callers use a handle only through the functions of
+ * <ctnl/conntrack.h> and <ctnl/events.h>: read those first. Each slot does
+ * what the ctnl_ct_* function it stands for says there, with the same
+ * errors (del: ctnl_ct_delete(), subscribe: ctnl_ct_subscribe_config()).
+ */
+#ifndef CTNL_SYS_CT_H
+#define CTNL_SYS_CT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ctnl/common.h>
+#include <ctnl/flow.h>
+#include <ctnl/events.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Each slot receives the implementation's context first, then the
+ * arguments of its ctnl_ct_* function (a "key" as <ctnl/conntrack.h>
+ * defines it).
+ */
+struct ctnl_ct_ops {
+	/* sizeof(struct ctnl_ct_ops) as the implementer compiled it; slots
+	 * past it, and NULL slots, answer -ENOSYS. */
+	size_t size;
+
+	int (*dump)(void *ctx, const struct ctnl_filter *filter,
+		    ctnl_flow_cb cb, void *data, struct ctnl_dump_info *info);
+	int (*get)(void *ctx, const struct ctnl_flow *key,
+		   struct ctnl_flow *out);
+	int (*create)(void *ctx, const struct ctnl_flow *flow);
+	int (*update)(void *ctx, const struct ctnl_flow *key,
+		      const struct ctnl_change *change);
+	int (*del)(void *ctx, const struct ctnl_flow *key);
+	int (*batch)(void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
+		     size_t count, const struct ctnl_change *changes,
+		     size_t nchanges, int *results);
+	int (*flush)(void *ctx, enum ctnl_table table, uint8_t family);
+	int (*update_matching)(void *ctx, const struct ctnl_filter *filter,
+			       const struct ctnl_change *change,
+			       struct ctnl_dump_info *info);
+	int (*delete_matching)(void *ctx, const struct ctnl_filter *filter,
+			       struct ctnl_dump_info *info);
+	int (*stats)(void *ctx, enum ctnl_table table, struct ctnl_stats *out);
+	int (*stats_cpu)(void *ctx, struct ctnl_cpu_stats *out, size_t max);
+
+	int (*dump_expect)(void *ctx, uint8_t family, ctnl_expect_cb cb,
+			   void *data);
+	int (*get_expect)(void *ctx, const struct ctnl_expect *key,
+			  struct ctnl_expect *out);
+	int (*create_expect)(void *ctx, const struct ctnl_expect *exp);
+	int (*del_expect)(void *ctx, const struct ctnl_expect *key);
+
+	int (*subscribe)(void *ctx, const struct ctnl_events_config *cfg);
+	int (*event_fd)(void *ctx);
+	int (*event_read)(void *ctx, ctnl_event_cb cb, void *data);
+	int (*event_wait)(void *ctx, int timeout_ms);
+	int (*event_info)(void *ctx, struct ctnl_event_info *out);
+
+	const char *(*error_msg)(void *ctx);
+	void (*destroy)(void *ctx);
+};
+
+struct ctnl_ct {
+	const struct ctnl_ct_ops *ops;
+	void *ctx;
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CTNL_SYS_CT_H */
