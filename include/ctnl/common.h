@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/*
+/**
+ * @file
  * libctnl: definitions shared by every layer.
  */
 #ifndef CTNL_COMMON_H
@@ -9,10 +10,17 @@
 extern "C" {
 #endif
 
-/* Marks the symbols the shared library exports; everything else is hidden. */
+/**
+ * @defgroup libctnl-common common.h: shared definitions
+ * CTNL_API, the return values of callbacks, the library's version.
+ * @{
+ */
+
 #if defined(__GNUC__) && defined(CTNL_BUILDING_LIBRARY)
 #define CTNL_API __attribute__((visibility("default")))
 #else
+/** Marks the symbols the shared library exports; everything else is
+ * hidden. */
 #define CTNL_API
 #endif
 
@@ -20,11 +28,19 @@ extern "C" {
  * Return values of the callbacks that receive messages, flows or events.
  * A negative errno value aborts the operation with that error.
  */
-#define CTNL_CB_OK   0	/* go on */
-#define CTNL_CB_STOP 1	/* stop early; the operation still succeeds */
+/** A callback's answer: go on. */
+#define CTNL_CB_OK   0
+/** A callback's answer: stop early; the operation still succeeds. */
+#define CTNL_CB_STOP 1
 
-/* The library's version as "MAJOR.MINOR.PATCH"; a static string. */
+/**
+ * The library's version.
+ * @return "MAJOR.MINOR.PATCH", such as "0.2.0". Never fails.
+ * @ownership A static string: never free it.
+ */
 CTNL_API const char *ctnl_version(void);
+
+/** @} */
 
 #ifdef __cplusplus
 }

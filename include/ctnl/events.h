@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/*
+/**
+ * @file
  * libctnl: following the table. Subscriptions and events.
  *
  * A handle subscribed with ctnl_ct_subscribe() receives the kernel's
@@ -22,9 +23,10 @@ extern "C" {
 
 struct ctnl_ct;		/* <ctnl/conntrack.h> */
 
-/* ====================================================================
- * Following the table: events
- * ====================================================================
+/* ==================================================================== */
+/**
+ * @defgroup libctnl-events events.h: following the table
+ * Subscriptions, events, loss reports and resynchronisation.
  *
  * The kernel announces every new, changed and destroyed entry (and
  * expectation) to the sockets that joined its multicast groups. A handle
@@ -32,6 +34,7 @@ struct ctnl_ct;		/* <ctnl/conntrack.h> */
  * requests (they fail with -EBUSY). Keep a second handle for requests,
  * and for the re-dump that brings a view back in line after a loss.
  *
+ * @code
  *   ctnl_ct_open(NULL, NULL, &ev);          ctnl_ct_open(NULL, NULL, &req);
  *   ctnl_ct_subscribe(ev, CTNL_EVENT_CT_ALL);
  *   ctnl_ct_resync(ev, req, on_event, &view);   // the initial view
@@ -40,6 +43,7 @@ struct ctnl_ct;		/* <ctnl/conntrack.h> */
  *       if (view.lost)          // on_event saw OVERFLOW, returned STOP
  *           ctnl_ct_resync(ev, req, on_event, &view);
  *   }
+ * @endcode
  *
  * Event loops: poll ctnl_ct_event_fd() for readability and call
  * ctnl_ct_event_read() when it is readable (with edge-triggered epoll,
@@ -87,191 +91,249 @@ struct ctnl_ct;		/* <ctnl/conntrack.h> */
  *    (1 turns events on for all). ctnl_ct_resync() lists them.
  *  - Expectation events use groups 4 (new) and 6 (destroy); the kernel
  *    sends nothing to group 5.
+ * @{
  */
 
-/*
+/**
  * Events. The first five types are what the kernel announces, each on a
  * multicast group of its own: a subscription says which groups to join.
  * The others are libctnl's own reports; they reach every event callback
  * whatever was subscribed. See "Following the table: events" above.
  */
 enum ctnl_event_type {
-	CTNL_EVENT_NEW = 1u << 0,	/* an entry was made (flow) */
-	CTNL_EVENT_UPDATE = 1u << 1,	/* an entry changed (flow) */
-	CTNL_EVENT_DESTROY = 1u << 2,	/* an entry went (flow) */
-	CTNL_EVENT_EXP_NEW = 1u << 3,	/* an expectation was made (expect) */
-	CTNL_EVENT_EXP_DESTROY = 1u << 4, /* an expectation went (expect) */
+	CTNL_EVENT_NEW = 1u << 0,	/**< an entry was made (flow) */
+	CTNL_EVENT_UPDATE = 1u << 1,	/**< an entry changed (flow) */
+	CTNL_EVENT_DESTROY = 1u << 2,	/**< an entry went (flow) */
+	CTNL_EVENT_EXP_NEW = 1u << 3,	/**< an expectation was made (expect) */
+	CTNL_EVENT_EXP_DESTROY = 1u << 4, /**< an expectation went (expect) */
 
-	/* Events were lost: a view is no longer the table (overflow). */
+	/** Events were lost: a view is no longer the table (overflow). */
 	CTNL_EVENT_OVERFLOW = 1u << 8,
 	/* ctnl_ct_resync(): a re-dump of the table begins; each entry it
 	 * reads (flow) and each expectation (expect); it is complete. */
+	/** ctnl_ct_resync(): a re-dump begins */
 	CTNL_EVENT_SYNC_BEGIN = 1u << 9,
+	/** ctnl_ct_resync(): an entry it read (flow) */
 	CTNL_EVENT_SYNC = 1u << 10,
+	/** ctnl_ct_resync(): an expectation (expect) */
 	CTNL_EVENT_EXP_SYNC = 1u << 11,
+	/** ctnl_ct_resync(): the re-dump is complete */
 	CTNL_EVENT_SYNC_END = 1u << 12,
 };
 
+/** The kernel's conntrack events: new, update, destroy. */
 #define CTNL_EVENT_CT_ALL                                                    \
 	(CTNL_EVENT_NEW | CTNL_EVENT_UPDATE | CTNL_EVENT_DESTROY)
+/** The kernel's expectation events: new, destroy. */
 #define CTNL_EVENT_EXP_ALL (CTNL_EVENT_EXP_NEW | CTNL_EVENT_EXP_DESTROY)
+/** Every event the kernel announces. */
 #define CTNL_EVENT_ALL (CTNL_EVENT_CT_ALL | CTNL_EVENT_EXP_ALL)
 
-/* What a CTNL_EVENT_OVERFLOW report says. */
+/** What a CTNL_EVENT_OVERFLOW report says. */
 struct ctnl_event_overflow {
-	/* Messages the kernel dropped since the previous report, as it
+	/** Messages the kernel dropped since the previous report, as it
 	 * counts them. 0 when the socket cannot say (a kernel before 4.12,
 	 * or a socket implementation without the stats slot), or when the
 	 * kernel reported the overflow before counting it: a later report
 	 * then includes them. */
 	uint64_t lost;
-	/* Overflow reports on this handle so far, this one included. */
+	/** Overflow reports on this handle so far, this one included. */
 	uint64_t count;
 };
 
+/** One event, or one of libctnl's own reports. */
 struct ctnl_event {
+	/** what happened; says which member holds it */
 	enum ctnl_event_type type;
-	/* Kernel events: the netlink port id of the socket whose request
+	/** Kernel events: the netlink port id of the socket whose request
 	 * caused the change, or 0 when the kernel made it on its own
 	 * (traffic, a timeout). Other types: 0. */
 	uint32_t portid;
+	/** The event's data, by type. */
 	union {
-		struct ctnl_flow flow;		/* NEW, UPDATE, DESTROY, SYNC */
-		struct ctnl_expect expect;	/* EXP_NEW, EXP_DESTROY, EXP_SYNC */
-		struct ctnl_event_overflow overflow;	/* OVERFLOW */
+		/** NEW, UPDATE, DESTROY, SYNC */
+		struct ctnl_flow flow;
+		/** EXP_NEW, EXP_DESTROY, EXP_SYNC */
+		struct ctnl_expect expect;
+		struct ctnl_event_overflow overflow;	/**< OVERFLOW */
 	};
 };
 
+/**
+ * Receives one event. The event is valid only during the call. Returns
+ * CTNL_CB_OK, CTNL_CB_STOP, or a negative errno that the reading call
+ * returns.
+ */
 typedef int (*ctnl_event_cb)(const struct ctnl_event *ev, void *data);
 
 /* struct ctnl_events_config flags: what happens when events come faster
  * than they are read (see "Following the table: events"). */
+/** Events flag: NETLINK_NO_ENOBUFS; libctnl still reports the loss. */
 #define CTNL_EVENTS_NO_ENOBUFS	(1u << 0)
+/** Events flag: reliable mode, as conntrackd's: no destroy is lost. */
 #define CTNL_EVENTS_RELIABLE	(1u << 1)
 
-/* A subscription. Zero what you do not use. */
+/** A subscription. Zero what you do not use. */
 struct ctnl_events_config {
-	/* sizeof(struct ctnl_events_config) as the caller compiled it. */
+	/** sizeof(struct ctnl_events_config) as the caller compiled it. */
 	size_t size;
-	/* CTNL_EVENT_NEW ... CTNL_EVENT_EXP_DESTROY bits; 0 unsubscribes. */
+	/** CTNL_EVENT_NEW ... CTNL_EVENT_EXP_DESTROY bits; 0 unsubscribes. */
 	unsigned int events;
-	unsigned int flags;		/* CTNL_EVENTS_* */
-	/* The kernel receive queue for events, in bytes; 0 leaves it as the
+	unsigned int flags;		/**< CTNL_EVENTS_* */
+	/** The kernel receive queue for events, in bytes; 0 leaves it as the
 	 * socket was opened (ctnl_sock_config.rcvbuf, else the system's
 	 * net.core.rmem_default). An event costs about 1.3 KiB of the
 	 * queue: Debian's default of 208 KiB holds some 160 of them. */
 	int rcvbuf;
-	/* Deliver only the entries that pass this filter (NULL: all); it is
+	/** Deliver only the entries that pass this filter (NULL: all); it is
 	 * copied. Family and mark are applied by the kernel, through a
 	 * socket filter; the other criteria here. Expectations are filtered
 	 * by family only. ctnl_event_info says which happened where. */
 	const struct ctnl_filter *filter;
 };
 
-/* In ctnl_event_info.kernel and .user: the filter's family. */
+/** In ctnl_event_info.kernel and .user: the filter's family. */
 #define CTNL_MATCH_FAMILY	(1u << 31)
 
-/* A subscription as it stands, and what it has seen. */
+/** A subscription as it stands, and what it has seen. */
 struct ctnl_event_info {
-	unsigned int events;		/* CTNL_EVENT_* subscribed; 0: none */
-	unsigned int flags;		/* CTNL_EVENTS_* in force */
-	struct ctnl_filter filter;	/* in force; zeroed: none */
-	uint32_t kernel;		/* CTNL_MATCH_* the kernel applies */
-	uint32_t user;			/* CTNL_MATCH_* applied in user space */
-	/* The receive queue's size as the kernel counts it (about twice
+	unsigned int events;		/**< CTNL_EVENT_* subscribed; 0: none */
+	unsigned int flags;		/**< CTNL_EVENTS_* in force */
+	struct ctnl_filter filter;	/**< in force; zeroed: none */
+	uint32_t kernel;		/**< CTNL_MATCH_* the kernel applies */
+	/** CTNL_MATCH_* applied in user space */
+	uint32_t user;
+	/** The receive queue's size as the kernel counts it (about twice
 	 * the bytes asked for); 0 if unknown. */
 	uint32_t rcvbuf;
-	uint64_t received;		/* event messages read */
-	uint64_t delivered;		/* events handed to callbacks */
-	uint64_t filtered;		/* messages the user-space part dropped */
-	uint64_t overflows;		/* CTNL_EVENT_OVERFLOW reports */
-	uint64_t lost;			/* messages lost, as far as known */
+	uint64_t received;		/**< event messages read */
+	uint64_t delivered;		/**< events handed to callbacks */
+	/** messages the user-space part dropped */
+	uint64_t filtered;
+	uint64_t overflows;		/**< CTNL_EVENT_OVERFLOW reports */
+	uint64_t lost;			/**< messages lost, as far as known */
 };
 
-/*
- * Subscribes @ct to @events (CTNL_EVENT_* kernel bits, such as
- * CTNL_EVENT_CT_ALL), all entries, the default mode: the short form of
- * ctnl_ct_subscribe_config().
+/**
+ * Subscribes a handle to kernel events, for all entries, in the default
+ * mode: the short form of ctnl_ct_subscribe_config().
+ * @param ct      the handle, receive-only from then on
+ * @param events  CTNL_EVENT_* kernel bits, such as CTNL_EVENT_CT_ALL; 0
+ *                unsubscribes
+ * @return 0.
+ * @errors Those of ctnl_ct_subscribe_config().
+ * @ownership The handle stays the caller's.
  */
 CTNL_API int ctnl_ct_subscribe(struct ctnl_ct *ct, unsigned int events);
 
-/*
- * Makes @ct a subscriber as @cfg says, replacing any earlier subscription
- * (groups are joined and left to match, the filter replaced, the mode
- * set); config.events 0 unsubscribes, and the handle can make requests
- * again. The filter is attached before any group is joined, so no event
- * escapes it. Counters (ctnl_event_info) carry on across subscriptions.
- *
- * Errors: -EINVAL (unknown bits, a bad filter or size), -EBUSY (called from
- * an event callback of this handle), and those of the socket's options:
- * after a failure the handle is unsubscribed. A socket filter the kernel
- * refuses is no failure: the filter is then applied in user space, as
- * ctnl_event_info says.
+/**
+ * Makes a handle a subscriber, replacing any earlier subscription (groups
+ * are joined and left to match, the filter replaced, the mode set);
+ * config.events 0 unsubscribes, and the handle can make requests again.
+ * The filter is attached before any group is joined, so no event escapes
+ * it. Counters (ctnl_event_info) carry on across subscriptions. A socket
+ * filter the kernel refuses is no failure: the filter is then applied in
+ * user space, as ctnl_event_info says.
+ * @param ct   the handle
+ * @param cfg  the subscription
+ * @return 0.
+ * @errors -EINVAL (unknown bits, a bad filter or size), -EBUSY (called
+ * from an event callback of this handle), and those of the socket's
+ * options: after a failure the handle is unsubscribed.
+ * @ownership @p cfg and its filter are copied: both are the caller's
+ * again when the call returns.
  */
 CTNL_API int ctnl_ct_subscribe_config(struct ctnl_ct *ct,
 				      const struct ctnl_events_config *cfg);
 
-/* The descriptor to poll for events; borrowed, owned by the handle.
- * Negative errno if the implementation has none. */
+/**
+ * The descriptor to poll for events.
+ * @param ct  the handle
+ * @return the descriptor.
+ * @errors A negative errno if the implementation has none (-ENOSYS from a
+ * fake without the slot), -EINVAL (NULL @p ct).
+ * @ownership Borrowed, owned by the handle: never close it.
+ */
 CTNL_API int ctnl_ct_event_fd(struct ctnl_ct *ct);
 
-/*
+/**
  * Reads the events already queued, without blocking, and hands each to
- * @cb, with an overflow report where a loss shows (the kernel's ENOBUFS
+ * @p cb, with an overflow report where a loss shows (the kernel's ENOBUFS
  * comes before the events still queued; in the quiet modes the report
  * comes after the events read). Reads at most a bounded number of
  * datagrams (beyond those of an overflow) so one busy handle cannot starve
- * an event loop. @cb returns CTNL_CB_OK, CTNL_CB_STOP (the rest waits for
- * the next call), or a negative errno, which this call returns.
- *
- * Returns the number of messages read plus the reports made (events the
+ * an event loop.
+ * @param ct    the subscribed handle
+ * @param cb    receives each event; returns CTNL_CB_OK, CTNL_CB_STOP (the
+ *              rest waits for the next call), or a negative errno, which
+ *              this call returns
+ * @param data  handed to @p cb
+ * @return the number of messages read plus the reports made (events the
  * filter dropped count as read, not handed over); 0 when nothing was
- * queued. Errors: -ENOTCONN (not subscribed), -EINVAL,
- * -EBUSY (called from its own callback), -EBADMSG (a malformed or unknown
- * message: it is skipped, and the next call goes on after it), -EPERM (a
- * datagram not from the kernel, dropped likewise), a value returned by
- * @cb, and the errors of ctnl_sock_receive() other than -ENOBUFS and
- * -EMSGSIZE, which are reported as overflows.
+ * queued.
+ * @errors -ENOTCONN (not subscribed), -EINVAL, -EBUSY (called from its own
+ * callback), -EBADMSG (a malformed or unknown message: it is skipped, and
+ * the next call goes on after it), -EPERM (a datagram not from the
+ * kernel, dropped likewise), a value returned by @p cb, and the errors of
+ * ctnl_sock_receive() other than -ENOBUFS and -EMSGSIZE, which are
+ * reported as overflows.
+ * @ownership The event handed to @p cb is valid only during that call of
+ * @p cb.
  */
 CTNL_API int ctnl_ct_event_read(struct ctnl_ct *ct, ctnl_event_cb cb,
 				void *data);
 
-/*
- * Waits until events can be read or @timeout_ms passes (-1: forever).
- * Returns 1 when readable, 0 on timeout, -EINTR when a signal handler ran,
- * or another negative errno.
+/**
+ * Waits until events can be read or a timeout passes.
+ * @param ct          the subscribed handle
+ * @param timeout_ms  the most to wait, in milliseconds (-1: forever)
+ * @return 1 when readable, 0 on timeout.
+ * @errors -EINTR (a signal handler ran), -EINVAL, or the error of
+ * poll(2).
+ * @ownership The handle stays the caller's.
  */
 CTNL_API int ctnl_ct_event_wait(struct ctnl_ct *ct, int timeout_ms);
 
-/*
+/**
  * A simple blocking loop for small programs: waits for events and hands
- * them to @cb until @cb returns CTNL_CB_STOP (or a negative errno, which
- * is returned), or no event came for @timeout_ms (-1: wait forever).
- * Returns the number of events handed to @cb.
+ * them to @p cb until @p cb returns CTNL_CB_STOP (or a negative errno,
+ * which is returned), or no event came for @p timeout_ms.
  *
  * Signals: a handler that runs while the loop waits makes it return
  * -EINTR. One that runs while events are being handed over is not seen
  * until the next wait ends, so a program that stops on a signal passes a
  * finite timeout and checks its own flag between calls:
- *
+ * @code
  *   while (!stop)
  *       if (ctnl_ct_event_loop(ct, cb, data, 500) < 0 && ...)
- *
- * Errors: those of ctnl_ct_event_wait() and ctnl_ct_event_read().
+ * @endcode
+ * @param ct          the subscribed handle
+ * @param cb          receives each event, as for ctnl_ct_event_read()
+ * @param data        handed to @p cb
+ * @param timeout_ms  how long a silence ends the loop (-1: never)
+ * @return the number of events handed to @p cb.
+ * @errors Those of ctnl_ct_event_wait() and ctnl_ct_event_read().
+ * @ownership As ctnl_ct_event_read().
  */
 CTNL_API int ctnl_ct_event_loop(struct ctnl_ct *ct, ctnl_event_cb cb,
 				void *data, int timeout_ms);
 
-/* Fills *@out with the subscription and its counters. Errors: -EINVAL. */
+/**
+ * Reads the subscription and its counters.
+ * @param ct   the handle
+ * @param out  receives them
+ * @return 0.
+ * @errors -EINVAL (NULL pointers).
+ * @ownership *@p out is plain data, the caller's.
+ */
 CTNL_API int ctnl_ct_event_info(struct ctnl_ct *ct,
 				struct ctnl_event_info *out);
 
-/*
+/**
  * The recovery path, and the way to build a first view: brings a view
- * kept by @cb back in line with the table. @events is the subscribed
- * handle, @req another handle for requests. In order, @cb receives:
+ * kept by @p cb back in line with the table. In order, @p cb receives:
  *
- *  1. the events still queued on @events, read to the end (overflow
+ *  1. the events still queued on @p events, read to the end (overflow
  *     reports among them are absorbed: this re-dump covers them);
  *  2. CTNL_EVENT_SYNC_BEGIN;
  *  3. a CTNL_EVENT_SYNC for every entry of the table that passes the
@@ -285,21 +347,33 @@ CTNL_API int ctnl_ct_event_info(struct ctnl_ct *ct,
  * That is enough because events of one entry stay in order: events queued
  * during the re-dump are applied after it, and an event older than what
  * the re-dump read is followed by the newer ones. If another overflow is
- * reported later, call again. In this call @cb's CTNL_CB_STOP counts as
+ * reported later, call again. In this call @p cb's CTNL_CB_STOP counts as
  * CTNL_CB_OK: a resynchronisation is never left half-done, except by a
- * negative errno from @cb, which is returned.
- *
- * Returns the number of SYNC and EXP_SYNC events. Errors: -EINVAL (NULL
- * arguments, or the same handle twice), -ENOTCONN (@events is not
- * subscribed), and those of ctnl_ct_event_read() and ctnl_ct_dump() (a
- * subscribed @req is -EBUSY).
+ * negative errno from @p cb, which is returned.
+ * @param events  the subscribed handle
+ * @param req     another handle, for the re-dump's requests
+ * @param cb      receives each event and report
+ * @param data    handed to @p cb
+ * @return the number of SYNC and EXP_SYNC events.
+ * @errors -EINVAL (NULL arguments, or the same handle twice), -ENOTCONN
+ * (@p events is not subscribed), and those of ctnl_ct_event_read() and
+ * ctnl_ct_dump() (a subscribed @p req is -EBUSY).
+ * @ownership Both handles stay the caller's; what @p cb receives is valid
+ * only during that call of @p cb.
  */
 CTNL_API int ctnl_ct_resync(struct ctnl_ct *events, struct ctnl_ct *req,
 			    ctnl_event_cb cb, void *data);
 
-/* "NEW", "UPDATE", "DESTROY", "EXP_NEW", ... for one type; NULL if
- * unknown. A static string. */
+/**
+ * The name of an event type.
+ * @param type  one type (not a combination of bits)
+ * @return "NEW", "UPDATE", "DESTROY", "EXP_NEW", ..., or NULL if @p type
+ * is unknown. Never fails.
+ * @ownership A static string: never free it.
+ */
 CTNL_API const char *ctnl_event_type_name(enum ctnl_event_type type);
+
+/** @} */
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/*
+/**
+ * @file
  * libctnl: the netlink socket handle, the middle layer.
  *
  * A struct ctnl_sock is an interface: a table of operations and a context.
@@ -13,7 +14,7 @@
  * Every operation returns 0 or a count on success and a negative errno value
  * on failure. The errors every receiving operation can return, beyond those
  * of the system calls themselves:
- *
+ * @verbatim
  *   -EPERM     a datagram did not come from the kernel (sender port id != 0)
  *   -ESRCH     a reply was addressed to another port id
  *   -EPROTO    a reply carried a sequence number we did not send
@@ -23,7 +24,7 @@
  *   -ENOBUFS   the kernel dropped messages because the socket's receive
  *              queue overflowed
  *   -ENOSYS    the slot is missing from the interface table
- *
+   @endverbatim
  * After any error, the replies still queued for the failed request are read
  * and discarded, so the handle stays usable for the next request.
  *
@@ -51,68 +52,89 @@
 extern "C" {
 #endif
 
-/* The receive buffer's default size: the kernel fills a dump datagram up to
+/**
+ * @defgroup libctnl-sock sock.h: the netlink socket handle
+ * One NETLINK_NETFILTER socket: requests, dumps, batches, multicast,
+ * every reply checked. Most programs need only ctnl_sock_config, to open
+ * a conntrack handle in another network namespace or with other queue
+ * sizes; the errors every receiving operation can return are listed in
+ * <ctnl/sock.h>'s first comment: -EPERM (a datagram not from the kernel),
+ * -ESRCH (a reply to another port id), -EPROTO (a sequence number not
+ * ours), -EBADMSG (malformed lengths or types), -EMSGSIZE (a datagram
+ * larger than the buffer, which then grows), -ENOBUFS (the receive queue
+ * overflowed), -ENOSYS (a slot missing from the table). After any error
+ * the replies still queued for the failed request are drained, so the
+ * handle stays usable, except past the bound of 2^28 messages: then every
+ * later request fails with -EBADFD.
+ * @{
+ */
+
+/** The receive buffer's default size: the kernel fills a dump datagram up to
  * about 32 KiB, and never sends ctnetlink clients anything larger. */
 #define CTNL_SOCK_BUFSIZE 32768
 
+/** Flags of struct ctnl_sock_config. */
 enum ctnl_sock_flag {
-	/* The descriptor never blocks: for event loops (receive-only use). */
+	/** The descriptor never blocks: for event loops (receive-only use). */
 	CTNL_SOCK_NONBLOCK = 1u << 0,
-	/* NETLINK_NO_ENOBUFS: the kernel drops silently instead of reporting
+	/** NETLINK_NO_ENOBUFS: the kernel drops silently instead of reporting
 	 * -ENOBUFS when the receive queue overflows. */
 	CTNL_SOCK_NO_ENOBUFS = 1u << 1,
-	/* NETLINK_BROADCAST_ERROR: a multicast the kernel cannot deliver fails
+	/** NETLINK_BROADCAST_ERROR: a multicast the kernel cannot deliver fails
 	 * the operation that caused it (conntrackd's reliable mode). */
 	CTNL_SOCK_BROADCAST_ERROR = 1u << 2,
-	/* Open the socket in the network namespace of config.netns_fd. */
+	/** Open the socket in the network namespace of config.netns_fd. */
 	CTNL_SOCK_NETNS_FD = 1u << 3,
 };
 
+/** How to open a socket handle. Zero what you do not use. */
 struct ctnl_sock_config {
-	/* sizeof(struct ctnl_sock_config) as the caller compiled it. */
+	/** sizeof(struct ctnl_sock_config) as the caller compiled it. */
 	size_t size;
-	unsigned int flags;		/* enum ctnl_sock_flag bits */
-	/* Kernel receive and send queue sizes in bytes; 0 keeps the system
+	unsigned int flags;		/**< enum ctnl_sock_flag bits */
+	/** Kernel receive and send queue sizes in bytes; 0 keeps the system
 	 * default. Set with SO_RCVBUFFORCE / SO_SNDBUFFORCE when privileged,
-	 * falling back to SO_RCVBUF / SO_SNDBUF (capped by the sysctls). */
+	 * falling back to SO_RCVBUF / SO_SNDBUF (capped by the sysctls). @{ */
 	int rcvbuf;
 	int sndbuf;
-	/* User-space receive buffer in bytes; 0 means CTNL_SOCK_BUFSIZE. */
+	/** @} */
+	/** User-space receive buffer in bytes; 0 means CTNL_SOCK_BUFSIZE. */
 	size_t bufsize;
-	/* Open the socket in another network namespace, given by the path of
+	/** Open the socket in another network namespace, given by the path of
 	 * its file (such as /run/netns/NAME) or, with CTNL_SOCK_NETNS_FD, by
 	 * an open descriptor (borrowed). The calling thread is returned to its
-	 * own namespace before ctnl_sock_open() returns. */
+	 * own namespace before ctnl_sock_open() returns. @{ */
 	const char *netns_path;
 	int netns_fd;
-	/* ... or by its name, as `ip netns` names them: NAME stands for
+	/** @} */
+	/** ... or by its name, as `ip netns` names them: NAME stands for
 	 * /run/netns/NAME. A name has no '/' and is neither "." nor "..".
 	 * At most one of netns_path, netns_name and CTNL_SOCK_NETNS_FD. */
 	const char *netns_name;
 };
 
-/* Options that can change on an open socket (ctnl_sock_set_option()). */
+/** Options that can change on an open socket (ctnl_sock_set_option()). */
 enum ctnl_sock_option {
-	/* The kernel receive queue's size in bytes (> 0), as config.rcvbuf:
+	/** The kernel receive queue's size in bytes (> 0), as config.rcvbuf:
 	 * SO_RCVBUFFORCE when privileged, else SO_RCVBUF. */
 	CTNL_SOCK_OPT_RCVBUF = 1,
-	/* NETLINK_NO_ENOBUFS: 1 on, 0 off (see CTNL_SOCK_NO_ENOBUFS). */
+	/** NETLINK_NO_ENOBUFS: 1 on, 0 off (see CTNL_SOCK_NO_ENOBUFS). */
 	CTNL_SOCK_OPT_NO_ENOBUFS = 2,
-	/* NETLINK_BROADCAST_ERROR: 1 on, 0 off. */
+	/** NETLINK_BROADCAST_ERROR: 1 on, 0 off. */
 	CTNL_SOCK_OPT_BROADCAST_ERROR = 3,
 };
 
-/* What the kernel says of a socket's receive queue (SO_MEMINFO). */
+/** What the kernel says of a socket's receive queue (SO_MEMINFO). */
 struct ctnl_sock_stats {
-	uint32_t rcvbuf;	/* its size, in the bytes the kernel counts
+	uint32_t rcvbuf;	/**< its size, in the bytes the kernel counts
 				 * (about twice what was asked) */
-	uint32_t queued;	/* bytes waiting in it */
-	/* Messages the kernel dropped for want of room since the socket was
+	uint32_t queued;	/**< bytes waiting in it */
+	/** Messages the kernel dropped for want of room since the socket was
 	 * opened, whether or not it reported -ENOBUFS; wraps around. */
 	uint32_t drops;
 };
 
-/*
+/**
  * Receives one netlink message. The message lives in the handle's buffer and
  * is valid only during the call. Returns CTNL_CB_OK, CTNL_CB_STOP, or a
  * negative errno value that aborts the operation with that error.
@@ -121,146 +143,212 @@ typedef int (*ctnl_sock_msg_cb)(const struct nlmsghdr *nlh, void *data);
 
 struct ctnl_sock;	/* opaque; the table is in <ctnl/sys/sock.h> */
 
-/*
- * Opens a NETLINK_NETFILTER socket through @sys (NULL: libc), close-on-exec,
- * bound to a port id the kernel picks, with extended ACKs on and error ACKs
- * capped to the request header. @config may be NULL for the defaults.
- *
- * On success *@ret is the caller's, to release with ctnl_sock_close(); on
- * failure *@ret is untouched and nothing stays open.
- *
- * Errors: -EINVAL (NULL @ret, bad config, a malformed namespace name, more
- * than one namespace), -ENOMEM, or the failing system call's error (for
- * instance -ENOENT for a namespace that does not exist). If the thread
- * cannot be returned to its own network namespace after opening in
+/**
+ * Opens a NETLINK_NETFILTER socket, close-on-exec, bound to a port id the
+ * kernel picks, with extended ACKs on and error ACKs capped to the request
+ * header.
+ * @param sys     the system calls to make (NULL: libc)
+ * @param config  the configuration (NULL: defaults)
+ * @param ret     receives the handle
+ * @return 0.
+ * @errors -EINVAL (NULL @p ret, bad config, a malformed namespace name,
+ * more than one namespace), -ENOMEM, or the failing system call's error
+ * (for instance -ENOENT for a namespace that does not exist). If the
+ * thread cannot be returned to its own network namespace after opening in
  * another, -errno of setns(2) is returned and the thread stays in the
  * other namespace: nothing can repair that.
+ * @ownership On success *@p ret is the caller's, to release with
+ * ctnl_sock_close(); on failure *@p ret is untouched and nothing stays
+ * open. @p sys must outlive the handle; @p config is read during the call
+ * only (a descriptor it names stays the caller's).
  */
 CTNL_API int ctnl_sock_open(const struct ctnl_syscalls *sys,
 			    const struct ctnl_sock_config *config,
 			    struct ctnl_sock **ret);
 
-/* Releases a socket handle through its destroy slot. Accepts NULL. */
+/**
+ * Releases a socket handle through its destroy slot.
+ * @param sock  the handle, or NULL (nothing is done)
+ * @errors Never fails.
+ * @ownership Takes @p sock: it is freed and must not be used again.
+ */
 CTNL_API void ctnl_sock_close(struct ctnl_sock *sock);
 
-/*
+/**
  * Sends one request and receives its replies.
  *
- * The handle stamps @req with a fresh sequence number and asks the kernel to
- * acknowledge it (NLM_F_ACK) unless it is a dump (NLM_F_DUMP). Each reply
- * message other than the final ACK or NLMSG_DONE goes to @cb (which may be
- * NULL when no data reply is expected; an unexpected one is then -EBADMSG).
- * Multi-part dumps of any length are followed to the end.
- *
- * Returns 0 when the kernel acknowledged the request or finished the dump,
- * including when @cb stopped early. Errors, beyond those listed at the top:
- *   -errno     the kernel refused the request (NLMSG_ERROR), or a dump ended
- *              with an error; ctnl_sock_error_msg() then holds the kernel's
- *              explanation when it sent one
- *   -EINTR     the dump completed and every message reached @cb, but the
- *              kernel flagged it inconsistent (NLM_F_DUMP_INTR): the table
- *              changed meanwhile; repeat it for a consistent view
- *   -EBUSY     the handle has joined multicast groups, or has received
- *              messages not yet handed over (use another handle)
- *   -EINVAL    @req is NULL or its length is malformed
- *   -EOVERFLOW the replies went past the bound above
- *   -EBADFD    an earlier request went past it; nothing was sent
- *   any negative value returned by @cb
+ * The handle stamps @p req with a fresh sequence number and asks the
+ * kernel to acknowledge it (NLM_F_ACK) unless it is a dump (NLM_F_DUMP).
+ * Each reply message other than the final ACK or NLMSG_DONE goes to
+ * @p cb. Multi-part dumps of any length are followed to the end.
+ * @param sock  the handle
+ * @param req   the request; its sequence number and flags are written
+ * @param cb    receives each reply message (may be NULL when no data
+ *              reply is expected; an unexpected one is then -EBADMSG)
+ * @param data  handed to @p cb
+ * @return 0 when the kernel acknowledged the request or finished the
+ * dump, including when @p cb stopped early.
+ * @errors Those listed in the group's description, and:
+ * @verbatim
+   -errno     the kernel refused the request (NLMSG_ERROR), or a dump ended
+              with an error; ctnl_sock_error_msg() then holds the kernel's
+              explanation when it sent one
+   -EINTR     the dump completed and every message reached cb, but the
+              kernel flagged it inconsistent (NLM_F_DUMP_INTR): the table
+              changed meanwhile; repeat it for a consistent view
+   -EBUSY     the handle has joined multicast groups, or has received
+              messages not yet handed over (use another handle)
+   -EINVAL    req is NULL or its length is malformed
+   -EOVERFLOW the replies went past the bound of 2^28 messages
+   -EBADFD    an earlier request went past it; nothing was sent
+   any negative value returned by cb
+   @endverbatim
+ * @ownership @p req stays the caller's; the message handed to @p cb lives
+ * in the handle's buffer and is valid only during that call of @p cb.
  */
 CTNL_API int ctnl_sock_request(struct ctnl_sock *sock, struct nlmsghdr *req,
 			       ctnl_sock_msg_cb cb, void *data);
 
-/*
- * Sends the @count requests packed in @buf (@len bytes, each message
- * NLMSG_ALIGNed) in as few datagrams as the socket's queues allow, and
- * learns each one's fate: results[i] is 0 when the kernel accepted request
- * i, or its negative errno. Sequence numbers are stamped here. The kernel
- * reports only failures plus one acknowledgement per datagram, so a batch of
- * N costs about N/k system calls.
- *
- * Returns the number of requests accepted. When sending or receiving fails
- * part-way, returns that negative errno, and results[i] holds it for every
- * request whose fate is unknown. ctnl_sock_error_msg() holds the kernel's
- * text for the first refused request.
- *
- * The requests must be ones the kernel answers with a status only (create,
- * update, delete, flush); a data reply fails the batch with -EBADMSG.
- *
- * Errors, beyond those at the top: -EINVAL (NULL pointers, a message count
- * different from @count, malformed lengths), -EBUSY and -EBADFD (as for a
- * request).
+/**
+ * Sends many requests in as few datagrams as the socket's queues allow,
+ * and learns each one's fate. Sequence numbers are stamped here. The
+ * kernel reports only failures plus one acknowledgement per datagram, so a
+ * batch of N costs about N/k system calls. The requests must be ones the
+ * kernel answers with a status only (create, update, delete, flush); a
+ * data reply fails the batch with -EBADMSG.
+ * @param sock     the handle
+ * @param buf      the requests, laid end to end, each message NLMSG_ALIGNed
+ * @param len      the bytes in @p buf
+ * @param results  receives 0 when the kernel accepted request i, or its
+ *                 negative errno, in results[i]
+ * @param count    the number of requests in @p buf
+ * @return the number of requests accepted.
+ * @errors When sending or receiving fails part-way, that negative errno,
+ * and results[i] holds it for every request whose fate is unknown;
+ * ctnl_sock_error_msg() holds the kernel's text for the first refused
+ * request. Beyond those of the group's description: -EINVAL (NULL
+ * pointers, a message count different from @p count, malformed lengths),
+ * -EBUSY and -EBADFD (as for ctnl_sock_request()).
+ * @ownership @p buf (its sequence numbers are written) and @p results
+ * (@p count ints) are the caller's.
  */
 CTNL_API int ctnl_sock_batch(struct ctnl_sock *sock, void *buf, size_t len,
 			     int *results, size_t count);
 
-/*
- * Joins or leaves a multicast group (1-based, as the kernel numbers them).
- * A handle that has joined a group is receive-only until it leaves all.
- * Errors: -EINVAL (group 0 or above 32), or those of setsockopt(2).
+/**
+ * Joins a multicast group. A handle that has joined a group is
+ * receive-only until it leaves all.
+ * @param sock   the handle
+ * @param group  the group, 1-based, as the kernel numbers them
+ * @return 0.
+ * @errors -EINVAL (group 0 or above 32), or those of setsockopt(2).
+ * @ownership The handle stays the caller's.
  */
 CTNL_API int ctnl_sock_join(struct ctnl_sock *sock, unsigned int group);
+/**
+ * Leaves a multicast group.
+ * @param sock   the handle
+ * @param group  the group, 1-based
+ * @return 0.
+ * @errors -EINVAL (group 0 or above 32), or those of setsockopt(2).
+ * @ownership The handle stays the caller's.
+ */
 CTNL_API int ctnl_sock_leave(struct ctnl_sock *sock, unsigned int group);
 
-/* The file descriptor to poll for readability; borrowed, owned by the
- * handle. Negative errno if the implementation has none. */
+/**
+ * The file descriptor to poll for readability.
+ * @param sock  the handle
+ * @return the descriptor.
+ * @errors A negative errno if the implementation has none (-ENOSYS from a
+ * table without the slot), -EINVAL (NULL @p sock).
+ * @ownership Borrowed, owned by the handle: never close it.
+ */
 CTNL_API int ctnl_sock_fd(struct ctnl_sock *sock);
 
-/*
+/**
  * Receive-only use: reads what is already queued, without blocking, and
- * hands every message to @cb. Reads at most a bounded number of datagrams
- * per call so one busy socket cannot starve an event loop.
- *
- * Returns the number of messages handed to @cb; 0 means nothing was queued
- * (with edge-triggered epoll, call until it returns 0). Errors, beyond those
- * at the top: -ENOBUFS when the kernel dropped messages (those read before
- * the overflow were handed over; the socket stays usable and later calls go
- * on), -EINVAL for a NULL @cb, any negative value returned by @cb.
+ * hands every message to @p cb. Reads at most a bounded number of
+ * datagrams per call so one busy socket cannot starve an event loop.
+ * @param sock  the handle
+ * @param cb    receives each message
+ * @param data  handed to @p cb
+ * @return the number of messages handed to @p cb; 0 means nothing was
+ * queued (with edge-triggered epoll, call until it returns 0).
+ * @errors Beyond those of the group's description: -ENOBUFS when the
+ * kernel dropped messages (those read before the overflow were handed
+ * over; the socket stays usable and later calls go on), -EINVAL for a
+ * NULL @p cb, any negative value returned by @p cb.
+ * @ownership The message handed to @p cb is valid only during that call
+ * of @p cb.
  */
 CTNL_API int ctnl_sock_receive(struct ctnl_sock *sock, ctnl_sock_msg_cb cb,
 			       void *data);
 
-/*
- * Waits until the socket is readable or @timeout_ms passes (-1: forever).
- * Returns 1 when readable, 0 on timeout, or a negative errno.
+/**
+ * Waits until the socket is readable or a timeout passes.
+ * @param sock        the handle
+ * @param timeout_ms  the most to wait, in milliseconds (-1: forever)
+ * @return 1 when readable, 0 on timeout.
+ * @errors -EINTR (a signal handler ran), -EINVAL, or the error of
+ * poll(2).
+ * @ownership The handle stays the caller's.
  */
 CTNL_API int ctnl_sock_wait(struct ctnl_sock *sock, int timeout_ms);
 
-/*
- * Changes an option of the open socket: see enum ctnl_sock_option. The
- * batch sizing follows a new receive queue size.
- * Errors: -EINVAL (unknown option, a size <= 0, a flag not 0 or 1), or
+/**
+ * Changes an option of the open socket. The batch sizing follows a new
+ * receive queue size.
+ * @param sock   the handle
+ * @param opt    the option
+ * @param value  its value: a size in bytes, or 0 or 1 for a flag
+ * @return 0.
+ * @errors -EINVAL (unknown option, a size <= 0, a flag not 0 or 1), or
  * those of setsockopt(2).
+ * @ownership The handle stays the caller's.
  */
 CTNL_API int ctnl_sock_set_option(struct ctnl_sock *sock,
 				  enum ctnl_sock_option opt, int value);
 
-/*
- * Attaches the classic BPF program @prog (@len instructions, copied by the
- * kernel) as the socket's filter, replacing any other: the kernel runs it
- * on every datagram before queueing it and drops those it returns 0 for,
- * which then cost no room in the receive queue and count as no drop. A
- * NULL @prog or a @len of 0 detaches the filter (none attached is fine).
- * Errors: -EINVAL (@len above BPF_MAXINSNS, or the kernel refused the
+/**
+ * Attaches a classic BPF program as the socket's filter, replacing any
+ * other: the kernel runs it on every datagram before queueing it and
+ * drops those it returns 0 for, which then cost no room in the receive
+ * queue and count as no drop. A NULL @p prog or a @p len of 0 detaches the
+ * filter (none attached is fine).
+ * @param sock  the handle
+ * @param prog  the program
+ * @param len   its number of instructions
+ * @return 0.
+ * @errors -EINVAL (@p len above BPF_MAXINSNS, or the kernel refused the
  * program), or those of setsockopt(2).
+ * @ownership @p prog is copied by the kernel: it is the caller's again
+ * when the call returns.
  */
 CTNL_API int ctnl_sock_set_filter(struct ctnl_sock *sock,
 				  const struct sock_filter *prog,
 				  unsigned int len);
 
-/*
- * Reads the receive queue's size, fill and drop counter into *@out.
- * Errors: -EINVAL, -EPROTO (the kernel's answer is too short), or those of
- * getsockopt(2) (-ENOPROTOOPT before Linux 4.12).
+/**
+ * Reads the receive queue's size, fill and drop counter.
+ * @param sock  the handle
+ * @param out   receives them
+ * @return 0.
+ * @errors -EINVAL, -EPROTO (the kernel's answer is too short), or those
+ * of getsockopt(2) (-ENOPROTOOPT before Linux 4.12).
+ * @ownership *@p out is plain data, the caller's.
  */
 CTNL_API int ctnl_sock_stats(struct ctnl_sock *sock,
 			     struct ctnl_sock_stats *out);
 
-/*
- * The kernel's extended-ACK message for the last refused request, or NULL
- * when the kernel sent none. Borrowed: valid until the next operation on the
- * handle.
+/**
+ * The kernel's extended-ACK message for the last refused request.
+ * @param sock  the handle
+ * @return the message, or NULL when the kernel sent none. Never fails.
+ * @ownership Borrowed: valid until the next operation on the handle.
  */
 CTNL_API const char *ctnl_sock_error_msg(struct ctnl_sock *sock);
+
+/** @} */
 
 #ifdef __cplusplus
 }

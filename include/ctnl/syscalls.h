@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/*
+/**
+ * @file
  * libctnl: the syscall vtable, the lowest layer.
  *
  * Every system call libctnl makes goes through a struct ctnl_syscalls, so a
@@ -18,13 +19,23 @@
 extern "C" {
 #endif
 
+/**
+ * @defgroup libctnl-syscalls syscalls.h: the syscall table's libc default
+ * Every system call libctnl makes goes through a struct ctnl_syscalls;
+ * most programs pass NULL, which stands for ctnl_syscalls_libc().
+ * @{
+ */
+
 struct ctnl_syscalls;	/* opaque; the table is in <ctnl/sys/syscalls.h> */
 
-/*
- * The table that calls libc. Borrowed: a static object, never freed.
- * Thread-safe: it holds no state.
+/**
+ * The table that calls libc. Thread-safe: it holds no state.
+ * @return the table. Never fails.
+ * @ownership Borrowed: a static object, never freed.
  */
 CTNL_API const struct ctnl_syscalls *ctnl_syscalls_libc(void);
+
+/** @} */
 
 #ifdef __cplusplus
 }
