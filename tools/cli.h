@@ -173,16 +173,37 @@ struct cli_status_name {
 };
 extern const struct cli_status_name cli_status_names[];
 
-/* ---- The option table: the help text and the man page's source ---- */
+/* ---- The option table: parsing, the help text and the man page ---- */
 
+struct parser;
+struct cli_option;
+
+/* What an option does with its value (NULL for an option without one):
+ * 0, or CLI_EXIT_USAGE with the message written. */
+typedef int (*cli_apply_fn)(struct parser *p, const struct cli_option *o,
+			    const char *value);
+
+/*
+ * One row per option and meaning. The generic appliers (numbers, ports,
+ * addresses, flags) find the field they set from the row itself, so most
+ * options are a row and no code.
+ */
 struct cli_option {
-	int id;
 	char short_name;	/* 0: none */
 	const char *long_name;
 	const char *arg;	/* NULL: takes no argument */
 	uint32_t commands;	/* bit (1u << CMD_x); bit 0: before the command */
 	const char *help;
 	const char *alias;	/* another long name for it, or NULL */
+
+	cli_apply_fn apply;
+	uint32_t given;		/* the G_* bit it records, or 0 */
+	uint16_t field;		/* offsetof(struct cli, what it sets) */
+	uint16_t flag;		/* ports: offsetof the bool saying it is set */
+	uint8_t width;		/* numbers: sizeof the field */
+	bool prefix;		/* addresses: ADDR/LEN may select */
+	uint64_t max;		/* numbers: the largest value */
+	const char *what;	/* numbers: "a zone", for the messages */
 };
 
 /* The options, terminated by an entry with long_name NULL. */

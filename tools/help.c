@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * ctnl's help, made from the option table in cli.c. The man page
+ * ctnl's help, made from the option table in options.c. The man page
  * (tools/ctnl.1) is checked against the same table by a test.
  */
 #include <string.h>

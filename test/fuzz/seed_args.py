@@ -84,19 +84,21 @@ def man_lines(path):
     return rows
 
 
-def dictionary(path):
-    """The words of tools/cli.c: options (from cli_options[]), commands
-    and every name the parser looks up (quoted strings of its tables)."""
-    src = open(path).read()
+def dictionary(options, names):
+    """The words of ctnl's parser: options (from cli_options[] in
+    tools/options.c), commands and every name the parser looks up (quoted
+    strings of the tables of tools/options.c and tools/names.c)."""
+    src = open(options).read() + open(names).read()
+    table = src[src.index('cli_options[] = {'):]
+    table = table[:table.index('\n};')]
     words = set()
-    for row in re.findall(r'\{ (O_[A-Z_]+,.*?) \},', src, re.S):
-        m = re.match(r'O_[A-Z_]+, (\'.\'|0), "([a-z0-9-]+)"', row)
+    for m in re.finditer(r'\{ (\'.\'|0), "([a-z0-9-]+)"', table):
         if m.group(1) != '0':
             words.add('-' + m.group(1)[1])
         words.add('--' + m.group(2))
-        alias = re.search(r',\s*"([a-z0-9-]+)"$', row)
-        if alias:
-            words.add('--' + alias.group(1))
+    # An alias is the last plain field, just before the designated ones.
+    for alias in re.findall(r'"([a-z0-9-]+)",\s*(?:\.[a-z]|[A-Z]+\()', table):
+        words.add('--' + alias)
     tables = re.findall(r'(?:cmd_names|protos|tcp_states|sctp_states|'
                         r'cli_status_names)\[[^]]*\] = \{(.*?)\n\};', src,
                         re.S)
@@ -129,7 +131,7 @@ def main():
             with open(os.path.join(OUT, '%s-%03d' % (prefix, n)), 'wb') as f:
                 f.write(data)
         print('%s: %d command lines' % (prefix, n))
-    words = dictionary('tools/cli.c')
+    words = dictionary('tools/options.c', 'tools/names.c')
     with open('test/fuzz/args.dict', 'w') as f:
         f.write('# The words ctnl\'s parser knows (seed_args.py).\n')
         for w in words:

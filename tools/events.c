@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ctnl events: the table's changes as they happen, one line each, until
+ * interrupted or the limit is reached.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include "runner.h"
+
+static int event_cb(const struct ctnl_event *ev, void *data)
+{
+	struct ctx *x = data;
+	struct json_event je = { .type = ev->type, .portid = ev->portid };
+	bool exp = ev->type == CTNL_EVENT_EXP_NEW ||
+		   ev->type == CTNL_EVENT_EXP_DESTROY;
+
+	if (ev->type == CTNL_EVENT_OVERFLOW) {
+		/* Said, and carried on: what follows is still worth seeing. */
+		fprintf(x->env->err, "ctnl: events: the kernel dropped "
+			"%llu events: they came faster than they were read\n",
+			(unsigned long long)ev->overflow.lost);
+		fflush(x->env->err);
+		return CTNL_CB_OK;
+	}
+	if (!exp && ev->type != CTNL_EVENT_NEW &&
+	    ev->type != CTNL_EVENT_UPDATE && ev->type != CTNL_EVENT_DESTROY)
+		return CTNL_CB_OK;
+	if (exp != (x->c->table == CTNL_TABLE_EXPECT))
+		return CTNL_CB_OK;
+	if (ev->portid)
+		je.progname = progname_of(ev->portid, &x->progname);
+	if (exp) {
+		if (x->c->family && ev->expect.tuple.family != x->c->family)
+			return CTNL_CB_OK;
+		out_expect(x, &ev->expect, &je);
+	} else {
+		if (!sel_match(x, &ev->flow))
+			return CTNL_CB_OK;
+		out_flow(x, &ev->flow, &je);
+	}
+	/* Each line as it happens, for whoever reads the pipe. */
+	fflush(x->env->out);
+	if (x->c->limit && x->shown >= x->c->limit) {
+		x->done = true;
+		return CTNL_CB_STOP;
+	}
+	return CTNL_CB_OK;
+}
+
+static unsigned int event_mask(const struct cli *c)
+{
+	unsigned int ev = c->events ? c->events
+				    : CTNL_EVENT_NEW | CTNL_EVENT_UPDATE |
+					      CTNL_EVENT_DESTROY;
+
+	if (c->table != CTNL_TABLE_EXPECT)
+		return ev;
+	return (ev & CTNL_EVENT_NEW ? CTNL_EVENT_EXP_NEW : 0) |
+	       (ev & CTNL_EVENT_DESTROY ? CTNL_EVENT_EXP_DESTROY : 0);
+}
+
+/* The filter goes with the subscription, so that the kernel drops what
+ * it can (family, mark) before it is queued; it is checked again here
+ * with what it cannot say. */
+static int subscribe(struct ctx *x)
+{
+	struct ctnl_filter family_only = { .family = x->c->family };
+	struct ctnl_events_config cfg = {
+		.size = sizeof(cfg),
+		.events = event_mask(x->c),
+		.filter = x->c->table == CTNL_TABLE_EXPECT ? &family_only
+							   : &x->filter,
+	};
+
+	return ctnl_ct_subscribe_config(x->env->ct, &cfg);
+}
+
+static bool stopped(const struct ctx *x)
+{
+	return x->done || (x->env->stop && *x->env->stop);
+}
+
+int cmd_events(struct ctx *x)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int ret, status = CLI_EXIT_OK;
+
+	ret = subscribe(x);
+	if (ret < 0)
+		return out_kernel_fail(x, "events", ret);
+	pfd.fd = ctnl_ct_event_fd(x->env->ct);
+	if (pfd.fd < 0)
+		return out_kernel_fail(x, "events", pfd.fd);
+	/* On stderr, so a script knows when to make something happen. */
+	fprintf(x->env->err, "ctnl: listening for %s events; interrupt to "
+		"stop\n", x->c->table == CTNL_TABLE_EXPECT ? "expectation"
+							   : "conntrack");
+	fflush(x->env->err);
+	while (!stopped(x)) {
+		/* A short wait, so a signal between the check and the wait
+		 * is seen soon. */
+		ret = poll(&pfd, 1, 200);
+		if (ret < 0 && errno != EINTR) {
+			status = out_kernel_fail(x, "events", -errno);
+			break;
+		}
+		if (ret <= 0)
+			continue;
+		do {
+			ret = ctnl_ct_event_read(x->env->ct, event_cb, x);
+		} while (ret > 0 && !stopped(x));
+		if (ret == -EBADMSG || ret == -EPERM) {
+			/* Skipped by the library; the next read goes on. */
+			fprintf(x->env->err, "ctnl: events: a message was "
+				"dropped: %s\n", strerror(-ret));
+		} else if (ret < 0 && ret != -EAGAIN) {
+			status = out_kernel_fail(x, "events", ret);
+			break;
+		}
+	}
+	out_summary(x, x->shown, x->c->table == CTNL_TABLE_EXPECT
+					 ? "expectation events have been shown"
+					 : "flow events have been shown");
+	return status;
+}

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Turning the options into what the library takes: a filter (struct
+ * ctnl_filter) for the entries a command selects, a key for the one entry
+ * a whole tuple names, the change an update makes, and labels as bits.
+ */
+#include <stdio.h>
+
+#include "runner.h"
+
+bool sel_has_extra(const struct cli *c)
+{
+	return (c->given & (G_ICMP_TYPE | G_ICMP_CODE | G_ICMP_ID)) ||
+	       ((c->given & G_STATE) && c->proto == IPPROTO_SCTP);
+}
+
+bool sel_extra_match(const struct cli *c, const struct ctnl_flow *f)
+{
+	if ((c->given & G_ICMP_TYPE) && f->orig.icmp.type != c->icmp_type)
+		return false;
+	if ((c->given & G_ICMP_CODE) && f->orig.icmp.code != c->icmp_code)
+		return false;
+	if ((c->given & G_ICMP_ID) && f->orig.icmp.id != c->icmp_id)
+		return false;
+	if ((c->given & G_STATE) && c->proto == IPPROTO_SCTP &&
+	    (f->orig.proto != IPPROTO_SCTP ||
+	     !(f->attrs & CTNL_ATTR_SCTP_STATE) || f->sctp.state != c->state))
+		return false;
+	return true;
+}
+
+bool sel_match(const struct ctx *x, const struct ctnl_flow *f)
+{
+	return ctnl_filter_match(&x->filter, f) && sel_extra_match(x->c, f);
+}
+
+static void filter_addr(struct ctnl_filter *f, uint32_t bit,
+			const struct cli_addr *a, union ctnl_addr *addr,
+			uint8_t *len)
+{
+	if (!a->set)
+		return;
+	f->match |= bit;
+	*addr = a->addr;
+	*len = a->len;
+}
+
+static void filter_port(struct ctnl_filter *f, uint32_t bit, bool has,
+			uint16_t value, uint16_t *port)
+{
+	if (!has)
+		return;
+	f->match |= bit;
+	*port = value;
+}
+
+/* Whether a change command reads -m and -u as values to set. */
+static bool sets_values(const struct cli *c)
+{
+	return c->cmd == CMD_UPDATE || c->cmd == CMD_CREATE;
+}
+
+static void filter_tuples(const struct cli *c, struct ctnl_filter *f)
+{
+	filter_addr(f, CTNL_MATCH_ORIG_SRC, &c->orig.src, &f->orig_src,
+		    &f->orig_src_len);
+	filter_addr(f, CTNL_MATCH_ORIG_DST, &c->orig.dst, &f->orig_dst,
+		    &f->orig_dst_len);
+	filter_addr(f, CTNL_MATCH_REPLY_SRC, &c->reply.src, &f->reply_src,
+		    &f->reply_src_len);
+	filter_addr(f, CTNL_MATCH_REPLY_DST, &c->reply.dst, &f->reply_dst,
+		    &f->reply_dst_len);
+	filter_port(f, CTNL_MATCH_ORIG_SPORT, c->orig.has_sport, c->orig.sport,
+		    &f->orig_sport);
+	filter_port(f, CTNL_MATCH_ORIG_DPORT, c->orig.has_dport, c->orig.dport,
+		    &f->orig_dport);
+	filter_port(f, CTNL_MATCH_REPLY_SPORT, c->reply.has_sport,
+		    c->reply.sport, &f->reply_sport);
+	filter_port(f, CTNL_MATCH_REPLY_DPORT, c->reply.has_dport,
+		    c->reply.dport, &f->reply_dport);
+}
+
+void sel_filter(struct ctx *x)
+{
+	const struct cli *c = x->c;
+	struct ctnl_filter *f = &x->filter;
+
+	*f = (struct ctnl_filter){ .family = c->family };
+	if (c->given & G_PROTO) {
+		f->match |= CTNL_MATCH_PROTO;
+		f->proto = c->proto;
+	}
+	filter_tuples(c, f);
+	if ((c->given & G_MARK) && !sets_values(c)) {
+		f->match |= CTNL_MATCH_MARK;
+		f->mark = c->mark & c->mark_mask;
+		f->mark_mask = c->mark_mask;
+	}
+	if ((c->given & G_STATUS) && !sets_values(c)) {
+		f->match |= CTNL_MATCH_STATUS;
+		f->status = c->status;
+		f->status_mask = c->status ? c->status : CLI_STATUS_UNSET_MASK;
+	}
+	if (c->given & G_ZONE) {
+		f->match |= CTNL_MATCH_ZONE;
+		f->zone = c->zone;
+	}
+	if ((c->given & G_STATE) && c->proto == IPPROTO_TCP) {
+		f->match |= CTNL_MATCH_TCP_STATE;
+		f->tcp_state = c->state;
+	}
+	if (c->given & G_LABEL) {
+		f->match |= CTNL_MATCH_LABELS;
+		f->labels = x->label;
+	}
+}
+
+void sel_tuple(const struct cli *c, const struct cli_dir *d,
+	       struct ctnl_tuple *t)
+{
+	*t = (struct ctnl_tuple){ .family = c->family, .proto = c->proto };
+	t->src = d->src.addr;
+	t->dst = d->dst.addr;
+	if (ctnl_proto_has_ports(c->proto)) {
+		t->port.src = d->sport;
+		t->port.dst = d->dport;
+	} else if (c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6) {
+		t->icmp.type = c->icmp_type;
+		t->icmp.code = c->icmp_code;
+		t->icmp.id = c->icmp_id;
+	}
+}
+
+void sel_key(const struct cli *c, struct ctnl_flow *key)
+{
+	uint64_t which = cli_whole_tuple(c);
+
+	*key = (struct ctnl_flow){ .attrs = which };
+	if (which == CTNL_ATTR_ORIG) {
+		sel_tuple(c, &c->orig, &key->orig);
+		key->orig.zone = c->zone;
+	} else {
+		sel_tuple(c, &c->reply, &key->reply);
+		key->reply.zone = c->zone;
+	}
+}
+
+void sel_expect_key(const struct cli *c, struct ctnl_expect *key)
+{
+	*key = (struct ctnl_expect){ .attrs = CTNL_EXP_ATTR_TUPLE };
+	sel_tuple(c, &c->exp_tuple, &key->tuple);
+	if (c->given & G_ZONE) {
+		key->attrs |= CTNL_EXP_ATTR_ZONE;
+		key->zone = c->zone;
+	}
+}
+
+bool sel_mark_masked(const struct cli *c)
+{
+	return (c->given & G_MARK) && c->mark_mask != UINT32_MAX;
+}
+
+/* The kernel's rule for a mark with a mask: new = (old & ~mask) ^ value. */
+uint32_t sel_new_mark(const struct cli *c, uint32_t old)
+{
+	return (old & ~c->mark_mask) ^ c->mark;
+}
+
+void sel_change(const struct ctx *x, struct ctnl_change *ch)
+{
+	const struct cli *c = x->c;
+
+	*ch = (struct ctnl_change){ 0 };
+	if (c->given & G_MARK) {
+		ch->attrs |= CTNL_ATTR_MARK;
+		ch->mark = c->mark;
+	}
+	if (c->given & G_TIMEOUT) {
+		ch->attrs |= CTNL_ATTR_TIMEOUT;
+		ch->timeout = c->timeout;
+	}
+	if (c->given & G_STATUS) {
+		ch->attrs |= CTNL_ATTR_STATUS;
+		ch->status = c->status;
+	}
+	if (c->given & (G_LABEL_ADD | G_LABEL_DEL)) {
+		ch->attrs |= CTNL_ATTR_LABELS;
+		ch->labels = x->label_add;
+		for (size_t i = 0; i < CTNL_LABEL_BITS / 32; i++)
+			ch->labels_mask.words[i] = x->label_add.words[i] |
+						   x->label_del.words[i];
+	}
+}
+
+int sel_labels(struct ctx *x, char *err, size_t size)
+{
+	const struct cli *c = x->c;
+	const struct run_env *env = x->env;
+	int ret;
+
+	ret = labelmap_resolve(env->labels, env->have_labelmap, "--label",
+			       &c->label, &x->label, err, size);
+	if (!ret)
+		ret = labelmap_resolve(env->labels, env->have_labelmap,
+				       "--label-add", &c->label_add,
+				       &x->label_add, err, size);
+	if (!ret)
+		ret = labelmap_resolve(env->labels, env->have_labelmap,
+				       "--label-del", &c->label_del,
+				       &x->label_del, err, size);
+	if (ret)
+		return ret;
+	for (unsigned int bit = 0; bit < CTNL_LABEL_BITS; bit++) {
+		if (ctnl_labels_test(&x->label_add, bit) &&
+		    ctnl_labels_test(&x->label_del, bit)) {
+			snprintf(err, size, "--label-del: label %u is also in "
+				 "--label-add", bit);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* ICMP replies carry the reply type of the request's type. */
+static uint8_t icmp_reply_type(uint8_t proto, uint8_t type)
+{
+	static const uint8_t v4[][2] = { { 8, 0 }, { 13, 14 }, { 15, 16 },
+					 { 17, 18 } };
+	static const uint8_t v6[][2] = { { 128, 129 }, { 130, 131 },
+					 { 139, 140 } };
+	const bool is6 = proto == IPPROTO_ICMPV6;
+	const size_t n = is6 ? 3 : 4;
+
+	for (size_t i = 0; i < n; i++)
+		if ((is6 ? v6[i][0] : v4[i][0]) == type)
+			return is6 ? v6[i][1] : v4[i][1];
+	return type;
+}
+
+/* The reply tuple is always given, so that zones of one direction stay
+ * with that direction. */
+static void created_tuples(const struct cli *c, struct ctnl_flow *f)
+{
+	sel_tuple(c, &c->orig, &f->orig);
+	if (c->reply.src.set) {
+		sel_tuple(c, &c->reply, &f->reply);
+	} else {
+		sel_tuple(c, &c->orig, &f->reply);
+		f->reply.src = f->orig.dst;
+		f->reply.dst = f->orig.src;
+		if (ctnl_proto_has_ports(c->proto)) {
+			f->reply.port.src = f->orig.port.dst;
+			f->reply.port.dst = f->orig.port.src;
+		}
+	}
+	if (c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6)
+		f->reply.icmp.type = icmp_reply_type(c->proto, c->icmp_type);
+	if (c->given & G_ZONE)
+		f->orig.zone = f->reply.zone = c->zone;
+	if (c->given & G_ORIG_ZONE)
+		f->orig.zone = c->orig_zone;
+	if (c->given & G_REPLY_ZONE)
+		f->reply.zone = c->reply_zone;
+}
+
+void sel_created(const struct ctx *x, struct ctnl_flow *f)
+{
+	const struct cli *c = x->c;
+
+	*f = (struct ctnl_flow){ .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_REPLY |
+					  CTNL_ATTR_TIMEOUT,
+				 .timeout = c->timeout };
+	created_tuples(c, f);
+	if (c->given & G_MARK) {
+		f->attrs |= CTNL_ATTR_MARK;
+		f->mark = c->mark;
+	}
+	if (c->given & G_LABEL_ADD) {
+		f->attrs |= CTNL_ATTR_LABELS;
+		f->labels = x->label_add;
+	}
+	if (c->given & G_STATUS) {
+		f->attrs |= CTNL_ATTR_STATUS;
+		f->status = c->status;
+	}
+	if ((c->given & G_STATE) && c->proto == IPPROTO_TCP) {
+		f->attrs |= CTNL_ATTR_TCP_STATE;
+		f->tcp.state = c->state;
+	} else if (c->given & G_STATE) {
+		f->attrs |= CTNL_ATTR_SCTP_STATE;
+		f->sctp.state = c->state;
+	}
+}
+
+void sel_created_expect(const struct cli *c, struct ctnl_expect *e)
+{
+	*e = (struct ctnl_expect){
+		.attrs = CTNL_EXP_ATTR_MASTER | CTNL_EXP_ATTR_TUPLE |
+			 CTNL_EXP_ATTR_MASK | CTNL_EXP_ATTR_TIMEOUT,
+		.timeout = c->timeout,
+	};
+	sel_tuple(c, &c->orig, &e->master);
+	sel_tuple(c, &c->exp_tuple, &e->tuple);
+	sel_tuple(c, &c->exp_mask, &e->mask);
+	if (c->given & G_ZONE) {
+		e->attrs |= CTNL_EXP_ATTR_ZONE;
+		e->zone = c->zone;
+	}
+	if (c->helper) {
+		e->attrs |= CTNL_EXP_ATTR_HELPER;
+		snprintf(e->helper, sizeof(e->helper), "%s", c->helper);
+	}
+}
