@@ -4,7 +4,6 @@
  * interrupted or the limit is reached.
  */
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 
 #include "runner.h"
@@ -82,43 +81,45 @@ static bool stopped(const struct ctx *x)
 	return x->done || (x->env->stop && *x->env->stop);
 }
 
+/* Reads what is queued; CLI_EXIT_OK, or the failure said. */
+static int read_events(struct ctx *x)
+{
+	int ret;
+
+	do {
+		ret = ctnl_ct_event_read(x->env->ct, event_cb, x);
+	} while (ret > 0 && !stopped(x));
+	if (ret == -EBADMSG || ret == -EPERM) {
+		/* Skipped by the library; the next read goes on. */
+		fprintf(x->env->err, "ctnl: events: a message was dropped: "
+			"%s\n", strerror(-ret));
+		return CLI_EXIT_OK;
+	}
+	if (ret < 0 && ret != -EAGAIN)
+		return out_kernel_fail(x, "events", ret);
+	return CLI_EXIT_OK;
+}
+
 int cmd_events(struct ctx *x)
 {
-	struct pollfd pfd = { .events = POLLIN };
 	int ret, status = CLI_EXIT_OK;
 
 	ret = subscribe(x);
 	if (ret < 0)
 		return out_kernel_fail(x, "events", ret);
-	pfd.fd = ctnl_ct_event_fd(x->env->ct);
-	if (pfd.fd < 0)
-		return out_kernel_fail(x, "events", pfd.fd);
 	/* On stderr, so a script knows when to make something happen. */
 	fprintf(x->env->err, "ctnl: listening for %s events; interrupt to "
 		"stop\n", x->c->table == CTNL_TABLE_EXPECT ? "expectation"
 							   : "conntrack");
 	fflush(x->env->err);
-	while (!stopped(x)) {
+	while (!stopped(x) && status == CLI_EXIT_OK) {
 		/* A short wait, so a signal between the check and the wait
 		 * is seen soon. */
-		ret = poll(&pfd, 1, 200);
-		if (ret < 0 && errno != EINTR) {
-			status = out_kernel_fail(x, "events", -errno);
-			break;
-		}
-		if (ret <= 0)
-			continue;
-		do {
-			ret = ctnl_ct_event_read(x->env->ct, event_cb, x);
-		} while (ret > 0 && !stopped(x));
-		if (ret == -EBADMSG || ret == -EPERM) {
-			/* Skipped by the library; the next read goes on. */
-			fprintf(x->env->err, "ctnl: events: a message was "
-				"dropped: %s\n", strerror(-ret));
-		} else if (ret < 0 && ret != -EAGAIN) {
+		ret = ctnl_ct_event_wait(x->env->ct, 200);
+		if (ret < 0 && ret != -EINTR)
 			status = out_kernel_fail(x, "events", ret);
-			break;
-		}
+		else if (ret > 0)
+			status = read_events(x);
 	}
 	out_summary(x, x->shown, x->c->table == CTNL_TABLE_EXPECT
 					 ? "expectation events have been shown"

@@ -46,24 +46,17 @@ static int usage_error(const struct cli *c, const char *msg)
 	return CLI_EXIT_USAGE;
 }
 
-/* A name from `ip netns` lives in /run/netns; anything with a slash is
- * a path already. */
-static const char *netns_path(const char *netns, char *buf, size_t size)
-{
-	if (strchr(netns, '/'))
-		return netns;
-	snprintf(buf, size, "/run/netns/%s", netns);
-	return buf;
-}
-
 static int open_handle(const struct cli *c, struct ctnl_ct **ct)
 {
 	struct ctnl_sock_config config = { .size = sizeof(config) };
-	char path[4096];
 	int ret;
 
-	if (c->netns)
-		config.netns_path = netns_path(c->netns, path, sizeof(path));
+	/* A name from `ip netns`, which the library finds; anything with a
+	 * slash is a path. */
+	if (c->netns && strchr(c->netns, '/'))
+		config.netns_path = c->netns;
+	else if (c->netns)
+		config.netns_name = c->netns;
 	if (c->cmd == CMD_EVENTS) {
 		/* Room for bursts: a full queue loses events. */
 		config.flags = CTNL_SOCK_NONBLOCK;
@@ -73,8 +66,8 @@ static int open_handle(const struct cli *c, struct ctnl_ct **ct)
 	if (ret == 0)
 		return CLI_EXIT_OK;
 	if (c->netns && (ret == -ENOENT || ret == -EINVAL || ret == -ENOTDIR)) {
-		fprintf(stderr, "ctnl: --netns: no network namespace %s (%s: "
-			"%s)\n", c->netns, config.netns_path, strerror(-ret));
+		fprintf(stderr, "ctnl: --netns: no network namespace %s: %s\n",
+			c->netns, strerror(-ret));
 		return CLI_EXIT_USAGE;
 	}
 	fprintf(stderr, "ctnl: cannot open the conntrack netlink socket%s%s: "

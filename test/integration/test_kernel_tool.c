@@ -841,8 +841,8 @@ static void test_errors_have_their_message_and_status(void **state)
 		  "ctnl: --label-add: unknown label 'nosuch' (not in "
 		  "/etc/xtables/connlabel.conf; or give a number 0-127)\n" },
 		{ "--netns nosuch-ns list", 2,
-		  "ctnl: --netns: no network namespace nosuch-ns "
-		  "(/run/netns/nosuch-ns: No such file or directory)\n" },
+		  "ctnl: --netns: no network namespace nosuch-ns: No such "
+		  "file or directory\n" },
 		{ "get -p udp -s 10.77.0.1 -d 10.77.0.2 --sport 1 --dport 2", 1,
 		  "ctnl: get: no such entry\n" },
 		{ "delete -p udp -s 10.77.0.1 -d 10.77.0.2 --sport 1 "

@@ -6,6 +6,7 @@
  * kernel: the tool uses nothing but the interface.
  */
 #include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -289,6 +290,16 @@ static int f_event_fd(void *ctx)
 	return ((struct fake *)ctx)->pipe[0];
 }
 
+/* Readable when a byte waits in the pipe, as the real one polls. */
+static int f_event_wait(void *ctx, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = ((struct fake *)ctx)->pipe[0],
+			      .events = POLLIN };
+	int ret = poll(&pfd, 1, timeout_ms);
+
+	return ret < 0 ? -errno : ret;
+}
+
 /* Hands over what is queued, as the real one does, without blocking. */
 static int f_event_read(void *ctx, ctnl_event_cb cb, void *data)
 {
@@ -336,6 +347,7 @@ static struct fake *fake_new(void)
 		.subscribe = f_subscribe,
 		.event_fd = f_event_fd,
 		.event_read = f_event_read,
+		.event_wait = f_event_wait,
 		.error_msg = f_error_msg,
 	};
 	f->ct = (struct ctnl_ct){ .ops = &f->ops, .ctx = f };
