@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <ctnl/sys/syscalls.h>
@@ -93,6 +94,12 @@ static int libc_setns(void *ctx, int fd, int nstype)
 	return ret_or_errno(setns(fd, nstype));
 }
 
+static int libc_ioctl(void *ctx, int fd, unsigned long request, void *arg)
+{
+	(void)ctx;
+	return ret_or_errno(ioctl(fd, request, arg));
+}
+
 static const struct ctnl_syscalls_ops libc_ops = {
 	.size = sizeof(struct ctnl_syscalls_ops),
 	.socket = libc_socket,
@@ -106,6 +113,7 @@ static const struct ctnl_syscalls_ops libc_ops = {
 	.close = libc_close,
 	.open = libc_open,
 	.setns = libc_setns,
+	.ioctl = libc_ioctl,
 };
 
 static const struct ctnl_syscalls libc_syscalls = {

@@ -11,6 +11,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/sock_diag.h>
+#include <linux/sockios.h>
 
 #include <ctnl/mocks.h>
 #include <ctnl/sys/syscalls.h>
@@ -28,6 +29,7 @@ enum item_kind { ITEM_DATA, ITEM_RAW, ITEM_ACK, ITEM_DONE, ITEM_ERRNO };
 
 struct item {
 	enum item_kind kind;
+	int fd;			/* the socket it is queued for; -1: any */
 	uint32_t sender;
 	uint32_t groups;
 	uint8_t *data;		/* ITEM_DATA, ITEM_RAW */
@@ -58,6 +60,7 @@ struct sockopt {
 struct blob {
 	uint8_t *data;
 	size_t len;
+	int fd;			/* sent: the socket that sent it */
 };
 
 struct ctnl_fake_sys {
@@ -87,6 +90,9 @@ struct ctnl_fake_sys {
 
 	ctnl_fake_responder responder;
 	void *responder_data;
+	/* While a responder runs: the socket whose request it answers, which
+	 * its replies are queued for. -1 otherwise. */
+	int responding_fd;
 
 	/* The socket filter attached (SO_ATTACH_FILTER), run on every
 	 * datagram as it is received; NULL: none. */
@@ -336,12 +342,14 @@ static int queue_size(const struct ctnl_fake_sys *f, int name, int force)
 }
 
 /* SO_MEMINFO: as much of the array as asked for, as the kernel does. */
-static int meminfo(const struct ctnl_fake_sys *f, void *val, socklen_t *len)
+static int meminfo(const struct ctnl_fake_sys *f, int fd, void *val,
+		   socklen_t *len)
 {
 	uint32_t mem[SK_MEMINFO_VARS] = { 0 };
 
 	for (size_t i = f->qhead; i < f->qtail; i++)
-		mem[SK_MEMINFO_RMEM_ALLOC] += (uint32_t)f->queue[i].len;
+		if (f->queue[i].fd < 0 || f->queue[i].fd == fd)
+			mem[SK_MEMINFO_RMEM_ALLOC] += (uint32_t)f->queue[i].len;
 	mem[SK_MEMINFO_RCVBUF] = (uint32_t)queue_size(f, SO_RCVBUF,
 						      SO_RCVBUFFORCE);
 	mem[SK_MEMINFO_SNDBUF] = (uint32_t)queue_size(f, SO_SNDBUF,
@@ -364,7 +372,7 @@ static int fake_getsockopt(void *ctx, int fd, int level, int name, void *val,
 	if (!lookup_socket(f, fd))
 		return -EBADF;
 	if (level == SOL_SOCKET && name == SO_MEMINFO)
-		return meminfo(f, val, len);
+		return meminfo(f, fd, val, len);
 	if (*len < sizeof(int))
 		return -EINVAL;
 	if (level == SOL_SOCKET && name == SO_RCVBUF)
@@ -385,9 +393,11 @@ static void respond(struct ctnl_fake_sys *f, const struct blob *dgram)
 
 	if (!f->responder)
 		return;
+	f->responding_fd = dgram->fd;
 	for (unsigned int i = 0; fake_msg_ok(nlh, rem);
 	     nlh = mnl_nlmsg_next(nlh, &rem), i++)
 		f->responder(f, i, nlh, f->responder_data);
+	f->responding_fd = -1;
 }
 
 static ssize_t fake_sendmsg(void *ctx, int fd, const struct msghdr *msg,
@@ -395,7 +405,7 @@ static ssize_t fake_sendmsg(void *ctx, int fd, const struct msghdr *msg,
 {
 	struct ctnl_fake_sys *f = ctx;
 	int err = enter(f, CTNL_FAKE_SENDMSG);
-	struct blob b = { NULL, 0 };
+	struct blob b = { NULL, 0, fd };
 
 	(void)flags;
 	if (err && err != CTNL_FAKE_SHORT)
@@ -421,16 +431,19 @@ static ssize_t fake_sendmsg(void *ctx, int fd, const struct msghdr *msg,
 	return (ssize_t)b.len;
 }
 
+/* Message @index of the last datagram sent on @fd (-1: on any socket). */
 static const struct nlmsghdr *sent_message(const struct ctnl_fake_sys *f,
-					   unsigned int index)
+					   int fd, unsigned int index)
 {
-	const struct blob *last;
+	const struct blob *last = NULL;
 	const struct nlmsghdr *nlh;
 	int rem;
 
-	if (f->nsent == 0)
+	for (size_t i = f->nsent; i-- > 0 && !last;)
+		if (fd < 0 || f->sent[i].fd == fd)
+			last = &f->sent[i];
+	if (!last)
 		die("a reply was received before any request was sent");
-	last = &f->sent[f->nsent - 1];
 	nlh = (const void *)last->data;
 	rem = (int)last->len;
 	for (unsigned int i = 0; fake_msg_ok(nlh, rem);
@@ -457,7 +470,7 @@ static size_t build_item(const struct ctnl_fake_sys *f, const struct item *it,
 	case ITEM_DATA: {
 		int rem = (int)it->len;
 
-		req = sent_message(f, 0);
+		req = sent_message(f, it->fd, 0);
 		buf = xmemdup(it->data, it->len);
 		for (nlh = (void *)buf; fake_msg_ok(nlh, rem);
 		     nlh = mnl_nlmsg_next(nlh, &rem)) {
@@ -470,7 +483,7 @@ static size_t build_item(const struct ctnl_fake_sys *f, const struct item *it,
 	case ITEM_ACK: {
 		struct nlmsgerr *e;
 
-		req = sent_message(f, it->index);
+		req = sent_message(f, it->fd, it->index);
 		buf = xrealloc(NULL, MNL_SOCKET_BUFFER_SIZE);
 		nlh = mnl_nlmsg_put_header(buf);
 		nlh->nlmsg_type = NLMSG_ERROR;
@@ -488,7 +501,7 @@ static size_t build_item(const struct ctnl_fake_sys *f, const struct item *it,
 		return nlh->nlmsg_len;
 	}
 	case ITEM_DONE: {
-		req = sent_message(f, 0);
+		req = sent_message(f, it->fd, 0);
 		buf = xrealloc(NULL, MNL_SOCKET_BUFFER_SIZE);
 		nlh = mnl_nlmsg_put_header(buf);
 		nlh->nlmsg_type = NLMSG_DONE;
@@ -513,6 +526,28 @@ static void free_item(struct item *it)
 	free(it->msg);
 }
 
+/* The position of the first item socket @fd can receive; qtail if none. */
+static size_t next_for(const struct ctnl_fake_sys *f, int fd)
+{
+	size_t i = f->qhead;
+
+	while (i < f->qtail && f->queue[i].fd >= 0 && f->queue[i].fd != fd)
+		i++;
+	return i;
+}
+
+/* Takes item @pos (already freed) out of the queue, keeping the order. */
+static void take_item(struct ctnl_fake_sys *f, size_t pos)
+{
+	if (pos == f->qhead) {
+		f->qhead++;
+		return;
+	}
+	memmove(&f->queue[pos], &f->queue[pos + 1],
+		(f->qtail - pos - 1) * sizeof(*f->queue));
+	f->qtail--;
+}
+
 static void copy_to_iov(const struct msghdr *msg, const uint8_t *data,
 			size_t len, size_t *copied)
 {
@@ -533,7 +568,7 @@ static ssize_t fake_recvmsg(void *ctx, int fd, struct msghdr *msg, int flags)
 	int err = enter(f, CTNL_FAKE_RECVMSG);
 	struct item *it;
 	uint8_t *bytes;
-	size_t len, copied;
+	size_t len, copied, pos;
 
 	if (err)
 		return failure(err);
@@ -548,13 +583,14 @@ static ssize_t fake_recvmsg(void *ctx, int fd, struct msghdr *msg, int flags)
 	/* A datagram the socket filter drops was never queued, as far as
 	 * the code under test can tell: skip it, whatever the flags. */
 	for (;;) {
-		if (f->qhead == f->qtail)
+		pos = next_for(f, fd);
+		if (pos == f->qtail)
 			return -EAGAIN;
-		it = &f->queue[f->qhead];
+		it = &f->queue[pos];
 		if (it->kind == ITEM_ERRNO) {
 			err = it->status;
 			if (!(flags & MSG_PEEK))
-				f->qhead++;
+				take_item(f, pos);
 			return err;
 		}
 		len = build_item(f, it, &bytes);
@@ -563,7 +599,7 @@ static ssize_t fake_recvmsg(void *ctx, int fd, struct msghdr *msg, int flags)
 			break;
 		free(bytes);
 		free_item(it);
-		f->qhead++;
+		take_item(f, pos);
 	}
 
 	copy_to_iov(msg, bytes, len, &copied);
@@ -579,7 +615,7 @@ static ssize_t fake_recvmsg(void *ctx, int fd, struct msghdr *msg, int flags)
 	}
 	if (!(flags & MSG_PEEK)) {
 		free_item(it);
-		f->qhead++;
+		take_item(f, pos);
 	}
 	return (flags & MSG_TRUNC) ? (ssize_t)len : (ssize_t)copied;
 }
@@ -599,7 +635,7 @@ static int fake_poll(void *ctx, struct pollfd *fds, nfds_t nfds,
 			fds[i].revents = POLLNVAL;
 		else if (f->pending_err)
 			fds[i].revents = POLLERR;
-		else if (f->qhead != f->qtail)
+		else if (next_for(f, fds[i].fd) != f->qtail)
 			fds[i].revents = fds[i].events & POLLIN;
 		ready += fds[i].revents != 0;
 	}
@@ -651,6 +687,23 @@ static int fake_setns(void *ctx, int fd, int nstype)
 	return 0;
 }
 
+/* SIOCGSKNS: the socket's namespace, as a new descriptor. */
+static int fake_ioctl(void *ctx, int fd, unsigned long request, void *arg)
+{
+	struct ctnl_fake_sys *f = ctx;
+	struct fd_entry *e = lookup_fd(f, fd);
+	int err = enter(f, CTNL_FAKE_IOCTL);
+
+	(void)arg;
+	if (err)
+		return failure(err);
+	if (!e)
+		return -EBADF;
+	if (request != SIOCGSKNS || !e->is_socket)
+		return -ENOTTY;
+	return new_fd(f, false, e->netns);
+}
+
 static const struct ctnl_syscalls_ops fake_ops = {
 	.size = sizeof(struct ctnl_syscalls_ops),
 	.socket = fake_socket,
@@ -664,6 +717,7 @@ static const struct ctnl_syscalls_ops fake_ops = {
 	.close = fake_close,
 	.open = fake_open,
 	.setns = fake_setns,
+	.ioctl = fake_ioctl,
 };
 
 /* ---- Set-up and scripting ---- */
@@ -683,6 +737,7 @@ int ctnl_fake_sys_new(struct ctnl_fake_sys **ret)
 	f->table.ctx = f;
 	f->portid = CTNL_FAKE_PORTID;
 	f->last_failed = -1;
+	f->responding_fd = -1;
 	*ret = f;
 	return 0;
 }
@@ -730,7 +785,7 @@ static struct item *push(struct ctnl_fake_sys *f, enum item_kind kind)
 	}
 	reserve((void **)&f->queue, &f->qcap, f->qtail + 1, sizeof(*f->queue));
 	it = &f->queue[f->qtail++];
-	*it = (struct item){ .kind = kind };
+	*it = (struct item){ .kind = kind, .fd = f->responding_fd };
 	return it;
 }
 

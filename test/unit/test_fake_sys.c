@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <linux/sock_diag.h>
+#include <linux/sockios.h>
 
 #include <ctnl/mocks.h>
 #include <ctnl/sys/syscalls.h>
@@ -516,6 +517,89 @@ static void test_fakes_walk_whole_messages_only(void **state)
 	ctnl_fake_sock_free(fs);
 }
 
+/* Answers each message with one datagram of its own sequence number. */
+static void echo_responder(struct ctnl_fake_sys *f, unsigned int index,
+			   const struct nlmsghdr *req, void *data)
+{
+	_Alignas(8) uint8_t buf[32];
+
+	(void)index;
+	(void)data;
+	ctnl_fake_sys_queue(f, put_msg(buf, 16, NLM_F_MULTI, 4),
+			    NLMSG_LENGTH(4));
+	(void)req;
+}
+
+/* Two sockets: what the responder queues answers the socket that asked,
+ * stamped against that socket's last request, and waits while the other
+ * reads its own; what the test queues goes to the first reader. */
+static void test_fake_replies_go_to_the_socket_that_asked(void **state)
+{
+	struct env *e = *state;
+	_Alignas(8) uint8_t req[32];
+	struct nlmsghdr *nlh = put_msg(req, 16, NLM_F_REQUEST, 4);
+	int a = e->fd, b = e->ops->socket(e->ctx, AF_NETLINK, SOCK_RAW, 12);
+	struct pollfd pfd[2] = { { .fd = a, .events = POLLIN },
+				 { .fd = b, .events = POLLIN } };
+
+	ctnl_fake_sys_set_responder(e->f, echo_responder, NULL);
+	nlh->nlmsg_seq = 10;
+	assert_int_equal(send_buf(e, req, nlh->nlmsg_len), nlh->nlmsg_len);
+	e->fd = b;
+	nlh->nlmsg_seq = 20;
+	assert_int_equal(send_buf(e, req, nlh->nlmsg_len), nlh->nlmsg_len);
+	ctnl_fake_sys_set_responder(e->f, NULL, NULL);
+	assert_int_equal(ctnl_fake_sys_queued(e->f), 2);
+	assert_int_equal(e->ops->poll(e->ctx, pfd, 2, 0), 2);
+
+	/* b reads its reply, past a's, which stays. */
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 NLMSG_LENGTH(4));
+	assert_int_equal(((struct nlmsghdr *)e->buf)->nlmsg_seq, 20);
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), MSG_DONTWAIT,
+				  NULL, NULL), -EAGAIN);
+	assert_int_equal(e->ops->poll(e->ctx, pfd, 2, 0), 1);
+	assert_int_equal(pfd[1].revents, 0);
+	e->fd = a;
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 NLMSG_LENGTH(4));
+	assert_int_equal(((struct nlmsghdr *)e->buf)->nlmsg_seq, 10);
+
+	/* Queued by the test: for any socket. */
+	ctnl_fake_sys_queue(e->f, req, nlh->nlmsg_len);
+	e->fd = b;
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 nlh->nlmsg_len);
+	assert_int_equal(ctnl_fake_sys_queued(e->f), 0);
+	assert_int_equal(e->ops->close(e->ctx, b), 0);
+}
+
+/* SIOCGSKNS: a new descriptor for the namespace a socket was made in. */
+static void test_fake_ioctl_names_a_socket_namespace(void **state)
+{
+	struct env *e = *state;
+	int blue, self, sock, ns;
+
+	self = e->ops->open(e->ctx, "/proc/thread-self/ns/net", O_RDONLY);
+	blue = e->ops->open(e->ctx, "/run/netns/blue", O_RDONLY);
+	assert_int_equal(e->ops->setns(e->ctx, blue, CLONE_NEWNET), 0);
+	sock = e->ops->socket(e->ctx, AF_NETLINK, SOCK_RAW, 12);
+	assert_int_equal(e->ops->setns(e->ctx, self, CLONE_NEWNET), 0);
+	ns = e->ops->ioctl(e->ctx, sock, SIOCGSKNS, NULL);
+	assert_true(ns >= 0);
+	assert_int_equal(ctnl_fake_sys_calls(e->f, CTNL_FAKE_IOCTL), 1);
+	assert_int_equal(e->ops->setns(e->ctx, ns, CLONE_NEWNET), 0);
+	assert_string_equal(ctnl_fake_sys_netns(e->f), "/run/netns/blue");
+	assert_int_equal(e->ops->ioctl(e->ctx, ns, SIOCGSKNS, NULL), -ENOTTY);
+	assert_int_equal(e->ops->ioctl(e->ctx, sock, SIOCGIFINDEX, NULL),
+			 -ENOTTY);
+	assert_int_equal(e->ops->ioctl(e->ctx, 7, SIOCGSKNS, NULL), -EBADF);
+	ctnl_fake_sys_fail(e->f, CTNL_FAKE_IOCTL, 5, -EPERM);
+	assert_int_equal(e->ops->ioctl(e->ctx, sock, SIOCGSKNS, NULL), -EPERM);
+	for (int fd = self; fd <= ns; fd++)
+		e->ops->close(e->ctx, fd);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -537,6 +621,8 @@ int main(void)
 		T(test_fake_socket_filter_drops_on_receive),
 		T(test_fake_drops_count_and_report),
 		T(test_fakes_walk_whole_messages_only),
+		T(test_fake_replies_go_to_the_socket_that_asked),
+		T(test_fake_ioctl_names_a_socket_namespace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

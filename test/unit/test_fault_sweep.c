@@ -238,6 +238,17 @@ static int t_setns(void *ctx, int fd, int nstype)
 	return r;
 }
 
+static int t_ioctl(void *ctx, int fd, unsigned long request, void *arg)
+{
+	struct sweep *s = ctx;
+	int r;
+
+	note(s, CTNL_FAKE_IOCTL, 0, 0);
+	r = INNER(s, ioctl, fd, request, arg);
+	heap_pause(false);
+	return r;
+}
+
 static const struct ctnl_syscalls_ops tracing_ops = {
 	.size = sizeof(struct ctnl_syscalls_ops),
 	.socket = t_socket,
@@ -251,6 +262,7 @@ static const struct ctnl_syscalls_ops tracing_ops = {
 	.close = t_close,
 	.open = t_open,
 	.setns = t_setns,
+	.ioctl = t_ioctl,
 };
 
 /* ---- The kernel ---- */
@@ -805,6 +817,8 @@ static const int e_poll[] = { -EINTR, -EINVAL, -ENOMEM };
 static const int e_close[] = { -EBADF, -EINTR, -EIO };
 static const int e_open[] = { -EACCES, -EMFILE, -ENFILE, -ENOENT, -ENOMEM };
 static const int e_setns[] = { -EBADF, -EINVAL, -ENOMEM, -EPERM };
+static const int e_ioctl[] = { -EBADF, -EMFILE, -ENFILE, -ENOMEM, -ENOTTY,
+			       -EPERM };
 
 static const struct {
 	const int *errs;
@@ -821,6 +835,7 @@ static const struct {
 	[CTNL_FAKE_CLOSE] = { e_close, N(e_close) },
 	[CTNL_FAKE_OPEN] = { e_open, N(e_open) },
 	[CTNL_FAKE_SETNS] = { e_setns, N(e_setns) },
+	[CTNL_FAKE_IOCTL] = { e_ioctl, N(e_ioctl) },
 };
 
 /* What a failing call must do to the operation. */

@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <unistd.h>
+#include <linux/sockios.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <linux/netlink.h>
@@ -39,6 +41,7 @@ static void test_libc_table_fills_every_slot(void **state)
 	assert_non_null(sys->ops->close);
 	assert_non_null(sys->ops->open);
 	assert_non_null(sys->ops->setns);
+	assert_non_null(sys->ops->ioctl);
 }
 
 /* A route socket needs no privilege and behaves like any netlink socket. */
@@ -103,6 +106,31 @@ static void test_libc_errors_are_negative_errno(void **state)
 	assert_int_equal(ops()->open(NULL, "/nonexistent/ctnl", O_RDONLY),
 			 -ENOENT);
 	assert_int_equal(ops()->setns(NULL, -1, CLONE_NEWNET), -EBADF);
+	assert_int_equal(ops()->ioctl(NULL, -1, SIOCGSKNS, NULL), -EBADF);
+}
+
+/* SIOCGSKNS: a socket's namespace, the one the process is in here. It
+ * needs CAP_NET_ADMIN over that namespace; without it, -EPERM. */
+static void test_libc_ioctl_names_a_socket_namespace(void **state)
+{
+	struct stat ours, got;
+	int fd, ns;
+
+	(void)state;
+	fd = ops()->socket(NULL, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+			   NETLINK_ROUTE);
+	assert_true(fd >= 0);
+	ns = ops()->ioctl(NULL, fd, SIOCGSKNS, NULL);
+	if (ns == -EPERM) {
+		assert_int_equal(ops()->close(NULL, fd), 0);
+		return;
+	}
+	assert_true(ns >= 0);
+	assert_int_equal(fstat(ns, &got), 0);
+	assert_int_equal(stat("/proc/self/ns/net", &ours), 0);
+	assert_true(got.st_ino == ours.st_ino && got.st_dev == ours.st_dev);
+	assert_int_equal(ops()->close(NULL, ns), 0);
+	assert_int_equal(ops()->close(NULL, fd), 0);
 }
 
 static void test_libc_open_and_close_a_namespace_file(void **state)
@@ -122,6 +150,7 @@ int main(void)
 		cmocka_unit_test(test_libc_netlink_socket_round_trip),
 		cmocka_unit_test(test_libc_errors_are_negative_errno),
 		cmocka_unit_test(test_libc_open_and_close_a_namespace_file),
+		cmocka_unit_test(test_libc_ioctl_names_a_socket_namespace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

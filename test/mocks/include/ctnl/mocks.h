@@ -43,6 +43,12 @@ extern "C" {
  * message gets the sequence number of the most recently sent request and the
  * port id of the socket, so a script can be written before the code under
  * test picks its sequence numbers.
+ *
+ * Several sockets: what a responder queues while answering a request is
+ * for the socket that sent it (stamped against that socket's most recent
+ * request), and waits there while other sockets read their own; what a
+ * test queues itself goes to whichever socket reads first. ioctl() knows
+ * SIOCGSKNS (a socket's namespace, as a new descriptor).
  */
 struct ctnl_fake_sys;
 
@@ -58,6 +64,7 @@ enum ctnl_fake_call {
 	CTNL_FAKE_CLOSE,
 	CTNL_FAKE_OPEN,
 	CTNL_FAKE_SETNS,
+	CTNL_FAKE_IOCTL,
 	CTNL_FAKE_NCALLS
 };
 
