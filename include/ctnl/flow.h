@@ -456,6 +456,10 @@ struct ctnl_dump_info {
 	uint64_t received;		/**< entries the kernel sent */
 	uint64_t matched;		/**< entries that passed the filter */
 	uint64_t duplicates;		/**< entries dropped as seen before */
+	/** delete_matching, counted: entries gone before their delete came
+	 * (expired, deleted by someone else, or handed over twice by the
+	 * dump); neither counted nor an error. */
+	uint64_t gone;
 	bool interrupted;		/**< the kernel flagged the dump
 					 * inconsistent (NLM_F_DUMP_INTR) */
 	bool kernel_flush;		/**< delete_matching: one filtered
@@ -534,6 +538,117 @@ struct ctnl_cpu_stats {
 typedef int (*ctnl_flow_cb)(const struct ctnl_flow *flow, void *data);
 /** Receives one expectation of a dump, as ctnl_flow_cb does an entry. */
 typedef int (*ctnl_expect_cb)(const struct ctnl_expect *exp, void *data);
+
+/**
+ * Picks entries, for ctnl_ct_delete_if().
+ * @param flow  the entry; valid during the call only
+ * @param data  the caller's pointer, as given to ctnl_ct_delete_if()
+ * @return 1 to choose @p flow, 0 to leave it, or a negative errno that
+ * stops the operation with that error.
+ */
+typedef int (*ctnl_flow_pred)(const struct ctnl_flow *flow, void *data);
+
+/* ====================================================================
+ * Address sets: membership among many addresses, for predicates
+ * ==================================================================== */
+
+/**
+ * A set of IPv4 and IPv6 addresses with constant-time membership (a hash
+ * table): what a predicate needs to pick entries by one of many addresses
+ * (a deleted pod's addresses, a service's endpoints) without a scan per
+ * entry. An IPv4 address and an IPv6 one are never equal, IPv4-mapped or
+ * not. One writer at a time; lookups need no writer at the same time.
+ */
+struct ctnl_addr_set;
+
+/**
+ * Creates an empty address set.
+ * @param ret  receives the set
+ * @return 0.
+ * @errors -EINVAL (NULL @p ret), -ENOMEM.
+ * @ownership On success *@p ret is the caller's, for ctnl_addr_set_free();
+ * on failure it is untouched.
+ */
+CTNL_API int ctnl_addr_set_new(struct ctnl_addr_set **ret);
+
+/**
+ * Frees an address set.
+ * @param set  the set, or NULL (nothing is done)
+ * @errors Never fails.
+ * @ownership Takes @p set: it must not be used again.
+ */
+CTNL_API void ctnl_addr_set_free(struct ctnl_addr_set *set);
+
+/**
+ * Adds an address to a set.
+ * @param set     the set
+ * @param family  AF_INET (@p addr->in) or AF_INET6 (@p addr->in6); the
+ *                bytes past the family's length are ignored
+ * @param addr    the address
+ * @return 1 when added, 0 when it was there already.
+ * @errors -EINVAL (NULL arguments, another family), -ENOMEM (growing
+ * failed; the set is as it was).
+ * @ownership @p addr is copied.
+ */
+CTNL_API int ctnl_addr_set_add(struct ctnl_addr_set *set, uint8_t family,
+			       const union ctnl_addr *addr);
+
+/**
+ * Adds an address given as text to a set.
+ * @param set   the set
+ * @param text  an IPv4 ("10.0.0.1") or IPv6 ("fd00::1") address
+ * @return 1 when added, 0 when it was there already.
+ * @errors -EINVAL (NULL arguments, or text that is no address), -ENOMEM.
+ * @ownership @p text is read during the call only.
+ */
+CTNL_API int ctnl_addr_set_add_text(struct ctnl_addr_set *set,
+				    const char *text);
+
+/**
+ * Tells whether an address is in a set.
+ * @param set     the set
+ * @param family  AF_INET or AF_INET6
+ * @param addr    the address
+ * @return true when it is; false otherwise, and for NULL arguments or
+ * another family.
+ * @errors Never fails.
+ * @ownership Everything is borrowed for the call.
+ */
+CTNL_API bool ctnl_addr_set_contains(const struct ctnl_addr_set *set,
+				     uint8_t family,
+				     const union ctnl_addr *addr);
+
+/**
+ * Counts the addresses in a set.
+ * @param set  the set, or NULL
+ * @return the number of addresses (0 for NULL).
+ * @errors Never fails.
+ */
+CTNL_API size_t ctnl_addr_set_count(const struct ctnl_addr_set *set);
+
+/**
+ * Empties a set, keeping its memory for the next adds (which then
+ * allocate nothing until it holds more than before).
+ * @param set  the set, or NULL (nothing is done)
+ * @errors Never fails.
+ */
+CTNL_API void ctnl_addr_set_clear(struct ctnl_addr_set *set);
+
+/**
+ * A ready ctnl_flow_pred over an address set: chooses the entries whose
+ * original source or reply source is in it. Deleting every entry of gone
+ * pods' addresses, in both directions, in one pass (Calico's teardown):
+ *
+ *     ctnl_addr_set_add_text(pods, "10.244.1.7");   // ... K of them
+ *     ctnl_ct_delete_if(ct, NULL, ctnl_addr_set_has_src, pods, &stats);
+ *
+ * @param flow  the entry
+ * @param set   the struct ctnl_addr_set
+ * @return 1 when either source is in @p set, else 0 (also for NULL
+ * arguments).
+ * @errors Never fails.
+ */
+CTNL_API int ctnl_addr_set_has_src(const struct ctnl_flow *flow, void *set);
 
 /** @} */
 

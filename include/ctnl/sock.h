@@ -175,6 +175,30 @@ CTNL_API int ctnl_sock_open(const struct ctnl_syscalls *sys,
 CTNL_API void ctnl_sock_close(struct ctnl_sock *sock);
 
 /**
+ * Opens another socket handle on the same table, for requests made while
+ * a handle is busy (ctnl_ct_delete_if() deletes through one while its
+ * dump is read from the other).
+ *
+ * The new handle has the same system-call table, the same network
+ * namespace, and the receive buffer and queue sizes @p sock was opened
+ * with; not its flags, groups, filter, or options set since. A handle
+ * opened in another namespace (config.netns_*) finds it again through its
+ * socket (SIOCGSKNS) and enters it for the socket(2) call, as
+ * ctnl_sock_open() did; one opened in the calling thread's own namespace
+ * opens the new socket in the namespace the calling thread is in now.
+ *
+ * @param sock  the handle to clone
+ * @param ret   receives the new handle
+ * @return 0.
+ * @errors -EINVAL (NULL arguments), -ENOSYS (the implementation cannot),
+ * those of ctnl_sock_open(), and those of ioctl(2) (-EPERM without
+ * CAP_NET_ADMIN over the namespace).
+ * @ownership On success *@p ret is the caller's, for ctnl_sock_close();
+ * on failure it is untouched and nothing stays open.
+ */
+CTNL_API int ctnl_sock_clone(struct ctnl_sock *sock, struct ctnl_sock **ret);
+
+/**
  * Sends one request and receives its replies.
  *
  * The handle stamps @p req with a fresh sequence number and asks the

@@ -37,6 +37,7 @@ static void ct_destroy(void *ctx)
 {
 	struct ct_handle *h = ctx;
 
+	ctnl_sock_close(h->peer);
 	ctnl_sock_close(h->sock);
 	free(h->batch);
 	free(h);
@@ -66,6 +67,7 @@ static const struct ctnl_ct_ops ct_ops = {
 	.event_info = ctnl__ct_event_info,
 	.error_msg = ct_error_msg,
 	.destroy = ct_destroy,
+	.delete_if = ctnl__ct_delete_if,
 };
 
 int ctnl_ct_new(struct ctnl_sock *sock, struct ctnl_ct **ret)
@@ -202,6 +204,15 @@ int ctnl_ct_delete_matching(struct ctnl_ct *ct,
 			    struct ctnl_dump_info *info)
 {
 	return DISPATCH(ct, delete_matching, filter, info);
+}
+
+int ctnl_ct_delete_if(struct ctnl_ct *ct, const struct ctnl_filter *filter,
+		      ctnl_flow_pred pred, void *data,
+		      struct ctnl_delete_stats *stats)
+{
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
+	return DISPATCH(ct, delete_if, filter, pred, data, stats);
 }
 
 int ctnl_ct_stats(struct ctnl_ct *ct, enum ctnl_table table,

@@ -48,6 +48,10 @@ struct ct_events {
 struct ct_handle {
 	struct ctnl_ct iface;		/* handed to the caller; ctx = this */
 	struct ctnl_sock *sock;		/* owned */
+	/* A second socket on the same table, owned: deletes go out on it
+	 * while a dump is read from the first (delete_if.c). Opened on first
+	 * use; NULL until then, and again after it failed. */
+	struct ctnl_sock *peer;
 	struct ct_events events;
 	uint8_t *batch;			/* CT_BATCH_BYTES, made on first use */
 	bool has_errmsg;
@@ -131,11 +135,29 @@ int ctnl__ct_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb,
 
 /* ---- matching.c ---- */
 
+/* A NULL filter selects every entry. */
+const struct ctnl_filter *ctnl__filter_or_all(const struct ctnl_filter *f);
+
 int ctnl__ct_update_matching(void *ctx, const struct ctnl_filter *filter,
 			     const struct ctnl_change *change,
 			     struct ctnl_dump_info *info);
 int ctnl__ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
 			     struct ctnl_dump_info *info);
+
+/* ---- delete_if.c ---- */
+
+/*
+ * Deletes what @filter passes and @pred (NULL: every entry) chooses, in
+ * one pass; fills *@st, and *@info (unless NULL) as a dump fills it.
+ * -ENOSYS: the socket cannot clone, nothing was done.
+ */
+int ctnl__ct_delete_pass(struct ct_handle *h, const struct ctnl_filter *filter,
+			 ctnl_flow_pred pred, void *data,
+			 struct ctnl_delete_stats *st,
+			 struct ctnl_dump_info *info);
+int ctnl__ct_delete_if(void *ctx, const struct ctnl_filter *filter,
+		       ctnl_flow_pred pred, void *data,
+		       struct ctnl_delete_stats *stats);
 
 /* ---- stats.c ---- */
 

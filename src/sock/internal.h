@@ -32,6 +32,10 @@ struct nl_sock {
 	struct ctnl_syscalls sys;	/* a copy: ops borrowed, ctx as given */
 	int fd;
 	unsigned int flags;		/* enum ctnl_sock_flag */
+	/* What a clone takes over: whether the socket lives in another
+	 * namespace than the opening thread's, and the queue sizes asked. */
+	bool other_netns;
+	int cfg_rcvbuf, cfg_sndbuf;
 	uint32_t portid;		/* assigned by the kernel at bind */
 	uint32_t seq;			/* last sequence number used */
 	uint32_t groups;		/* joined multicast groups, bit g-1 */

@@ -13,6 +13,7 @@
 
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/sockios.h>
 
 #include "internal.h"
 
@@ -378,6 +379,33 @@ static const char *sock_error_msg(void *ctx)
 	return s->has_errmsg ? s->errmsg : NULL;
 }
 
+/*
+ * A request socket like @s: its queue sizes and receive buffer, in its
+ * namespace. That namespace is found again through the socket itself, not
+ * the path or descriptor it was opened with, which may name another by
+ * now or be closed.
+ */
+static int sock_clone(void *ctx, struct ctnl_sock **ret)
+{
+	struct nl_sock *s = ctx;
+	struct ctnl_sock_config cfg = { .size = sizeof(cfg),
+					.rcvbuf = s->cfg_rcvbuf,
+					.sndbuf = s->cfg_sndbuf,
+					.bufsize = s->bufsize };
+	int ns, err;
+
+	if (!s->other_netns)
+		return ctnl_sock_open(&s->sys, &cfg, ret);
+	ns = SYS(s, ioctl, s->fd, SIOCGSKNS, NULL);
+	if (ns < 0)
+		return ns;
+	cfg.flags = CTNL_SOCK_NETNS_FD;
+	cfg.netns_fd = ns;
+	err = ctnl_sock_open(&s->sys, &cfg, ret);
+	SYS(s, close, ns);
+	return err;
+}
+
 static const struct ctnl_sock_ops nl_sock_ops = {
 	.size = sizeof(struct ctnl_sock_ops),
 	.request = ctnl__sock_request,
@@ -392,6 +420,7 @@ static const struct ctnl_sock_ops nl_sock_ops = {
 	.stats = sock_stats,
 	.error_msg = sock_error_msg,
 	.destroy = sock_destroy,
+	.clone = sock_clone,
 };
 
 int ctnl_sock_open(const struct ctnl_syscalls *sys,
@@ -418,6 +447,9 @@ int ctnl_sock_open(const struct ctnl_syscalls *sys,
 	s->sys = *sys;
 	s->fd = -1;
 	s->flags = o.flags;
+	s->other_netns = o.netns_path || (o.flags & CTNL_SOCK_NETNS_FD);
+	s->cfg_rcvbuf = o.rcvbuf;
+	s->cfg_sndbuf = o.sndbuf;
 	s->bufsize = o.bufsize;
 	s->replies_max = SOCK_REPLIES_MAX;
 	s->buf = malloc(s->bufsize);
@@ -426,7 +458,7 @@ int ctnl_sock_open(const struct ctnl_syscalls *sys,
 		goto fail;
 	}
 
-	if (o.netns_path || (o.flags & CTNL_SOCK_NETNS_FD))
+	if (s->other_netns)
 		err = netlink_socket_in_netns(s, &o);
 	else
 		err = netlink_socket(s, &o);
@@ -448,6 +480,13 @@ int ctnl_sock_open(const struct ctnl_syscalls *sys,
 fail:
 	sock_destroy(s);
 	return err;
+}
+
+int ctnl_sock_clone(struct ctnl_sock *sock, struct ctnl_sock **ret)
+{
+	if (!sock || !ret)
+		return -EINVAL;
+	return CTNL_CALL(sock, clone, ret);
 }
 
 void ctnl_sock_close(struct ctnl_sock *sock)

@@ -92,6 +92,7 @@ static const char *const slot_names[CTNL_FAKE_CT_NSLOTS] = {
 	[CTNL_FAKE_CT_GET_EXPECT] = "get_expect",
 	[CTNL_FAKE_CT_CREATE_EXPECT] = "create_expect",
 	[CTNL_FAKE_CT_DEL_EXPECT] = "del_expect",
+	[CTNL_FAKE_CT_DELETE_IF] = "delete_if",
 };
 
 static void die(const char *fmt, ...)
@@ -850,6 +851,45 @@ out:
 	return ret;
 }
 
+/* Hands each entry @filter passes to @pred, deleting those it chooses as
+ * it goes, as ctnl_ct_delete_if() does in one pass. */
+static int fake_delete_if(void *ctx, const struct ctnl_filter *filter,
+			  ctnl_flow_pred pred, void *data,
+			  struct ctnl_delete_stats *stats)
+{
+	struct ctnl_fake_ct *f = ctx;
+	struct ctnl_delete_stats st = { 0 };
+	struct ctnl_flow flow;
+	int ret = enter(f, CTNL_FAKE_CT_DELETE_IF), chosen = 0;
+
+	if (!ret)
+		ret = check_filter(filter);
+	if (ret)
+		goto out;
+	f->in_dump = true;
+	for (size_t i = 0; i < f->n && chosen >= 0;) {
+		flow = f->flows[i];
+		st.seen++;
+		chosen = 0;
+		if (ctnl_filter_match(filter, &flow))
+			chosen = pred ? pred(&flow, data) : 1;
+		if (chosen <= 0) {
+			i++;
+			continue;
+		}
+		st.matched++;
+		st.deleted++;
+		remove_entry(f, i);
+	}
+	f->in_dump = false;
+	ret = chosen < 0 ? chosen : st.deleted > INT_MAX ? INT_MAX
+						       : (int)st.deleted;
+out:
+	if (stats)
+		*stats = st;
+	return ret;
+}
+
 /* ---- Statistics ---- */
 
 static int fake_stats(void *ctx, enum ctnl_table table, struct ctnl_stats *out)
@@ -1149,6 +1189,7 @@ static const struct ctnl_ct_ops fake_ops = {
 	.del_expect = fake_del_expect,
 	.error_msg = fake_error_msg,
 	.destroy = fake_destroy,
+	.delete_if = fake_delete_if,
 };
 
 int ctnl_fake_ct_new(struct ctnl_fake_ct **ret)

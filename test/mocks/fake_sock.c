@@ -45,8 +45,19 @@ struct fifo {
 	size_t head, tail, cap;
 };
 
+/* What the clone slot hands out: another handle on the same scripts and
+ * records, as a second socket on the same kernel would be. */
+struct twin {
+	struct ctnl_sock iface;
+	struct ctnl_fake_sock *parent;
+};
+
 struct ctnl_fake_sock {
 	struct ctnl_sock iface;
+	struct twin twin;
+	size_t clones, twin_batch_calls;
+	int clones_open;
+	int clone_fail;
 	struct fifo replies;		/* struct reply */
 	struct fifo batch_results;	/* int */
 	struct fifo events;		/* struct event_item */
@@ -392,6 +403,73 @@ static void fake_destroy(void *ctx)
 	f->closed = true;
 }
 
+static int fake_clone(void *ctx, struct ctnl_sock **ret);
+
+static int twin_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
+			void *data)
+{
+	struct twin *t = ctx;
+
+	return fake_request(t->parent, req, cb, data);
+}
+
+static int twin_batch(void *ctx, void *buf, size_t len, int *results,
+		      size_t count)
+{
+	struct twin *t = ctx;
+
+	t->parent->twin_batch_calls++;
+	return fake_batch(t->parent, buf, len, results, count);
+}
+
+static const char *twin_error_msg(void *ctx)
+{
+	struct twin *t = ctx;
+
+	return t->parent->errmsg;
+}
+
+static int twin_clone(void *ctx, struct ctnl_sock **ret)
+{
+	struct twin *t = ctx;
+
+	return fake_clone(t->parent, ret);
+}
+
+static void twin_destroy(void *ctx)
+{
+	struct twin *t = ctx;
+
+	if (t->parent->clones_open == 0)
+		die("a clone closed twice");
+	t->parent->clones_open--;
+}
+
+static const struct ctnl_sock_ops twin_ops = {
+	.size = sizeof(struct ctnl_sock_ops),
+	.request = twin_request,
+	.batch = twin_batch,
+	.error_msg = twin_error_msg,
+	.destroy = twin_destroy,
+	.clone = twin_clone,
+};
+
+static int fake_clone(void *ctx, struct ctnl_sock **ret)
+{
+	struct ctnl_fake_sock *f = ctx;
+
+	if (f->clone_fail) {
+		int err = f->clone_fail;
+
+		f->clone_fail = 0;
+		return err;
+	}
+	f->clones++;
+	f->clones_open++;
+	*ret = &f->twin.iface;
+	return 0;
+}
+
 static const struct ctnl_sock_ops fake_sock_ops = {
 	.size = sizeof(struct ctnl_sock_ops),
 	.request = fake_request,
@@ -406,6 +484,7 @@ static const struct ctnl_sock_ops fake_sock_ops = {
 	.stats = fake_stats,
 	.error_msg = fake_error_msg,
 	.destroy = fake_destroy,
+	.clone = fake_clone,
 };
 
 int ctnl_fake_sock_new(struct ctnl_fake_sock **ret)
@@ -416,6 +495,8 @@ int ctnl_fake_sock_new(struct ctnl_fake_sock **ret)
 		return -ENOMEM;
 	f->iface.ops = &fake_sock_ops;
 	f->iface.ctx = f;
+	f->twin = (struct twin){ .iface = { &twin_ops, &f->twin },
+				 .parent = f };
 	f->efd = -1;
 	for (size_t i = 0; i < sizeof(f->options) / sizeof(f->options[0]); i++)
 		f->options[i] = -1;
@@ -539,6 +620,26 @@ size_t ctnl_fake_sock_unused(const struct ctnl_fake_sock *f)
 bool ctnl_fake_sock_closed(const struct ctnl_fake_sock *f)
 {
 	return f->closed;
+}
+
+void ctnl_fake_sock_clone_fail(struct ctnl_fake_sock *f, int err)
+{
+	f->clone_fail = err;
+}
+
+size_t ctnl_fake_sock_clones(const struct ctnl_fake_sock *f)
+{
+	return f->clones;
+}
+
+int ctnl_fake_sock_clones_open(const struct ctnl_fake_sock *f)
+{
+	return f->clones_open;
+}
+
+size_t ctnl_fake_sock_clone_batch_calls(const struct ctnl_fake_sock *f)
+{
+	return f->twin_batch_calls;
 }
 
 uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f)

@@ -178,6 +178,9 @@ static void test_socket_layer_refuses_bad_input(void **state)
 	assert_int_equal(ctnl_fake_sys_calls(fx->fake, CTNL_FAKE_SOCKET), 2);
 
 	ROW(-EINVAL, ctnl_sock_request(NULL, nlh, NULL, NULL));
+	ROW(-EINVAL, ctnl_sock_clone(NULL, &out));
+	ROW(-EINVAL, ctnl_sock_clone(fx->sock, NULL));
+	assert_null(out);
 	ROW(-EINVAL, ctnl_sock_request(fx->sock, NULL, NULL, NULL));
 	nlh->nlmsg_len = 8;
 	ROW(-EINVAL, ctnl_sock_request(fx->sock, nlh, NULL, NULL));
@@ -467,9 +470,12 @@ static void test_matching_refuses_bad_input(void **state)
 				     { .attrs = CTNL_ATTR_ORIG },
 				     { .attrs = 1ull << 40 } };
 	struct ctnl_dump_info info = { .received = 77 };
+	struct ctnl_delete_stats dst = { .seen = 77 };
 	uint8_t buf[512];
 
 	bad_filters(f);
+	ROW(-EINVAL, ctnl_ct_delete_if(NULL, NULL, NULL, NULL, &dst));
+	assert_int_equal(dst.seen, 0);
 	ROW(-EINVAL, ctnl_ct_update_matching(NULL, NULL, &mark, NULL));
 	ROW(-EINVAL, ctnl_ct_update_matching(fx->ct, NULL, NULL, NULL));
 	for (int i = 0; i < 3; i++)
@@ -480,6 +486,9 @@ static void test_matching_refuses_bad_input(void **state)
 		ROW(-EINVAL, ctnl_ct_update_matching(fx->ct, &f[i], &mark,
 						     &info));
 		ROW(-EINVAL, ctnl_ct_delete_matching(fx->ct, &f[i], &info));
+		/* Refused before the second socket is opened. */
+		ROW(-EINVAL, ctnl_ct_delete_if(fx->ct, &f[i], NULL, NULL,
+					       NULL));
 		f[i].flags |= CTNL_FILTER_UNCOUNTED;
 		ROW(-EINVAL, ctnl_ct_delete_matching(fx->ct, &f[i], &info));
 		ROW(-EINVAL, ctnl_build_flush_filtered(buf, sizeof(buf),
@@ -490,6 +499,34 @@ static void test_matching_refuses_bad_input(void **state)
 	ROW(-ENOSPC, ctnl_build_flush_filtered(buf, 8, NULL));
 	/* Labels are filtered in user space only: no flush takes them. */
 	ROW(-EOPNOTSUPP, ctnl_build_flush_filtered(buf, sizeof(buf), &labels));
+}
+
+/* Address sets: NULL and families that are not IP. */
+static void test_address_sets_refuse_bad_input(void **state)
+{
+	struct fx *fx = *state;
+	struct ctnl_addr_set *set;
+	union ctnl_addr a = { .u8 = { 10, 0, 0, 1 } };
+	struct ctnl_flow f = tcp_flow();
+
+	assert_int_equal(ctnl_addr_set_new(&set), 0);
+	ROW(-EINVAL, ctnl_addr_set_new(NULL));
+	ROW(-EINVAL, ctnl_addr_set_add(NULL, AF_INET, &a));
+	ROW(-EINVAL, ctnl_addr_set_add(set, AF_INET, NULL));
+	ROW(-EINVAL, ctnl_addr_set_add(set, AF_UNIX, &a));
+	ROW(-EINVAL, ctnl_addr_set_add_text(NULL, "10.0.0.1"));
+	ROW(-EINVAL, ctnl_addr_set_add_text(set, NULL));
+	ROW(-EINVAL, ctnl_addr_set_add_text(set, "10.0.0.1/8"));
+	ROW(-EINVAL, ctnl_addr_set_add_text(set, " 10.0.0.1"));
+	ROW(0, (int)ctnl_addr_set_contains(NULL, AF_INET, &a));
+	ROW(0, (int)ctnl_addr_set_contains(set, AF_INET, NULL));
+	ROW(0, (int)ctnl_addr_set_count(NULL));
+	ROW(0, ctnl_addr_set_has_src(NULL, set));
+	ROW(0, ctnl_addr_set_has_src(&f, NULL));
+	ROW(0, (int)ctnl_addr_set_count(set));
+	ctnl_addr_set_clear(NULL);
+	ctnl_addr_set_free(NULL);
+	ctnl_addr_set_free(set);
 }
 
 /* Reading: every function taking a filter, given each bad one. */
@@ -786,6 +823,7 @@ int main(void)
 		T(test_events_refuse_bad_input),
 		T(test_statistics_and_expectations_refuse_bad_input),
 		T(test_matching_refuses_bad_input),
+		T(test_address_sets_refuse_bad_input),
 		T(test_reading_refuses_bad_input),
 		T(test_changing_refuses_bad_input),
 		T(test_text_tuples_refuse_bad_input),

@@ -809,6 +809,7 @@ static void test_empty_interface_answers_enosys(void **state)
 	struct ctnl_stats st;
 	struct ctnl_cpu_stats cpu;
 	struct ctnl_list list;
+	struct ctnl_delete_stats dst;
 	int result;
 
 	(void)state;
@@ -824,6 +825,10 @@ static void test_empty_interface_answers_enosys(void **state)
 	assert_int_equal(ctnl_ct_update_matching(&ct, NULL, &change, NULL),
 			 -ENOSYS);
 	assert_int_equal(ctnl_ct_delete_matching(&ct, NULL, NULL), -ENOSYS);
+	memset(&dst, 0xaa, sizeof(dst));
+	assert_int_equal(ctnl_ct_delete_if(&ct, NULL, NULL, NULL, &dst),
+			 -ENOSYS);
+	assert_int_equal(dst.deleted, 0);
 	assert_int_equal(ctnl_ct_stats(&ct, CTNL_TABLE_CONNTRACK, &st), -ENOSYS);
 	assert_int_equal(ctnl_ct_stats_cpu(&ct, &cpu, 1), -ENOSYS);
 	assert_int_equal(ctnl_ct_get_expect(&ct, &e, &e), -ENOSYS);

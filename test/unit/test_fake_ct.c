@@ -1546,6 +1546,73 @@ static void test_fake_ct_delete_matching_removes_and_counts(void **state)
 	assert_int_equal(ctnl_fake_ct_count(e->f), 0);
 }
 
+struct chooser {
+	uint16_t sport;		/* chooses entries of this source port */
+	int stop_at;		/* the call that fails (1-based), 0: none */
+	int calls;
+	int nested;		/* a slot called from the predicate */
+	struct ctnl_ct *ct;
+};
+
+static int choose_sport(const struct ctnl_flow *flow, void *data)
+{
+	struct chooser *c = data;
+	struct ctnl_stats st;
+
+	c->calls++;
+	if (c->ct)
+		c->nested = ctnl_ct_stats(c->ct, CTNL_TABLE_CONNTRACK, &st);
+	if (c->calls == c->stop_at)
+		return -ECANCELED;
+	return flow->orig.port.src == c->sport;
+}
+
+/* delete_if: the filter, then the predicate, on each entry in table
+ * order; what it chooses goes at once; other slots are busy meanwhile;
+ * a predicate's error stops the pass there. */
+static void test_fake_ct_delete_if_deletes_what_is_chosen(void **state)
+{
+	struct env *e = *state;
+	struct ctnl_filter udp_only = { .match = CTNL_MATCH_PROTO,
+					.proto = IPPROTO_UDP };
+	struct chooser c = { .sport = 1, .ct = e->ct };
+	struct ctnl_delete_stats st;
+	const struct ctnl_flow flows[] = {
+		udp("10.0.0.1", "10.0.0.2", 1, 53),
+		udp("10.0.0.1", "10.0.0.2", 2, 53),
+		tcp("10.0.0.1", "10.0.0.2", 1, 80),
+		udp("10.0.0.3", "10.0.0.2", 1, 53),
+	};
+
+	for (size_t i = 0; i < 4; i++)
+		add(e, &flows[i]);
+	assert_int_equal(ctnl_ct_delete_if(e->ct, &udp_only, choose_sport, &c,
+					   &st), 2);
+	assert_int_equal(c.calls, 3);
+	assert_int_equal(c.nested, -EBUSY);
+	assert_int_equal(st.seen, 4);
+	assert_int_equal(st.matched, 2);
+	assert_int_equal(st.deleted, 2);
+	assert_int_equal(st.gone + st.failed + st.retries, 0);
+	assert_int_equal(ctnl_fake_ct_count(e->f), 2);
+	assert_int_equal(entry(e, 0)->orig.port.src, 2);
+	assert_int_equal(entry(e, 1)->orig.proto, IPPROTO_TCP);
+
+	c = (struct chooser){ .sport = 2, .stop_at = 2 };
+	assert_int_equal(ctnl_ct_delete_if(e->ct, NULL, choose_sport, &c, &st),
+			 -ECANCELED);
+	assert_int_equal(st.deleted, 1);
+	assert_int_equal(ctnl_fake_ct_count(e->f), 1);
+	assert_int_equal(ctnl_ct_delete_if(e->ct, NULL, NULL, NULL, NULL), 1);
+	assert_int_equal(ctnl_fake_ct_count(e->f), 0);
+	assert_int_equal(ctnl_fake_ct_calls(e->f, CTNL_FAKE_CT_DELETE_IF), 3);
+	save(e);
+	assert_int_equal(ctnl_ct_delete_if(e->ct, &(struct ctnl_filter){
+						   .family = 9 },
+					   NULL, NULL, &st), -EINVAL);
+	assert_unchanged(e);
+}
+
 /* ====================================================================
  * Statistics
  * ==================================================================== */
@@ -1831,6 +1898,7 @@ static void test_fake_ct_fail_every_other_slot(void **state)
 	struct ctnl_expect x = expect_of(&m, 2021), xkey = x, xout;
 	struct ctnl_change c = { .attrs = CTNL_ATTR_MARK, .mark = 1 };
 	struct ctnl_dump_info info;
+	struct ctnl_delete_stats dst;
 	struct ctnl_cpu_stats cpu;
 	struct ctnl_stats st;
 	struct ctnl_flow out;
@@ -1848,6 +1916,10 @@ static void test_fake_ct_fail_every_other_slot(void **state)
 			 -EIO);
 	assert_int_equal(info.matched, 0);
 	assert_int_equal(ctnl_ct_delete_matching(e->ct, NULL, &info), -EIO);
+	memset(&dst, 0xaa, sizeof(dst));
+	assert_int_equal(ctnl_ct_delete_if(e->ct, NULL, NULL, NULL, &dst),
+			 -EIO);
+	assert_int_equal(dst.seen, 0);
 	assert_int_equal(ctnl_ct_stats(e->ct, CTNL_TABLE_CONNTRACK, &st), -EIO);
 	assert_int_equal(ctnl_ct_stats_cpu(e->ct, &cpu, 1), -EIO);
 	assert_int_equal(ctnl_ct_create_expect(e->ct, &x), -EIO);
@@ -2224,6 +2296,7 @@ int main(void)
 		T(test_fake_ct_update_matching_none_changed_is_first_error),
 		T(test_fake_ct_update_matching_invalid_request_is_einval),
 		T(test_fake_ct_delete_matching_removes_and_counts),
+		T(test_fake_ct_delete_if_deletes_what_is_chosen),
 		T(test_fake_ct_stats_reports_count_and_max),
 		T(test_fake_ct_stats_cpu_reports_one_cpu),
 		T(test_fake_ct_create_expect_needs_master_with_helper),

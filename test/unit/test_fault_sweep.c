@@ -67,6 +67,8 @@ struct sweep {
 	struct ctnl_sock *sock;
 	struct ctnl_ct *ct;
 	struct ctnl_ct *ev;			/* subscribed, for resync */
+	struct ctnl_sock *clone;		/* made by sock_clone */
+	struct ctnl_addr_set *set;		/* OP_SET */
 
 	/* A non-blocking socket's kernel answers late: when polled. */
 	bool has_pending;
@@ -488,6 +490,7 @@ enum handle { H_NONE, H_SOCK, H_CT };
 #define OP_EV_HANDLE	(1u << 14)	/* s->ev, subscribed: its receives
 					 * come first, and EAGAIN or ENOBUFS
 					 * there is absorbed */
+#define OP_SET		(1u << 15)	/* s->set, an empty address set */
 
 static int count_msg(const struct nlmsghdr *nlh, void *data)
 {
@@ -551,6 +554,35 @@ static int took_sock(struct sweep *s, int ret)
 		s->sock = NULL;
 	return ret;
 }
+
+/* After a clone: closes it, returns the result. */
+static int cloned(struct sweep *s, int ret)
+{
+	if (ret == 0) {
+		ctnl_sock_close(s->clone);
+		s->clone = NULL;
+	}
+	return ret;
+}
+
+/* After a set was made: frees it, returns the result. */
+static int set_made(struct sweep *s, int ret)
+{
+	if (ret == 0) {
+		ctnl_addr_set_free(s->set);
+		s->set = NULL;
+	}
+	return ret;
+}
+
+/* Chooses the entries of port 80. */
+static int pick_port_80(const struct ctnl_flow *flow, void *data)
+{
+	(void)data;
+	return flow->orig.port.dst == 80;
+}
+
+static const union ctnl_addr some_addr = { .u8 = { 10, 0, 0, 1 } };
 
 /* After a list: frees it, returns its count. */
 static int listed(struct sweep *s, int ret)
@@ -732,6 +764,19 @@ static const struct sock_filter accept_all[] = {
 	  ctnl_ct_update_label32(s->ct, CTNL_TABLE_CONNTRACK, kern.flows, 3,  \
 				 "10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000,   \
 				 80, CTNL_LABEL32_ENCRYPTED))                 \
+	X(ct_delete_if, H_CT, 0, 2,                                           \
+	  ctnl_ct_delete_if(s->ct, NULL, pick_port_80, s, NULL))              \
+	X(ct_delete_if_in_netns, H_CT, OP_NETNS, 1,                           \
+	  ctnl_ct_delete_if(s->ct, &tcp_v4, NULL, NULL, NULL))                \
+	X(sock_clone, H_SOCK, 0, 0,                                           \
+	  cloned(s, ctnl_sock_clone(s->sock, &s->clone)))                     \
+	X(sock_clone_in_netns, H_SOCK, OP_NETNS, 0,                           \
+	  cloned(s, ctnl_sock_clone(s->sock, &s->clone)))                     \
+	X(addr_set_new, H_NONE, 0, 0, set_made(s, ctnl_addr_set_new(&s->set))) \
+	X(addr_set_add, H_NONE, OP_SET, 1,                                    \
+	  ctnl_addr_set_add(s->set, AF_INET, &some_addr))                     \
+	X(addr_set_add_text, H_NONE, OP_SET, 1,                               \
+	  ctnl_addr_set_add_text(s->set, "fd00::1"))                          \
 	X(ct_close, H_CT, OP_CLOSES, 0, (ctnl_ct_close(s->ct), s->ct = NULL, 0))
 
 struct op {
@@ -770,6 +815,11 @@ static const struct {
 	{ "ctnl_filter_match", "pure" },
 	{ "ctnl_tuple_from_text", "pure: inet_pton() only" },
 	{ "ctnl_event_type_name", "returns a static string" },
+	{ "ctnl_addr_set_contains", "pure: reads the set" },
+	{ "ctnl_addr_set_count", "pure: reads the set" },
+	{ "ctnl_addr_set_has_src", "pure: reads the set" },
+	{ "ctnl_addr_set_clear", "zeroes the set's memory, keeps it" },
+	{ "ctnl_addr_set_free", "frees; run by every address set row" },
 	{ "ctnl_ct_error_msg", "reads the handle" },
 	{ "ctnl_sock_error_msg", "reads the handle" },
 	{ "ctnl_list_free", "frees; run by every list row above" },
@@ -948,6 +998,8 @@ static struct sweep *sweep_new(const struct op *op)
 								  ? &quiet_cfg
 								  : &all_cfg),
 				 0);
+	if (op->flags & OP_SET)
+		assert_int_equal(ctnl_addr_set_new(&s->set), 0);
 	if (op->flags & OP_EV_HANDLE) {
 		assert_int_equal(ctnl_ct_open(&s->sys, &s->cfg, &s->ev), 0);
 		assert_int_equal(ctnl_ct_subscribe(s->ev, CTNL_EVENT_ALL), 0);
@@ -964,6 +1016,8 @@ static struct sweep *sweep_new(const struct op *op)
 static void sweep_free(struct sweep *s)
 {
 	ctnl_ct_close(s->ev);
+	ctnl_sock_close(s->clone);
+	ctnl_addr_set_free(s->set);
 	ctnl_ct_close(s->ct);
 	ctnl_sock_close(s->sock);
 	fake_sys_free_checked(s->fake);

@@ -11,6 +11,8 @@
  * <ctnl/conntrack.h> and <ctnl/events.h>: read those first. Each slot does
  * what the ctnl_ct_* function it stands for says there, with the same
  * errors (del: ctnl_ct_delete(), subscribe: ctnl_ct_subscribe_config()).
+ * Slots are only ever added at the end, so a table built against an older
+ * header stays valid: its size says which slots it has.
  */
 #ifndef CTNL_SYS_CT_H
 #define CTNL_SYS_CT_H
@@ -21,6 +23,8 @@
 #include <ctnl/common.h>
 #include <ctnl/flow.h>
 #include <ctnl/events.h>
+
+struct ctnl_delete_stats;	/* <ctnl/conntrack.h> */
 
 #ifdef __cplusplus
 extern "C" {
@@ -103,6 +107,10 @@ struct ctnl_ct_ops {
 	const char *(*error_msg)(void *ctx);
 	/** ctnl_ct_close(): frees the implementation */
 	void (*destroy)(void *ctx);
+	/** ctnl_ct_delete_if() */
+	int (*delete_if)(void *ctx, const struct ctnl_filter *filter,
+			 ctnl_flow_pred pred, void *data,
+			 struct ctnl_delete_stats *stats);
 };
 
 /** A conntrack handle: a table and the context its slots receive. */

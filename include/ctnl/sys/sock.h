@@ -63,6 +63,8 @@ struct ctnl_sock_ops {
 	const char *(*error_msg)(void *ctx);
 	/** ctnl_sock_close(): frees the implementation */
 	void (*destroy)(void *ctx);
+	/** ctnl_sock_clone() */
+	int (*clone)(void *ctx, struct ctnl_sock **ret);
 };
 
 /** A socket handle: a table and the context its slots receive. */

@@ -78,7 +78,7 @@ struct ctnl_syscalls_ops {
 	int (*open)(void *ctx, const char *path, int flags);
 	/** setns(2) */
 	int (*setns)(void *ctx, int fd, int nstype);
-	/* ioctl(2) with one pointer argument, or none (NULL). Used for
+	/** ioctl(2) with one pointer argument, or none (NULL). Used for
 	 * SIOCGSKNS only: the network namespace a socket lives in, as a new
 	 * descriptor (the return value). */
 	int (*ioctl)(void *ctx, int fd, unsigned long request, void *arg);

@@ -230,6 +230,18 @@ size_t ctnl_fake_sock_request_calls(const struct ctnl_fake_sock *f);
 /* Scripted replies and batch results not used yet. */
 size_t ctnl_fake_sock_unused(const struct ctnl_fake_sock *f);
 bool ctnl_fake_sock_closed(const struct ctnl_fake_sock *f);
+/*
+ * Clones (ctnl_sock_clone()): each is another handle on the same fake,
+ * as a second socket on the same kernel: its requests and batches take
+ * the same scripted replies and results and are recorded with the rest
+ * (and counted by ctnl_fake_sock_batch_calls() too). The next clone
+ * fails with @err instead; clones made; clones not closed yet; batch
+ * calls made through clones.
+ */
+void ctnl_fake_sock_clone_fail(struct ctnl_fake_sock *f, int err);
+size_t ctnl_fake_sock_clones(const struct ctnl_fake_sock *f);
+int ctnl_fake_sock_clones_open(const struct ctnl_fake_sock *f);
+size_t ctnl_fake_sock_clone_batch_calls(const struct ctnl_fake_sock *f);
 /* Multicast groups joined, bit g-1 for group g. */
 uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f);
 
@@ -293,7 +305,11 @@ uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f);
  *    master's original tuple and helper; timeouts are kept as given.
  *  - update_matching answers how many entries it changed (when some
  *    matched but none could be changed, the first error), delete_matching
- *    how many it deleted; both fill ctnl_dump_info as dump does. With
+ *    how many it deleted; both fill ctnl_dump_info as dump does.
+ *    delete_if hands each entry the filter passes to the predicate, in
+ *    table order, and deletes at once those it chooses; its stats count
+ *    every entry as seen (the filter runs here), and nothing is ever
+ *    gone or refused, as nothing else changes the table meanwhile. With
  *    CTNL_FILTER_UNCOUNTED, delete_matching answers 0 with kernel_flush
  *    set, as a handle whose kernel applies every criterion does.
  *  - stats: count and max; stats_cpu: one CPU, all counters 0.
@@ -325,6 +341,7 @@ enum ctnl_fake_ct_slot {
 	CTNL_FAKE_CT_GET_EXPECT,
 	CTNL_FAKE_CT_CREATE_EXPECT,
 	CTNL_FAKE_CT_DEL_EXPECT,
+	CTNL_FAKE_CT_DELETE_IF,
 	CTNL_FAKE_CT_NSLOTS
 };
 
