@@ -102,6 +102,10 @@ struct ctnl_fake_sys {
 	 * reported by the next recvmsg() before anything queued. */
 	uint32_t drops;
 	int pending_err;
+	/* NETLINK_S_CONGESTED: set with the ENOBUFS of a drop, cleared when
+	 * a recvmsg() leaves the queue empty (netlink_rcv_wake()); in
+	 * between, drops are counted without a word. */
+	bool congested;
 };
 
 static void die(const char *fmt, ...)
@@ -323,6 +327,9 @@ static int fake_setsockopt(void *ctx, int fd, int level, int name,
 		return 0;
 	}
 	memcpy(&v, val, sizeof(v));
+	/* As netlink_setsockopt() does: a quiet socket is not congested. */
+	if (level == SOL_NETLINK && name == NETLINK_NO_ENOBUFS && v)
+		f->congested = false;
 	reserve((void **)&f->opts, &f->optcap, f->nopts + 1, sizeof(*f->opts));
 	f->opts[f->nopts++] = (struct sockopt){ level, name, v };
 	return 0;
@@ -562,18 +569,14 @@ static void copy_to_iov(const struct msghdr *msg, const uint8_t *data,
 	}
 }
 
-static ssize_t fake_recvmsg(void *ctx, int fd, struct msghdr *msg, int flags)
+static ssize_t recv_item(struct ctnl_fake_sys *f, int fd, struct msghdr *msg,
+			 int flags)
 {
-	struct ctnl_fake_sys *f = ctx;
-	int err = enter(f, CTNL_FAKE_RECVMSG);
 	struct item *it;
 	uint8_t *bytes;
 	size_t len, copied, pos;
+	int err;
 
-	if (err)
-		return failure(err);
-	if (!lookup_socket(f, fd))
-		return -EBADF;
 	if (f->pending_err) {
 		err = f->pending_err;
 		f->pending_err = 0;
@@ -618,6 +621,23 @@ static ssize_t fake_recvmsg(void *ctx, int fd, struct msghdr *msg, int flags)
 		take_item(f, pos);
 	}
 	return (flags & MSG_TRUNC) ? (ssize_t)len : (ssize_t)copied;
+}
+
+static ssize_t fake_recvmsg(void *ctx, int fd, struct msghdr *msg, int flags)
+{
+	struct ctnl_fake_sys *f = ctx;
+	int err = enter(f, CTNL_FAKE_RECVMSG);
+	ssize_t n;
+
+	if (err)
+		return failure(err);
+	if (!lookup_socket(f, fd))
+		return -EBADF;
+	n = recv_item(f, fd, msg, flags);
+	/* Every recvmsg() ends in netlink_rcv_wake(). */
+	if (next_for(f, fd) == f->qtail)
+		f->congested = false;
+	return n;
 }
 
 static int fake_poll(void *ctx, struct pollfd *fds, nfds_t nfds,
@@ -837,8 +857,11 @@ void ctnl_fake_sys_drop(struct ctnl_fake_sys *f, unsigned int n)
 
 	f->drops += n;
 	ctnl_fake_sys_sockopt(f, SOL_NETLINK, NETLINK_NO_ENOBUFS, &no_enobufs);
-	if (n > 0 && !no_enobufs)
+	/* netlink_overrun(): ENOBUFS once, then congested and quiet. */
+	if (n > 0 && !no_enobufs && !f->congested) {
 		f->pending_err = -ENOBUFS;
+		f->congested = true;
+	}
 }
 
 size_t ctnl_fake_sys_queued(const struct ctnl_fake_sys *f)

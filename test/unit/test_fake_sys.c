@@ -429,7 +429,8 @@ static void meminfo(struct env *e, uint32_t *mem)
 }
 
 /* Drops show in SO_MEMINFO; unless NETLINK_NO_ENOBUFS is on, the next
- * receive fails with ENOBUFS before anything queued, and poll says so. */
+ * receive fails with ENOBUFS before anything queued, and poll says so;
+ * then the socket is congested, as the kernel's is, until emptied. */
 static void test_fake_drops_count_and_report(void **state)
 {
 	struct env *e = *state;
@@ -456,8 +457,23 @@ static void test_fake_drops_count_and_report(void **state)
 	assert_int_equal(pfd.revents, POLLERR);
 	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
 			 -ENOBUFS);
+	/* Congested: the next drops only count, until a receive empties the
+	 * queue; then a drop says ENOBUFS again. */
+	ctnl_fake_sys_queue_raw(e->f, 0, 1, "0123456789abcdef", 16);
+	ctnl_fake_sys_drop(e->f, 3);
 	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
 			 16);
+	ctnl_fake_sys_drop(e->f, 1);
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 16);
+	meminfo(e, mem);
+	assert_int_equal(mem[SK_MEMINFO_DROPS], 9);
+	assert_int_equal(mem[SK_MEMINFO_RMEM_ALLOC], 0);
+	ctnl_fake_sys_drop(e->f, 2);
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 -ENOBUFS);
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 -EAGAIN);
 
 	assert_int_equal(e->ops->setsockopt(e->ctx, e->fd, SOL_NETLINK,
 					    NETLINK_NO_ENOBUFS, &one,
@@ -466,7 +482,7 @@ static void test_fake_drops_count_and_report(void **state)
 	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
 			 -EAGAIN);
 	meminfo(e, mem);
-	assert_int_equal(mem[SK_MEMINFO_DROPS], 7);
+	assert_int_equal(mem[SK_MEMINFO_DROPS], 13);
 }
 
 static int count_cb(const struct nlmsghdr *nlh, void *data)

@@ -108,7 +108,9 @@ void ctnl_fake_sys_queue_errno(struct ctnl_fake_sys *f, int err);
  * The kernel drops @n messages for want of room in the receive queue: the
  * drop counter (SO_MEMINFO) grows by @n and, unless NETLINK_NO_ENOBUFS is
  * on, the next recvmsg() fails with -ENOBUFS before anything queued, as
- * the kernel reports a pending socket error first.
+ * the kernel reports a pending socket error first. As the kernel does,
+ * that ENOBUFS leaves the socket congested: later drops only count, with
+ * no other ENOBUFS, until a recvmsg() leaves the queue empty.
  */
 void ctnl_fake_sys_drop(struct ctnl_fake_sys *f, unsigned int n);
 /* Datagrams and errors still queued. */
