@@ -175,6 +175,8 @@ int main(int argc, char **argv)
 		if (idle_s > 0)
 			break;
 	}
+	/* The loss no read has reported yet, if any, before leaving. */
+	ctnl_ct_unsubscribe(ev, print_event, &fl);
 out:
 	ctnl_ct_close(req);
 	ctnl_ct_close(ev);

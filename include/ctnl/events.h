@@ -67,10 +67,24 @@ struct ctnl_ct;		/* <ctnl/conntrack.h> */
  * says where about the loss was noticed, not which entries it concerned:
  * a program that keeps a view must re-read the table, with
  * ctnl_ct_resync(). A bigger queue (config.rcvbuf; privileged processes
- * may pass net.core.rmem_max) makes overflows rarer. The modes, by flags:
+ * may pass net.core.rmem_max) makes overflows rarer.
  *
- *  - 0 (default): the kernel reports an overflow (-ENOBUFS) and libctnl
- *    turns it into the report.
+ * The count is exact: whenever a read has emptied the queue (and its
+ * callback did not stop), the messages read (ctnl_event_info.received:
+ * delivered plus filtered) plus the sum of the reports' lost are the
+ * messages the kernel sent to the socket, in every mode; so are they
+ * when a subscription ends through ctnl_ct_unsubscribe() (events still
+ * queued then are neither read nor lost: read them first to have them).
+ * A loss the kernel counted that no report has told yet is pending:
+ * reads settle it from the drop counter, one more system call per read
+ * while one is pending (never one per event, none otherwise), until a
+ * read finds the queue empty. A read whose callback stopped leaves it to
+ * the next read, even one that finds nothing queued. The modes, by flags:
+ *
+ *  - 0 (default): the kernel reports an overflow (-ENOBUFS) once, then
+ *    drops without a word until the queue has been emptied; libctnl turns
+ *    the -ENOBUFS into a report and reports the rest of that loss by the
+ *    time the reader has emptied the queue.
  *  - CTNL_EVENTS_NO_ENOBUFS: the kernel reports nothing (NETLINK_NO_ENOBUFS)
  *    and drops events silently; libctnl still notices its drop counter
  *    grow, reading it after each read that found events (one system call
@@ -80,8 +94,9 @@ struct ctnl_ct;		/* <ctnl/conntrack.h> */
  *    the kernel (the entry lingers, unlisted) and sent again until it is
  *    delivered, so no destroy is ever lost; a new or update event that
  *    cannot be queued is folded into the entry's next event. Overflows are
- *    still reported: until that next event, the view is stale. Reliable
- *    mode slows down whatever changes the table while the queue is full.
+ *    still reported (each failed try counts as one message lost): until
+ *    that next event, the view is stale. Reliable mode slows down
+ *    whatever changes the table while the queue is full.
  *
  * Kernel facts that shape what arrives:
  *  - With net.netfilter.nf_conntrack_events = 2 (the default on 6.18, the
@@ -132,10 +147,12 @@ enum ctnl_event_type {
 /** What a CTNL_EVENT_OVERFLOW report says. */
 struct ctnl_event_overflow {
 	/** Messages the kernel dropped since the previous report, as it
-	 * counts them. 0 when the socket cannot say (a kernel before 4.12,
+	 * counts them: every message is either read or counted in one
+	 * report, once. 0 when the socket cannot say (a kernel before 4.12,
 	 * or a socket implementation without the stats slot), or when the
 	 * kernel reported the overflow before counting it: a later report
-	 * then includes them. */
+	 * then includes them (at the latest the one made when the reader
+	 * has emptied the queue). */
 	uint64_t lost;
 	/** Overflow reports on this handle so far, this one included. */
 	uint64_t count;
@@ -210,8 +227,11 @@ struct ctnl_event_info {
 	uint64_t delivered;		/**< events handed to callbacks */
 	/** messages the user-space part dropped */
 	uint64_t filtered;
-	uint64_t overflows;		/**< CTNL_EVENT_OVERFLOW reports */
-	uint64_t lost;			/**< messages lost, as far as known */
+	/** CTNL_EVENT_OVERFLOW reports, including the loss counted as a
+	 * subscription ended (see ctnl_ct_unsubscribe()) */
+	uint64_t overflows;
+	/** messages lost, as far as known: the sum of those reports */
+	uint64_t lost;
 };
 
 /**
@@ -233,7 +253,10 @@ CTNL_API int ctnl_ct_subscribe(struct ctnl_ct *ct, unsigned int events);
  * The filter is attached before any group is joined, so no event escapes
  * it. Counters (ctnl_event_info) carry on across subscriptions. A socket
  * filter the kernel refuses is no failure: the filter is then applied in
- * user space, as ctnl_event_info says.
+ * user space, as ctnl_event_info says. A loss not yet reported when one
+ * subscription replaces another is reported by the next read; when
+ * config.events 0 ends it, it is only counted in ctnl_event_info
+ * (ctnl_ct_unsubscribe() reports it).
  * @param ct   the handle
  * @param cfg  the subscription
  * @return 0.
@@ -259,18 +282,20 @@ CTNL_API int ctnl_ct_event_fd(struct ctnl_ct *ct);
 /**
  * Reads the events already queued, without blocking, and hands each to
  * @p cb, with an overflow report where a loss shows (the kernel's ENOBUFS
- * comes before the events still queued; in the quiet modes the report
- * comes after the events read). Reads at most a bounded number of
+ * comes before the events still queued; the rest of that loss, and the
+ * loss of the quiet modes, comes after the events read, by the read that
+ * empties the queue at the latest). Reads at most a bounded number of
  * datagrams (beyond those of an overflow) so one busy handle cannot starve
  * an event loop.
  * @param ct    the subscribed handle
- * @param cb    receives each event; returns CTNL_CB_OK, CTNL_CB_STOP (the
- *              rest waits for the next call), or a negative errno, which
- *              this call returns
+ * @param cb    receives each event; returns CTNL_CB_OK, CTNL_CB_STOP
+ *              (nothing more is handed over in this call; the rest,
+ *              reports included, waits for the next), or a negative
+ *              errno, which this call returns
  * @param data  handed to @p cb
  * @return the number of messages read plus the reports made (events the
  * filter dropped count as read, not handed over); 0 when nothing was
- * queued.
+ * queued and no loss was left to report.
  * @errors -ENOTCONN (not subscribed), -EINVAL, -EBUSY (called from its own
  * callback), -EBADMSG (a malformed or unknown message: it is skipped, and
  * the next call goes on after it), -EPERM (a datagram not from the
@@ -328,6 +353,30 @@ CTNL_API int ctnl_ct_event_loop(struct ctnl_ct *ct, ctnl_event_cb cb,
  */
 CTNL_API int ctnl_ct_event_info(struct ctnl_ct *ct,
 				struct ctnl_event_info *out);
+
+/**
+ * Ends a handle's subscription (as config.events 0 does: the handle can
+ * make requests again) and hands @p cb one CTNL_EVENT_OVERFLOW report of
+ * the loss the kernel counted that no read has reported yet, if there is
+ * any: with it, every message the kernel sent to the subscription was
+ * read or reported, apart from those still queued (read them first to
+ * have them). Call it before ctnl_ct_close() to hear the rest; closing
+ * discards it. Over an implementation that keeps no counters (no
+ * event_info slot), it only unsubscribes.
+ * @param ct    the handle
+ * @param cb    receives the report; NULL: none is made (the loss is still
+ *              counted in ctnl_event_info)
+ * @param data  handed to @p cb
+ * @return 1 if a report was handed over, 0 if none was needed.
+ * @errors -EINVAL (NULL @p ct), -EBUSY (called from an event callback of
+ * this handle), those of ctnl_ct_subscribe_config() (the handle is
+ * unsubscribed all the same, and the report still made), or a negative
+ * value returned by @p cb.
+ * @ownership The handle stays the caller's; the report is valid only
+ * during the call of @p cb.
+ */
+CTNL_API int ctnl_ct_unsubscribe(struct ctnl_ct *ct, ctnl_event_cb cb,
+				 void *data);
 
 /**
  * The recovery path, and the way to build a first view: brings a view

@@ -201,13 +201,44 @@ static int detach_filter(struct ct_handle *h)
 }
 
 /*
+ * Messages dropped since the drop counter was last read; 0 if unknown.
+ * A queue seen empty settles a pending loss: the kernel drops only while
+ * the queue is full or, having said ENOBUFS, congested, and it lifts the
+ * congestion when a read empties the queue; so once the queue has been
+ * seen empty, every drop so far is in the counter, and any later one
+ * leaves messages queued behind it, to be read before the queue is empty
+ * again (see doc/kernel-behaviour.md).
+ */
+static uint32_t new_drops(struct ct_events *e, struct ctnl_sock *sock)
+{
+	struct ctnl_sock_stats st;
+	uint32_t n;
+
+	if (!e->have_drops) {
+		e->loss_pending = false;	/* nothing would ever say */
+		return 0;
+	}
+	if (ctnl_sock_stats(sock, &st) < 0)
+		return 0;
+	n = st.drops - e->drops;	/* the counter wraps */
+	e->drops = st.drops;
+	if (st.queued == 0)
+		e->loss_pending = false;
+	return n;
+}
+
+/*
  * Leaves every group and puts the socket back as it was for requests.
- * Best effort: goes on after a failure, returns the first.
+ * Best effort: goes on after a failure, returns the first. The loss that
+ * no read has reported yet is counted in the handle's info: the counter is
+ * read once the groups are left, when it can grow no more for this
+ * subscription (ctnl_ct_unsubscribe() hands that count to a callback).
  */
 static int unsubscribe(struct ct_handle *h)
 {
 	struct ct_events *e = &h->events;
 	int ret = 0, err;
+	uint32_t lost;
 
 	for (size_t i = 0; i < N_GROUPS; i++) {
 		uint32_t bit = group_bit(event_groups[i].group);
@@ -227,6 +258,12 @@ static int unsubscribe(struct ct_handle *h)
 	if (ret == 0)
 		ret = err;
 
+	lost = e->events ? new_drops(e, h->sock) : 0;
+	if (lost > 0) {
+		e->info.overflows++;
+		e->info.lost += lost;
+	}
+	e->loss_pending = false;
 	e->events = 0;
 	e->filtering = false;
 	e->info.events = 0;
@@ -291,9 +328,15 @@ static int subscribe(struct ct_handle *h, const struct ctnl_events_config *c)
 	if (ret < 0)
 		return ret;
 
-	/* Drops counted from here on are this subscription's. */
-	e->have_drops = ctnl_sock_stats(h->sock, &st) == 0;
-	e->drops = e->have_drops ? st.drops : 0;
+	if (!e->events) {
+		/* Drops counted from here on are this subscription's. */
+		e->have_drops = ctnl_sock_stats(h->sock, &st) == 0;
+		e->drops = e->have_drops ? st.drops : 0;
+	} else {
+		/* A new subscription on the same socket takes over the old
+		 * one's loss: the next read settles what is unreported. */
+		e->loss_pending = e->have_drops;
+	}
 
 	for (size_t i = 0; i < N_GROUPS; i++) {
 		unsigned int g = event_groups[i].group;
@@ -415,24 +458,12 @@ static int event_msg(const struct nlmsghdr *nlh, void *arg)
 	return deliver(r);
 }
 
-/* Messages dropped since the drop counter was last read; 0 if unknown. */
-static uint32_t new_drops(struct ct_events *e, struct ctnl_sock *sock)
-{
-	struct ctnl_sock_stats st;
-	uint32_t n;
-
-	if (!e->have_drops || ctnl_sock_stats(sock, &st) < 0)
-		return 0;
-	n = st.drops - e->drops;	/* the counter wraps */
-	e->drops = st.drops;
-	return n;
-}
-
 /*
  * Reports a loss: @said when the socket told of it (-ENOBUFS, or an
  * oversized datagram, @extra messages lost beyond the drop counter); else
  * only a grown drop counter is one. The kernel raises ENOBUFS before it
- * counts the drop, so a report can say 0 lost and the next one count it.
+ * counts the drop, and goes on dropping after it: a report can say 0 lost,
+ * and the settling report (at the latest) counts the rest.
  * Returns the callback's verdict, or CTNL_CB_OK.
  */
 static int report_loss(struct reader *r, bool said, uint32_t extra)
@@ -458,6 +489,7 @@ int ctnl__ct_event_read(void *ctx, ctnl_event_cb cb, void *data)
 	struct ct_events *e = &h->events;
 	struct reader r = { .h = h, .cb = cb, .data = data };
 	int ret = 0, verdict = CTNL_CB_OK;
+	uint64_t received;
 
 	if (!cb)
 		return -EINVAL;
@@ -466,20 +498,29 @@ int ctnl__ct_event_read(void *ctx, ctnl_event_cb cb, void *data)
 	if (e->reading)
 		return -EBUSY;
 	e->reading = true;
+	received = e->info.received;
 
 	for (int round = 0; round < READ_ROUNDS; round++) {
 		ret = ctnl_sock_receive(h->sock, event_msg, &r);
 		if (ret != -ENOBUFS && ret != -EMSGSIZE)
 			break;
-		/* An oversized datagram was consumed whole: one lost. */
+		/* After ENOBUFS the kernel drops without a word until the
+		 * queue is empty. An oversized datagram was consumed
+		 * whole: one lost. */
+		e->loss_pending |= ret == -ENOBUFS;
 		verdict = report_loss(&r, true, ret == -EMSGSIZE);
 		ret = 0;
 		if (verdict != CTNL_CB_OK)
 			break;
 	}
-	/* Where the kernel drops without a word, its drop counter is the
-	 * only witness: one more system call per read, not per event. */
-	if (ret >= 0 && !r.stopped && r.count > 0 && e->silent_drops)
+	/* Where the kernel drops without a word, any message read may have
+	 * had others dropped behind it. */
+	if (e->silent_drops && e->info.received != received)
+		e->loss_pending = true;
+	/* The drop counter is the only witness of a pending loss: one more
+	 * system call per read while one is pending, never per event, none
+	 * otherwise. A callback that stopped hears of it at the next read. */
+	if (ret >= 0 && !r.stopped && e->loss_pending)
 		verdict = report_loss(&r, false, 0);
 
 	e->reading = false;

@@ -64,6 +64,34 @@ int ctnl_ct_event_loop(struct ctnl_ct *ct, ctnl_event_cb cb, void *data,
 	return clamp_count(l.delivered);
 }
 
+/* ---- The end of a subscription ---- */
+
+/*
+ * Built on the interface: unsubscribing counts the loss still unreported
+ * in the handle's info, and the difference is handed over as one report.
+ */
+int ctnl_ct_unsubscribe(struct ctnl_ct *ct, ctnl_event_cb cb, void *data)
+{
+	struct ctnl_event_info before, after;
+	struct ctnl_event ev = { .type = CTNL_EVENT_OVERFLOW };
+	bool counted;
+	int ret, verdict;
+
+	if (!ct)
+		return -EINVAL;
+	counted = ctnl_ct_event_info(ct, &before) == 0;
+	ret = ctnl_ct_subscribe(ct, 0);
+	if (!cb || !counted || ctnl_ct_event_info(ct, &after) < 0 ||
+	    after.overflows == before.overflows)
+		return ret < 0 ? ret : 0;
+	ev.overflow.lost = after.lost - before.lost;
+	ev.overflow.count = after.overflows;
+	verdict = cb(&ev, data);
+	if (ret < 0)
+		return ret;
+	return verdict < 0 ? verdict : 1;
+}
+
 /* ---- Resynchronisation ---- */
 
 struct resync {

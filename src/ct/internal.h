@@ -40,7 +40,10 @@ struct ct_events {
 	bool reading;			/* inside event_read: no nesting */
 	bool have_drops;		/* the socket reports its drop counter */
 	bool silent_drops;		/* the kernel may drop without ENOBUFS */
-	uint32_t drops;			/* ... as last seen */
+	/* The kernel may have counted drops not reported yet: the counter
+	 * is read at the end of each read until the queue is seen empty. */
+	bool loss_pending;
+	uint32_t drops;			/* the counter as last reported */
 	struct ctnl_event_info info;	/* what ctnl_ct_event_info() says */
 };
 

@@ -25,8 +25,10 @@
  * numbered in order; the counters of ctnl_ct_event_info() add up; reads
  * return a count or one of the errors documented for what the input did
  * (never -ENOBUFS or -EMSGSIZE, which are reports); everything queued is
- * read in a bounded number of calls; then the handle unsubscribes, makes
- * a request, and closes without leaving a descriptor open. The message
+ * read in a bounded number of calls; then the handle unsubscribes (with
+ * ctnl_ct_unsubscribe(), which reports the loss left; without failures
+ * scheduled, every drop made while subscribed has then been reported),
+ * makes a request, and closes without leaving a descriptor open. The message
  * parsers also see each message of each datagram directly, as the event
  * reader would not: a message of the other subsystem, or of none, must be
  * refused by both with the documented error, and every message that is
@@ -80,6 +82,7 @@ struct run {
 	uint64_t fails;		/* failures scheduled */
 	unsigned int recv_fail_last;	/* the last receive made to fail */
 	uint64_t dropped;	/* messages the kernel dropped */
+	uint64_t dropped_subscribed;	/* ... while subscribed */
 	bool may_lose;		/* something could make an overflow report */
 };
 
@@ -261,15 +264,56 @@ static void check_info(struct run *r)
 }
 
 /* Subscribes as @b says; 0 or a failure the input scheduled. */
+static int on_event(const struct ctnl_event *ev, void *data);
+
+/*
+ * A subscription that fails ends the one before: the loss no read had
+ * reported is then counted in the handle's info, not handed over. One
+ * report at most, and only where a loss could be.
+ */
+static void take_counted_loss(struct run *r,
+			      const struct ctnl_event_info *before)
+{
+	struct ctnl_event_info now;
+
+	FUZZ_CHECK(ctnl_ct_event_info(r->ct, &now) == 0);
+	FUZZ_CHECK(now.overflows - before->overflows <= 1);
+	FUZZ_CHECK((now.overflows != before->overflows) ==
+		   (now.lost != before->lost));
+	if (now.overflows != before->overflows)
+		FUZZ_CHECK(r->may_lose);
+	r->overflows += now.overflows - before->overflows;
+	r->lost += now.lost - before->lost;
+}
+
+/* Ends the subscription; the loss no read reported comes to on_event
+ * (which the handle does not count as delivered). */
+static int unsubscribe(struct run *r)
+{
+	uint64_t delivered = r->delivered;
+	int ret = ctnl_ct_unsubscribe(r->ct, on_event, r);
+
+	r->delivered = delivered;
+	FUZZ_CHECK(ret == 0 || ret == 1 || ret == -ECANCELED ||
+		   (ret < 0 && r->fails > 0));
+	FUZZ_CHECK(ret != -ECANCELED || r->fail);
+	return ret < 0 && ret != -ECANCELED ? ret : 0;
+}
+
 static int subscribe(struct run *r, const uint8_t b[4])
 {
 	struct ctnl_events_config cfg;
+	struct ctnl_event_info before;
 	struct ctnl_filter filter;
 	bool has_filter;
 	int ret;
 
 	config_of(b, &cfg, &filter, &has_filter);
-	ret = ctnl_ct_subscribe_config(r->ct, &cfg);
+	FUZZ_CHECK(ctnl_ct_event_info(r->ct, &before) == 0);
+	ret = cfg.events ? ctnl_ct_subscribe_config(r->ct, &cfg)
+			 : unsubscribe(r);
+	if (ret < 0 && cfg.events)
+		take_counted_loss(r, &before);
 	/* Only a failure the input scheduled makes it fail. */
 	FUZZ_CHECK(ret == 0 || (ret < 0 && r->fails > 0));
 	/* A failure leaves the handle unsubscribed; events 0 is that. */
@@ -411,6 +455,8 @@ static void apply_record(struct run *r, uint8_t kind, const uint8_t *p,
 		break;
 	case FUZZ_EV_REC_DROP:
 		r->dropped += b0;
+		if (r->subscribed)
+			r->dropped_subscribed += b0;
 		r->may_lose |= b0 > 0;
 		r->items++;
 		ctnl_fake_sys_drop(r->f, b0);
@@ -509,6 +555,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (uint64_t i = 0; i <= r.fails && subscribe(&r, head) < 0; i++)
 		;
 	FUZZ_CHECK(!r.subscribed);
+	/* Every drop the kernel counted for a subscription was reported,
+	 * once the queue was read to the end and the subscription ended
+	 * (oversized datagrams add to it), unless a failure hid the
+	 * counter. */
+	if (r.fails == 0)
+		FUZZ_CHECK(r.lost >= r.dropped_subscribed);
 	ret = -1;
 	for (uint64_t i = 0; i <= r.fails && ret < 0; i++) {
 		ret = ctnl_ct_flush(r.ct, CTNL_TABLE_CONNTRACK, AF_INET);

@@ -594,6 +594,257 @@ static void test_overflow_storm_is_bounded_per_read(void **state)
 	assert_int_equal(info(e).overflows, 6);
 }
 
+/* ---- Loss: every message read or reported, exactly ---- */
+
+/* What a reader saw, summed. */
+struct sum {
+	uint64_t events, lost, reports;
+	int reads;
+};
+
+static int add_up(const struct ctnl_event *ev, void *data)
+{
+	struct sum *s = data;
+
+	if (ev->type == CTNL_EVENT_OVERFLOW) {
+		s->reports++;
+		s->lost += ev->overflow.lost;
+		assert_int_equal(ev->overflow.count, s->reports);
+	} else {
+		s->events++;
+	}
+	return CTNL_CB_OK;
+}
+
+/* Reads until a read finds nothing; returns the getsockopt() calls made. */
+static unsigned int read_until_idle(struct efx *e, struct sum *s)
+{
+	unsigned int before = ctnl_fake_sys_calls(e->fake,
+						  CTNL_FAKE_GETSOCKOPT);
+	int ret;
+
+	do {
+		ret = ctnl_ct_event_read(e->ct, add_up, s);
+		assert_true(ret >= 0);
+		s->reads++;
+	} while (ret > 0);
+	return ctnl_fake_sys_calls(e->fake, CTNL_FAKE_GETSOCKOPT) - before;
+}
+
+static void queue_news(struct efx *e, int n)
+{
+	for (int i = 0; i < n; i++)
+		ctnl_fake_sys_queue_raw(e->fake, 0, 1, e->nud.dgrams[0].data,
+					e->nud.dgrams[0].len);
+}
+
+/*
+ * The kernel's congested window: having said ENOBUFS once, it goes on
+ * dropping, and counting, without another word until the queue has been
+ * emptied. Those drops are reported by the time the reader has emptied
+ * it: the events read plus the losses reported are what was sent. The
+ * counter costs at most one more system call per read, and none once the
+ * loss is settled.
+ */
+static void test_drops_while_congested_are_reported_when_drained(void **state)
+{
+	struct efx *e = *state;
+	struct sum s = { 0 };
+	unsigned int calls;
+
+	subscribe(e, CTNL_EVENT_CT_ALL, 0, NULL);
+	queue_news(e, 100);
+	ctnl_fake_sys_drop(e->fake, 5);
+	assert_true(ctnl_ct_event_read(e->ct, add_up, &s) > 0);
+	assert_int_equal(s.reports, 1);
+	assert_int_equal(s.lost, 5);
+	/* The premise: one read does not empty this queue. */
+	assert_true(ctnl_fake_sys_queued(e->fake) > 0);
+
+	ctnl_fake_sys_drop(e->fake, 7);
+	ctnl_fake_sys_drop(e->fake, 4);
+	assert_int_equal(ctnl_fake_sys_queued(e->fake), 100 - s.events);
+	calls = read_until_idle(e, &s);
+	assert_int_equal(s.events, 100);
+	assert_int_equal(s.lost, 5 + 7 + 4);
+	assert_int_equal(info(e).lost, 16);
+	assert_true(calls <= (unsigned int)s.reads);
+
+	/* Settled: reading an empty queue costs no system call but its own. */
+	calls = ctnl_fake_sys_calls(e->fake, CTNL_FAKE_GETSOCKOPT);
+	assert_int_equal(ctnl_ct_event_read(e->ct, add_up, &s), 0);
+	assert_int_equal(ctnl_fake_sys_calls(e->fake, CTNL_FAKE_GETSOCKOPT),
+			 calls);
+	assert_int_equal(info(e).overflows, s.reports);
+}
+
+/*
+ * A callback that stops takes no report after it; the next read makes
+ * it, even one that finds nothing queued. @flags: the mode; in the
+ * default mode the kernel said ENOBUFS before, and dropped on since.
+ */
+static void stopped_read_leaves_the_report(struct efx *e, unsigned int flags)
+{
+	struct rec *r = &e->rec;
+
+	subscribe(e, CTNL_EVENT_CT_ALL, flags, NULL);
+	fixture_queue_events(e->fake, GROUPS_CT, &e->nud);
+	ctnl_fake_sys_drop(e->fake, 4);
+	if (!flags) {
+		r->stop_after = 2;	/* the report of ENOBUFS, and NEW */
+		assert_int_equal(ctnl_ct_event_read(e->ct, record, r), 2);
+		assert_int_equal(r->ev[0].overflow.lost, 4);
+		ctnl_fake_sys_drop(e->fake, 3);
+	}
+	/* Stopped at the last event queued. */
+	r->stop_after = r->n + (flags ? 3 : 2);
+	assert_int_equal(ctnl_ct_event_read(e->ct, record, r), flags ? 3 : 2);
+	assert_int_equal(r->ev[r->n - 1].type, CTNL_EVENT_DESTROY);
+	assert_int_equal(ctnl_fake_sys_queued(e->fake), 0);
+
+	r->stop_after = 0;
+	assert_int_equal(ctnl_ct_event_read(e->ct, record, r), 1);
+	assert_int_equal(r->ev[r->n - 1].type, CTNL_EVENT_OVERFLOW);
+	assert_int_equal(r->ev[r->n - 1].overflow.lost, flags ? 4 : 3);
+	assert_int_equal(info(e).lost, flags ? 4 : 7);
+	assert_int_equal(ctnl_ct_event_read(e->ct, record, r), 0);
+}
+
+static void test_stopped_read_leaves_the_report_default(void **state)
+{
+	stopped_read_leaves_the_report(*state, 0);
+}
+
+static void test_stopped_read_leaves_the_report_no_enobufs(void **state)
+{
+	stopped_read_leaves_the_report(*state, CTNL_EVENTS_NO_ENOBUFS);
+}
+
+static void test_stopped_read_leaves_the_report_reliable(void **state)
+{
+	stopped_read_leaves_the_report(*state, CTNL_EVENTS_RELIABLE);
+}
+
+/* A new subscription on the same socket takes over the loss the old one
+ * had not reported: its next read reports it, whatever the new mode. */
+static void test_resubscribing_keeps_the_unreported_loss(void **state)
+{
+	struct efx *e = *state;
+	struct sum s = { 0 };
+
+	subscribe(e, CTNL_EVENT_CT_ALL, 0, NULL);
+	queue_news(e, 2);
+	ctnl_fake_sys_drop(e->fake, 3);
+	subscribe(e, CTNL_EVENT_ALL, 0, NULL);
+	read_until_idle(e, &s);
+	assert_int_equal(s.events, 2);
+	assert_int_equal(s.lost, 3);
+
+	/* From a quiet mode, where the kernel said nothing, to the
+	 * default, where the kernel would say nothing more of it. */
+	subscribe(e, CTNL_EVENT_CT_ALL, CTNL_EVENTS_NO_ENOBUFS, NULL);
+	queue_news(e, 2);
+	ctnl_fake_sys_drop(e->fake, 6);
+	subscribe(e, CTNL_EVENT_CT_ALL, 0, NULL);
+	read_until_idle(e, &s);
+	assert_int_equal(s.events, 4);
+	assert_int_equal(s.lost, 9);
+	assert_int_equal(info(e).lost, 9);
+}
+
+/*
+ * The end of a subscription: ctnl_ct_unsubscribe() reports what no read
+ * has; unsubscribing through the config only counts it. Events still
+ * queued are neither read nor lost.
+ */
+static void test_unsubscribe_reports_the_rest(void **state)
+{
+	struct efx *e = *state;
+	struct rec *r = &e->rec;
+	struct ctnl_event_info i;
+
+	subscribe(e, CTNL_EVENT_CT_ALL, 0, NULL);
+	fixture_queue_events(e->fake, GROUPS_CT, &e->nud);
+	ctnl_fake_sys_drop(e->fake, 6);
+	r->stop_after = 2;
+	assert_int_equal(ctnl_ct_event_read(e->ct, record, r), 2);
+	ctnl_fake_sys_drop(e->fake, 2);	/* congested: not a word */
+	assert_int_equal(ctnl_ct_unsubscribe(e->ct, record, r), 1);
+	assert_int_equal(r->n, 3);
+	assert_int_equal(r->ev[2].type, CTNL_EVENT_OVERFLOW);
+	assert_int_equal(r->ev[2].overflow.lost, 2);
+	assert_int_equal(r->ev[2].overflow.count, 2);
+	i = info(e);
+	assert_int_equal(i.events, 0);
+	assert_int_equal(i.lost, 8);
+	assert_int_equal(i.overflows, 2);
+	assert_int_equal(nl(e)->groups, 0);
+	/* Nothing left to report; NULL callback and handle. */
+	assert_int_equal(ctnl_ct_unsubscribe(e->ct, record, r), 0);
+	assert_int_equal(ctnl_ct_unsubscribe(e->ct, NULL, NULL), 0);
+	assert_int_equal(ctnl_ct_unsubscribe(NULL, record, r), -EINVAL);
+	assert_int_equal(r->n, 3);
+
+	/* The config's way counts it, and says nothing. */
+	subscribe(e, CTNL_EVENT_CT_ALL, CTNL_EVENTS_NO_ENOBUFS, NULL);
+	ctnl_fake_sys_drop(e->fake, 5);
+	assert_int_equal(ctnl_ct_subscribe(e->ct, 0), 0);
+	i = info(e);
+	assert_int_equal(i.lost, 13);
+	assert_int_equal(i.overflows, 3);
+	assert_int_equal(r->n, 3);
+	/* Drops while unsubscribed belong to no subscription. */
+	ctnl_fake_sys_drop(e->fake, 1);
+	subscribe(e, CTNL_EVENT_CT_ALL, CTNL_EVENTS_NO_ENOBUFS, NULL);
+	assert_int_equal(ctnl_ct_unsubscribe(e->ct, NULL, NULL), 0);
+	assert_int_equal(info(e).lost, 13);
+}
+
+/* The report's callback may fail; a failure to unsubscribe comes first,
+ * and the report is made all the same. From the callback: -EBUSY. */
+static void test_unsubscribe_errors(void **state)
+{
+	struct efx *e = *state;
+	struct rec *r = &e->rec;
+
+	subscribe(e, CTNL_EVENT_CT_ALL, 0, NULL);
+	ctnl_fake_sys_drop(e->fake, 1);
+	r->fail_with = -ECANCELED;
+	assert_int_equal(ctnl_ct_unsubscribe(e->ct, record, r), -ECANCELED);
+	assert_int_equal(info(e).events, 0);
+
+	subscribe(e, CTNL_EVENT_NEW, 0, NULL);
+	ctnl_fake_sys_drop(e->fake, 1);
+	r->fail_with = 0;
+	ctnl_fake_sys_fail(e->fake, CTNL_FAKE_SETSOCKOPT, setsockopt_calls(e) + 1,
+			   -EIO);
+	assert_int_equal(ctnl_ct_unsubscribe(e->ct, record, r), -EIO);
+	assert_int_equal(r->n, 2);
+	assert_int_equal(r->ev[1].overflow.lost, 1);
+	assert_int_equal(info(e).events, 0);
+}
+
+/* Over an implementation that keeps no counters: it only unsubscribes. */
+static int subscribe_only(void *ctx, const struct ctnl_events_config *cfg)
+{
+	*(unsigned int *)ctx = cfg->events;
+	return 0;
+}
+
+static void test_unsubscribe_without_counters(void **state)
+{
+	static const struct ctnl_ct_ops ops = { .size = sizeof(ops),
+						.subscribe = subscribe_only };
+	unsigned int events = CTNL_EVENT_NEW;
+	struct ctnl_ct ct = { .ops = &ops, .ctx = &events };
+	struct rec r = { 0 };
+
+	(void)state;
+	assert_int_equal(ctnl_ct_unsubscribe(&ct, record, &r), 0);
+	assert_int_equal(events, 0);
+	assert_int_equal(r.n, 0);
+}
+
 /* ---- Callbacks ---- */
 
 static void test_callback_stop_keeps_the_rest(void **state)
@@ -1179,6 +1430,14 @@ int main(void)
 		cmocka_unit_test_teardown(test_oversized_datagram_is_a_reported_loss,
 					  teardown),
 		T(test_overflow_storm_is_bounded_per_read),
+		T(test_drops_while_congested_are_reported_when_drained),
+		T(test_stopped_read_leaves_the_report_default),
+		T(test_stopped_read_leaves_the_report_no_enobufs),
+		T(test_stopped_read_leaves_the_report_reliable),
+		T(test_resubscribing_keeps_the_unreported_loss),
+		T(test_unsubscribe_reports_the_rest),
+		T(test_unsubscribe_errors),
+		cmocka_unit_test(test_unsubscribe_without_counters),
 		T(test_callback_stop_keeps_the_rest),
 		T(test_callback_error_is_returned),
 		T(test_read_from_its_own_callback_is_ebusy),

@@ -732,7 +732,10 @@ static const struct sock_filter accept_all[] = {
 	  ctnl_ct_subscribe(s->ct, CTNL_EVENT_ALL))                           \
 	X(ct_subscribe_config, H_CT, OP_MEMINFO | OP_BPF, 0,                  \
 	  ctnl_ct_subscribe_config(s->ct, &events_cfg))                       \
-	X(ct_unsubscribe, H_CT, OP_SUBSCRIBED, 0, ctnl_ct_subscribe(s->ct, 0)) \
+	X(ct_subscribe_none, H_CT, OP_SUBSCRIBED | OP_MEMINFO, 0,            \
+	  ctnl_ct_subscribe(s->ct, 0))                                        \
+	X(ct_unsubscribe, H_CT, OP_SUBSCRIBED | OP_MEMINFO, 0,                \
+	  ctnl_ct_unsubscribe(s->ct, count_event, s))                         \
 	X(ct_event_fd, H_CT, OP_SUBSCRIBED, 0,                                \
 	  ctnl_ct_event_fd(s->ct) >= 0 ? 0 : -1)                              \
 	X(ct_event_read, H_CT, OP_SUBSCRIBED | OP_EVENTS | OP_RECEIVE |       \
