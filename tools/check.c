@@ -169,7 +169,8 @@ static int check_expect_create(struct parser *p)
 static int check_expect_all(struct parser *p)
 {
 	struct cli *c = p->c;
-	uint32_t extra = c->given & ~(G_TABLE | G_FAMILY | G_EVENTS | G_LIMIT);
+	uint32_t extra = c->given & ~(G_TABLE | G_FAMILY | G_EVENTS | G_LIMIT |
+				      G_BUFFER_SIZE);
 
 	if (c->cmd == CMD_FLUSH && (c->given & G_FAMILY))
 		return parser_fail(p, "-f: the kernel empties the expectations "
@@ -284,6 +285,8 @@ int check_cli(struct parser *p)
 		return ret;
 	if ((c->given & G_LIMIT) && c->limit == 0)
 		return parser_fail(p, "--limit: give at least 1");
+	if ((c->given & G_BUFFER_SIZE) && c->buffer_size == 0)
+		return parser_fail(p, "--buffer-size: give at least 1");
 	if (c->table == CTNL_TABLE_EXPECT)
 		return check_expect(p);
 	return check_conntrack(p);

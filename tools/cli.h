@@ -97,6 +97,7 @@ enum cli_given {
 	G_LIMIT = 1u << 16,
 	G_HELPER = 1u << 17,
 	G_TABLE = 1u << 18,
+	G_BUFFER_SIZE = 1u << 19,
 };
 
 struct cli {
@@ -125,6 +126,7 @@ struct cli {
 	struct cli_labels label, label_add, label_del;
 	unsigned int events;	/* -e: CTNL_EVENT_* */
 	uint64_t limit;		/* events: stop after this many; 0: never */
+	uint64_t buffer_size;	/* events: -b, the queue's bytes; 0: default */
 	const char *helper;	/* expectations: --helper */
 };
 

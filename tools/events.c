@@ -69,6 +69,7 @@ static int subscribe(struct ctx *x)
 	struct ctnl_events_config cfg = {
 		.size = sizeof(cfg),
 		.events = event_mask(x->c),
+		.rcvbuf = (int)x->c->buffer_size,
 		.filter = x->c->table == CTNL_TABLE_EXPECT ? &family_only
 							   : &x->filter,
 	};
@@ -121,6 +122,10 @@ int cmd_events(struct ctx *x)
 		else if (ret > 0)
 			status = read_events(x);
 	}
+	/* The loss not yet said (the kernel goes on dropping for a while
+	 * after it says so), so that what was printed and what was said
+	 * lost add up to what the kernel sent. */
+	ctnl_ct_unsubscribe(x->env->ct, event_cb, x);
 	out_summary(x, x->shown, x->c->table == CTNL_TABLE_EXPECT
 					 ? "expectation events have been shown"
 					 : "flow events have been shown");

@@ -5,6 +5,7 @@
  * parser, the help and the man page's test all read this table; no option
  * has code of its own unless its value needs it.
  */
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -311,6 +312,11 @@ const struct cli_option cli_options[] = {
 	{ 0, "limit", "N", C(CMD_EVENTS),
 	  "stop after N events (default: run until interrupted)", NULL,
 	  NUMBER(limit, UINT32_MAX, "a number of events"), .given = G_LIMIT },
+	{ 'b', "buffer-size", "BYTES", C(CMD_EVENTS),
+	  "the kernel's queue for events, in bytes (default 8 MiB): events "
+	  "that find it full are lost, and reported", NULL,
+	  NUMBER(buffer_size, INT_MAX, "a size in bytes"),
+	  .given = G_BUFFER_SIZE },
 	{ 0, "tuple-src", "ADDR", EXP_KEY,
 	  "expectations: source address of the expected connection", NULL,
 	  ADDR(exp_tuple.src) },

@@ -1086,6 +1086,79 @@ static void test_events_name_the_program(void **state)
 	assert_string_equal(lines[0], lines[1]);
 }
 
+/*
+ * A burst far larger than the queue: ctnl events (a queue of a few dozen
+ * events, -b) says every loss, the last of them when interrupted, so that
+ * its lines and the losses it says add up to the entries made; the losses
+ * it says are what the kernel's drop counter for its socket says (the
+ * Drops column of /proc/net/netlink, read just before the interrupt).
+ * The mark filter runs in the kernel: the rest of the table's events
+ * never reach the socket.
+ */
+static void test_events_account_for_every_event(void **state)
+{
+	enum { BURST = 20000, MARK = 0x5eed };
+	static struct cmd c;
+	struct event_files f;
+	struct ctnl_flow *flows = calloc(BURST, sizeof(*flows));
+	int *results = calloc(BURST, sizeof(*results));
+	unsigned long long printed, said, drops;
+	struct ctnl_ct *ct;
+
+	(void)state;
+	assert_non_null(flows);
+	assert_non_null(results);
+	for (int i = 0; i < BURST; i++) {
+		char src[32];
+
+		snprintf(src, sizeof(src), "10.88.%d.%d", i / 250, i % 250 + 1);
+		flows[i] = (struct ctnl_flow){
+			.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT |
+				 CTNL_ATTR_MARK,
+			.timeout = 120, .mark = MARK };
+		assert_int_equal(ctnl_tuple_from_text(&flows[i].orig, src,
+						      "10.89.0.1", IPPROTO_UDP,
+						      (uint16_t)(1000 + i % 50000),
+						      53), 0);
+	}
+	event_files_init(&f);
+	test_run("rm -f %s %s", f.t_out, f.t_err);
+	test_run("timeout 60 " TOOL " events -e NEW -m %d -b 16384 >%s 2>%s & "
+		 "echo $! >%s", MARK, f.t_out, f.t_err, f.w_pid);
+	assert_listening(f.t_err);
+	assert_int_equal(ctnl_ct_open(NULL, NULL, &ct), 0);
+	assert_int_equal(ctnl_ct_batch(ct, CTNL_OP_CREATE, flows, BURST, NULL,
+				       0, results), BURST);
+	sleep(2);
+	/* ctnl runs under timeout, whose child it is. */
+	run(&c, "t=$(cat %s); p=$(tr -d ' ' </proc/$t/task/$t/children); "
+		"i=$(readlink /proc/$p/fd/* | "
+		"sed -n 's/^socket:\\[\\([0-9]*\\)\\]$/\\1/p'); "
+		"awk -v i=\"$i\" '$10 == i { print $9 }' /proc/net/netlink",
+	    f.w_pid);
+	assert_int_equal(c.status, 0);
+	assert_true(c.out[0] >= '0' && c.out[0] <= '9');
+	drops = strtoull(c.out, NULL, 10);
+	test_run("kill -INT $(cat %s)", f.w_pid);
+	assert_true(wait_for(f.t_err, "flow events have been shown", 5000));
+	run(&c, "wc -l <%s", f.t_out);
+	printed = strtoull(c.out, NULL, 10);
+	run(&c, "sed -n 's/.*the kernel dropped \\([0-9]*\\) events.*/\\1/p' "
+		"%s | awk '{ s += $1 } END { print s + 0 }'", f.t_err);
+	said = strtoull(c.out, NULL, 10);
+	fprintf(stderr, "ctnl events: %d creates, queue 16384 bytes: %llu "
+		"printed + %llu said lost = %llu; the kernel's drop counter: "
+		"%llu\n", BURST, printed, said, printed + said, drops);
+	assert_true(said > 0);
+	assert_int_equal(printed + said, BURST);
+	assert_int_equal(said, drops);
+	assert_int_equal(ctnl_ct_batch(ct, CTNL_OP_DELETE, flows, BURST, NULL,
+				       0, results), BURST);
+	ctnl_ct_close(ct);
+	free(results);
+	free(flows);
+}
+
 /* stats prints conntrack -S's lines (the counters move, the form not). */
 static void test_stats_prints_as_conntrack(void **state)
 {
@@ -1124,6 +1197,7 @@ int main(void)
 		T(test_expectation_commands),
 		T(test_events_print_as_conntrack),
 		T(test_events_name_the_program),
+		T(test_events_account_for_every_event),
 		T(test_stats_prints_as_conntrack),
 	};
 	int ret, fd;

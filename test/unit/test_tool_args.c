@@ -204,6 +204,10 @@ static void test_args_marks_states_status_events(void **state)
 	OK(&c, "events", "-e", "NEW,DESTROY", "--limit", "3");
 	assert_int_equal(c.events, CTNL_EVENT_NEW | CTNL_EVENT_DESTROY);
 	assert_int_equal(c.limit, 3);
+	OK(&c, "events", "-b", "16777216");
+	assert_int_equal(c.buffer_size, 16777216);
+	OK(&c, "events", "--table", "expect", "--buffer-size", "1");
+	assert_int_equal(c.buffer_size, 1);
 	OK(&c, "update", "-t", "120", "-u", "ASSURED");
 	assert_int_equal(c.timeout, 120);
 }
@@ -347,6 +351,9 @@ static void test_args_bad_arguments_name_themselves(void **state)
 	BAD("-u: unknown status flag 'SLEEPY'", "list", "-u", "SLEEPY");
 	BAD("-e: unknown event 'BIRTH'", "events", "-e", "BIRTH");
 	BAD("--limit: give at least 1", "events", "--limit", "0");
+	BAD("--buffer-size: give at least 1", "events", "--buffer-size", "0");
+	BAD("-b: '2147483648' is not a size in bytes (0-2147483647)", "events",
+	    "-b", "2147483648");
 	BAD("-t: 'soon' is not a number of seconds", "update", "-t", "soon");
 	BAD("-o: unknown output 'xml'", "list", "-o", "xml");
 	BAD("-o: give one format, text or json", "list", "-o", "text,json");

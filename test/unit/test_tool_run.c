@@ -39,6 +39,11 @@ struct fake {
 	bool has_matching;	/* update_matching, delete_matching */
 	bool has_stats;
 	unsigned int matching_calls, batch_calls, subscribed;
+	struct ctnl_events_config sub;	/* the last subscription made */
+	/* Counters, and a loss the kernel counted that no read reported:
+	 * ending the subscription counts it, as the library does. */
+	struct ctnl_event_info info;
+	uint64_t unreported;
 	int pipe[2];
 	struct ctnl_event events[EVENTS_MAX];
 	size_t nevents;
@@ -281,7 +286,22 @@ static int f_dump_expect(void *ctx, uint8_t family, ctnl_expect_cb cb,
 
 static int f_subscribe(void *ctx, const struct ctnl_events_config *cfg)
 {
-	((struct fake *)ctx)->subscribed = cfg->events;
+	struct fake *f = ctx;
+
+	f->subscribed = cfg->events;
+	if (cfg->events) {
+		f->sub = *cfg;
+	} else if (f->unreported) {
+		f->info.overflows++;
+		f->info.lost += f->unreported;
+		f->unreported = 0;
+	}
+	return 0;
+}
+
+static int f_event_info(void *ctx, struct ctnl_event_info *out)
+{
+	*out = ((struct fake *)ctx)->info;
 	return 0;
 }
 
@@ -348,6 +368,7 @@ static struct fake *fake_new(void)
 		.event_fd = f_event_fd,
 		.event_read = f_event_read,
 		.event_wait = f_event_wait,
+		.event_info = f_event_info,
 		.error_msg = f_error_msg,
 	};
 	f->ct = (struct ctnl_ct){ .ops = &f->ops, .ctx = f };
@@ -863,7 +884,10 @@ static void test_run_events(void **state)
 	r = RUN(f, "events", "-p", "udp", "--sport", "1", "--limit", "2",
 		"-e", "NEW,DESTROY");
 	assert_int_equal(r.status, 0);
-	assert_int_equal(f->subscribed, CTNL_EVENT_NEW | CTNL_EVENT_DESTROY);
+	assert_int_equal(f->sub.events, CTNL_EVENT_NEW | CTNL_EVENT_DESTROY);
+	assert_int_equal(f->sub.rcvbuf, 0);
+	/* Unsubscribed before the end. */
+	assert_int_equal(f->subscribed, 0);
 	assert_string_equal(r.out,
 			    "    [NEW] udp      17 30 src=10.0.0.1 dst=10.0.0.2 "
 			    "sport=1 dport=53 src=10.0.0.2 dst=10.0.0.1 "
@@ -894,9 +918,43 @@ static void test_run_events(void **state)
 	queue_event(f, CTNL_EVENT_UPDATE, 7);
 	assert_int_equal(write(f->pipe[1], "x", 1), 1);
 	r = RUN(f, "events", "-o", "json", "--limit", "1");
-	assert_int_equal(f->subscribed, CTNL_EVENT_NEW | CTNL_EVENT_UPDATE |
-					 CTNL_EVENT_DESTROY);
+	assert_int_equal(f->sub.events, CTNL_EVENT_NEW | CTNL_EVENT_UPDATE |
+					CTNL_EVENT_DESTROY);
 	assert_has(r.out, "{\"event\":\"update\",\"family\":\"ipv4\"");
+	result_free(&r);
+	fake_free(f);
+}
+
+/*
+ * The loss no read has reported yet (the kernel drops on for a while
+ * after it says so) is said before the summary, when the limit is
+ * reached as when interrupted: what was printed and what was said lost
+ * add up. -b sets the queue.
+ */
+static void test_run_events_report_the_rest_at_the_end(void **state)
+{
+	struct fake *f = fake_new();
+	struct result r;
+
+	(void)state;
+	queue_event(f, CTNL_EVENT_NEW, 1);
+	queue_event(f, CTNL_EVENT_NEW, 2);
+	assert_int_equal(write(f->pipe[1], "x", 1), 1);
+	f->unreported = 1234;
+	r = RUN(f, "events", "--limit", "1", "-b", "65536");
+	assert_int_equal(r.status, 0);
+	assert_int_equal(f->sub.rcvbuf, 65536);
+	assert_has(r.err, "ctnl: events: the kernel dropped 1234 events");
+	assert_true(strstr(r.err, "dropped 1234") <
+		    strstr(r.err, " 1 flow events have been shown.\n"));
+	result_free(&r);
+
+	/* Nothing left: nothing said. */
+	queue_event(f, CTNL_EVENT_NEW, 3);
+	assert_int_equal(write(f->pipe[1], "x", 1), 1);
+	r = RUN(f, "events", "--limit", "1");
+	assert_has(r.err, " 1 flow events have been shown.\n");
+	assert_null(strstr(r.err, "dropped"));
 	result_free(&r);
 	fake_free(f);
 }
@@ -944,6 +1002,7 @@ int main(void)
 		cmocka_unit_test(test_run_missing_slot),
 		cmocka_unit_test(test_run_expectations),
 		cmocka_unit_test(test_run_events),
+		cmocka_unit_test(test_run_events_report_the_rest_at_the_end),
 		cmocka_unit_test(test_run_events_stop_on_signal_flag),
 	};
 
