@@ -372,6 +372,77 @@ CTNL_API int ctnl_sock_stats(struct ctnl_sock *sock,
  */
 CTNL_API const char *ctnl_sock_error_msg(struct ctnl_sock *sock);
 
+/* ---- Tracing ---- */
+
+/** Which way a traced message went (ctnl_trace_cb). */
+enum ctnl_trace_dir {
+	CTNL_TRACE_SENT = 1,		/**< to the kernel (or meant to) */
+	CTNL_TRACE_RECEIVED = 2,	/**< read from the socket */
+};
+
+/**
+ * Sees one netlink message that went through a socket handle, as it went:
+ * each message of a datagram separately, in order, the requests of a batch
+ * and every message read (dump parts, ACKs, errors with their extended-ACK
+ * attributes, NLMSG_DONE, events), including those the handle rejects or
+ * throws away. Set with ctnl_sock_set_trace() or ctnl_ct_set_trace().
+ * @param dir     which way it went
+ * @param status  0 for a message sent, or accepted when received; else a
+ *                negative errno, see below
+ * @param nlh     the message
+ * @param len     the bytes of it there are: normally nlh->nlmsg_len; less
+ *                when the datagram was cut short or its framing is broken,
+ *                and then maybe less than a message header
+ * @param data    as given to ctnl_sock_set_trace()
+ *
+ * What a negative @p status says:
+ * @verbatim
+   sent:      the error sendmsg(2) failed with; the datagram holding the
+              message was not sent (-EIO: sent short; after -EMSGSIZE
+              and -EFAULT only the first header is shown)
+   received:  why the handle rejects the message:
+     -EPERM      the datagram did not come from the kernel
+     -EMSGSIZE   the datagram was larger than the receive buffer: what
+                 fitted, the last message cut short
+     -EBADMSG    the datagram's framing is malformed: every message in
+                 it, then the bytes that are no whole message
+     -ESRCH      a reply addressed to another port id
+     -EPROTO     a reply with a sequence number this handle did not send
+     -ECANCELED  read only to be thrown away: what follows a rejected
+                 reply in its datagram, and the rest of the replies to a
+                 request that has already failed
+   @endverbatim
+ * A message accepted here can still fail its operation for what it says
+ * (a kernel error, a reply of a kind the request did not expect): the
+ * operation's result says so.
+ * @ownership @p nlh and its @p len bytes are borrowed for the call: read
+ * no more than @p len bytes (ctnl_msg_fprint() takes care of that). The
+ * hook runs inside the handle's operations, on the thread that calls
+ * them: it must not call into the same handle.
+ */
+typedef void (*ctnl_trace_cb)(enum ctnl_trace_dir dir, int status,
+			      const struct nlmsghdr *nlh, size_t len,
+			      void *data);
+
+/**
+ * Sets the hook that sees every message the handle sends and receives
+ * from now on, replacing any other. Off, tracing costs one predictable
+ * branch per datagram and nothing else. ctnl_trace_print() (<ctnl/msg.h>)
+ * is a ready hook that prints each message decoded; conntrack handles
+ * install it themselves when the environment says CTNL_TRACE=1 (see
+ * ctnl_ct_set_trace()).
+ * @param sock  the handle
+ * @param cb    the hook, or NULL to turn tracing off
+ * @param data  handed to @p cb
+ * @return 0.
+ * @errors -EINVAL (NULL @p sock), -ENOSYS (an implementation without
+ * tracing, such as the fake socket handle).
+ * @ownership @p data is borrowed: it must outlive the hook (until it is
+ * replaced or the handle closed).
+ */
+CTNL_API int ctnl_sock_set_trace(struct ctnl_sock *sock, ctnl_trace_cb cb,
+				 void *data);
+
 /** @} */
 
 #ifdef __cplusplus

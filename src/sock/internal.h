@@ -60,6 +60,10 @@ struct nl_sock {
 
 	bool has_errmsg;
 	char errmsg[SOCK_ERRMSG_MAX];
+
+	/* The trace hook (ctnl_sock_set_trace()); NULL: off. */
+	ctnl_trace_cb trace;
+	void *trace_data;
 };
 
 /* Syscalls through the handle's table; a missing slot is -ENOSYS. */

@@ -53,6 +53,60 @@ static inline const struct nlmsghdr *msg_next(const struct nlmsghdr *nlh,
 					 NLMSG_ALIGN(nlh->nlmsg_len));
 }
 
+/* ---- The trace hook (ctnl_sock_set_trace()) ---- */
+
+static int check_owner(const struct nl_sock *s, const struct nlmsghdr *nlh,
+		       uint32_t first, uint32_t last);
+
+/*
+ * Hands each message of the datagram @buf (@len bytes) to the trace hook
+ * with @status, then any bytes at the end that are no whole message. The
+ * replies to requests @first..@last (@first 0: not replies) get the owner
+ * check's verdict, and what follows a rejected one in its datagram is
+ * thrown away, as receive_replies() does. Out of line: tracing off costs
+ * the test in TRACE() and nothing else.
+ */
+static __attribute__((cold, noinline)) void
+trace_datagram(struct nl_sock *s, enum ctnl_trace_dir dir, const void *buf,
+	       size_t len, int status, uint32_t first, uint32_t last)
+{
+	const struct nlmsghdr *nlh = buf;
+	bool thrown = false;
+	int rem;
+
+	/* The kernel refused this datagram for its size, or could not read
+	 * it: nothing says its bytes past the first header are readable. */
+	if (dir == CTNL_TRACE_SENT &&
+	    (status == -EMSGSIZE || status == -EFAULT) && len > NLMSG_HDRLEN)
+		len = NLMSG_HDRLEN;
+	rem = len > INT32_MAX ? INT32_MAX : (int)len;
+	for (; msg_ok(nlh, rem); nlh = msg_next(nlh, &rem)) {
+		int verdict = status;
+
+		if (verdict == 0 && first != 0)
+			verdict = thrown ? -ECANCELED
+					 : check_owner(s, nlh, first, last);
+		thrown = thrown || verdict < 0;
+		s->trace(dir, verdict, nlh, nlh->nlmsg_len, s->trace_data);
+	}
+	if (rem > 0)
+		s->trace(dir, status ? status : -EBADMSG, nlh, (size_t)rem,
+			 s->trace_data);
+}
+
+/* Its arguments are evaluated only when the hook is set. */
+#define TRACE(s, ...)                                                        \
+	do {                                                                 \
+		if (__builtin_expect((s)->trace != NULL, 0))                 \
+			trace_datagram((s), __VA_ARGS__);                    \
+	} while (0)
+
+/* The bytes of a datagram of @n bytes that the buffer holds. */
+static inline size_t held(const struct nl_sock *s, ssize_t n)
+{
+	return (size_t)n < s->bufsize ? (size_t)n : s->bufsize;
+}
+
 /*
  * Reserves @n consecutive sequence numbers and returns the first. Numbers
  * start at 1, and a range never wraps through 0, so first <= seq <= last
@@ -77,14 +131,15 @@ static int send_datagram(struct nl_sock *s, const void *buf, size_t len)
 		.msg_iovlen = 1,
 	};
 	ssize_t n;
+	int ret;
 
 	do
 		n = SYS(s, sendmsg, s->fd, &msg, 0);
 	while (n == -EINTR);
-	if (n < 0)
-		return (int)n;
 	/* Netlink sends whole datagrams or nothing. */
-	return (size_t)n == len ? 0 : -EIO;
+	ret = n < 0 ? (int)n : (size_t)n == len ? 0 : -EIO;
+	TRACE(s, CTNL_TRACE_SENT, buf, len, ret, 0, 0);
+	return ret;
 }
 
 static void grow_buffer(struct nl_sock *s, size_t need)
@@ -122,9 +177,13 @@ static ssize_t recv_datagram(struct nl_sock *s, int flags)
 	if (n < 0)
 		return n;
 	if (msg.msg_namelen != sizeof(from) || from.nl_family != AF_NETLINK ||
-	    from.nl_pid != 0)
+	    from.nl_pid != 0) {
+		TRACE(s, CTNL_TRACE_RECEIVED, s->buf, held(s, n), -EPERM, 0, 0);
 		return -EPERM;
+	}
 	if ((msg.msg_flags & MSG_TRUNC) || (size_t)n > s->bufsize) {
+		TRACE(s, CTNL_TRACE_RECEIVED, s->buf, held(s, n), -EMSGSIZE, 0,
+		      0);
 		grow_buffer(s, (size_t)n);
 		return -EMSGSIZE;
 	}
@@ -272,6 +331,8 @@ static int receive_replies(struct nl_sock *s, uint32_t first, uint32_t last,
 		if (n < 0)
 			return (int)n;
 		ret = check_datagram(s->buf, (size_t)n);
+		TRACE(s, CTNL_TRACE_RECEIVED, s->buf, (size_t)n, ret, first,
+		      last);
 		if (ret < 0)
 			return ret;
 
@@ -334,6 +395,8 @@ static void drain(struct nl_sock *s, uint32_t last)
 			continue;	/* consumed all the same */
 		if (n < 0)
 			return;
+		TRACE(s, CTNL_TRACE_RECEIVED, s->buf, (size_t)n, -ECANCELED, 0,
+		      0);
 		rem = (int)n;
 		for (nlh = (const void *)s->buf; msg_ok(nlh, rem);
 		     nlh = msg_next(nlh, &rem))
@@ -614,6 +677,7 @@ int ctnl__sock_receive(void *ctx, ctnl_sock_msg_cb cb, void *data)
 		if (n < 0)
 			return (int)n;
 		ret = check_datagram(s->buf, (size_t)n);
+		TRACE(s, CTNL_TRACE_RECEIVED, s->buf, (size_t)n, ret, 0, 0);
 		if (ret < 0)
 			return ret;
 		s->pending_off = 0;

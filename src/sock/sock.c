@@ -406,6 +406,15 @@ static int sock_clone(void *ctx, struct ctnl_sock **ret)
 	return err;
 }
 
+static int sock_set_trace(void *ctx, ctnl_trace_cb cb, void *data)
+{
+	struct nl_sock *s = ctx;
+
+	s->trace = cb;
+	s->trace_data = cb ? data : NULL;
+	return 0;
+}
+
 static const struct ctnl_sock_ops nl_sock_ops = {
 	.size = sizeof(struct ctnl_sock_ops),
 	.request = ctnl__sock_request,
@@ -421,6 +430,7 @@ static const struct ctnl_sock_ops nl_sock_ops = {
 	.error_msg = sock_error_msg,
 	.destroy = sock_destroy,
 	.clone = sock_clone,
+	.set_trace = sock_set_trace,
 };
 
 int ctnl_sock_open(const struct ctnl_syscalls *sys,
@@ -575,4 +585,11 @@ const char *ctnl_sock_error_msg(struct ctnl_sock *sock)
 	if (!sock || !CTNL_HAS_OP(sock->ops, error_msg))
 		return NULL;
 	return sock->ops->error_msg(sock->ctx);
+}
+
+int ctnl_sock_set_trace(struct ctnl_sock *sock, ctnl_trace_cb cb, void *data)
+{
+	if (!sock)
+		return -EINVAL;
+	return CTNL_CALL(sock, set_trace, cb, data);
 }

@@ -95,6 +95,17 @@ static int cb_msg(const struct nlmsghdr *nlh, void *data)
 	return CTNL_CB_OK;
 }
 
+static void cb_trace(enum ctnl_trace_dir dir, int status,
+		     const struct nlmsghdr *nlh, size_t len, void *data)
+{
+	(void)dir;
+	(void)status;
+	(void)nlh;
+	(void)len;
+	(void)data;
+	fail_msg("a refused call traced a message");
+}
+
 static int cb_flow(const struct ctnl_flow *f, void *data)
 {
 	(void)f;
@@ -213,6 +224,7 @@ static void test_socket_layer_refuses_bad_input(void **state)
 	ROW(-EINVAL, ctnl_sock_receive(NULL, cb_msg, NULL));
 	ROW(-EINVAL, ctnl_sock_receive(fx->sock, NULL, NULL));
 	ROW(-EINVAL, ctnl_sock_wait(NULL, 0));
+	ROW(-EINVAL, ctnl_sock_set_trace(NULL, cb_trace, NULL));
 	assert_null(ctnl_sock_error_msg(NULL));
 	ctnl_sock_close(NULL);
 }

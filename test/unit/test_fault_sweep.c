@@ -76,6 +76,7 @@ struct sweep {
 	struct nlmsghdr pending;
 
 	unsigned int seen;			/* callbacks' count */
+	unsigned int traced;			/* the trace hook's count */
 	unsigned int overflows;			/* OVERFLOW events seen */
 	int results[4];
 	struct ctnl_flow out;
@@ -499,6 +500,16 @@ static int count_msg(const struct nlmsghdr *nlh, void *data)
 	return CTNL_CB_OK;
 }
 
+static void count_trace(enum ctnl_trace_dir dir, int status,
+			const struct nlmsghdr *nlh, size_t len, void *data)
+{
+	(void)dir;
+	(void)status;
+	(void)nlh;
+	(void)len;
+	((struct sweep *)data)->traced++;
+}
+
 static int count_flow(const struct ctnl_flow *f, void *data)
 {
 	(void)f;
@@ -667,11 +678,20 @@ static const struct sock_filter accept_all[] = {
 	  ctnl_sock_request(s->sock, dump_req(s), count_msg, s))              \
 	X(sock_batch, H_SOCK, OP_RESULTS, 3,                                  \
 	  ctnl_sock_batch(s->sock, s->batch, batch3(s), s->results, 3))       \
+	X(sock_request_traced, H_SOCK, 0, 0,                                  \
+	  ctnl_sock_set_trace(s->sock, count_trace, s) ? -1 :                 \
+	  ctnl_sock_request(s->sock, dump_req(s), count_msg, s))              \
+	X(sock_batch_traced, H_SOCK, OP_RESULTS, 3,                           \
+	  ctnl_sock_set_trace(s->sock, count_trace, s) ? -1 :                 \
+	  ctnl_sock_batch(s->sock, s->batch, batch3(s), s->results, 3))       \
 	X(sock_join, H_SOCK, 0, 0, ctnl_sock_join(s->sock, 1))                \
 	X(sock_leave, H_SOCK, OP_JOINED, 0, ctnl_sock_leave(s->sock, 1))      \
 	X(sock_fd, H_SOCK, 0, 0, ctnl_sock_fd(s->sock) >= 0 ? 0 : -1)         \
 	X(sock_receive, H_SOCK, OP_JOINED | OP_EVENTS | OP_NONBLOCK |         \
 	  OP_RECEIVE, 2, ctnl_sock_receive(s->sock, count_msg, s))            \
+	X(sock_receive_traced, H_SOCK, OP_JOINED | OP_EVENTS | OP_NONBLOCK |  \
+	  OP_RECEIVE, 2, ctnl_sock_set_trace(s->sock, count_trace, s) ? -1 :  \
+	  ctnl_sock_receive(s->sock, count_msg, s))                           \
 	X(sock_wait, H_SOCK, OP_EVENTS | OP_WAIT, 1, ctnl_sock_wait(s->sock, 0)) \
 	X(sock_set_option_rcvbuf, H_SOCK, 0, 0,                               \
 	  ctnl_sock_set_option(s->sock, CTNL_SOCK_OPT_RCVBUF, 1 << 20))       \

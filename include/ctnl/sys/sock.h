@@ -65,6 +65,9 @@ struct ctnl_sock_ops {
 	void (*destroy)(void *ctx);
 	/** ctnl_sock_clone() */
 	int (*clone)(void *ctx, struct ctnl_sock **ret);
+	/** ctnl_sock_set_trace(); newer slots come last, so that tables
+	 * built against an older header stay valid. */
+	int (*set_trace)(void *ctx, ctnl_trace_cb cb, void *data);
 };
 
 /** A socket handle: a table and the context its slots receive. */

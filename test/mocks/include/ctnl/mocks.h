@@ -176,6 +176,7 @@ const char *ctnl_fake_sys_socket_netns(const struct ctnl_fake_sys *f);
  * top of it. It records every request and answers each with the next
  * scripted reply; nothing is checked for sequence numbers or senders (that
  * is the real socket layer's job, tested over the fake syscall table).
+ * It has no set_trace slot: ctnl_sock_set_trace() on it is -ENOSYS.
  */
 struct ctnl_fake_sock;
 
