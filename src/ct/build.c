@@ -477,14 +477,6 @@ int ctnl_build_flush(void *buf, size_t size, enum ctnl_table table,
 	return err ? err : finish(&b);
 }
 
-/* The kernel's CTA_FILTER flags (net/netfilter/nf_internals.h); not in
- * the UAPI headers. */
-#define CTA_FILTER_F_IP_SRC	(1u << 0)
-#define CTA_FILTER_F_IP_DST	(1u << 1)
-#define CTA_FILTER_F_PROTO_NUM	(1u << 3)
-#define CTA_FILTER_F_SRC_PORT	(1u << 4)
-#define CTA_FILTER_F_DST_PORT	(1u << 5)
-
 /* The tuple filter of one direction: which fields the kernel compares, and
  * a tuple carrying exactly those. */
 static uint32_t tuple_filter(const struct ctnl_filter *f, uint32_t kernel,

@@ -59,8 +59,7 @@ static const char *l3_name(uint8_t family)
 	}
 }
 
-/* conntrack names these protocols; any other is "unknown". */
-static const char *proto_name(uint8_t proto)
+const char *ctnl__proto_name(uint8_t proto)
 {
 	switch (proto) {
 	case IPPROTO_TCP: return "tcp";
@@ -71,43 +70,51 @@ static const char *proto_name(uint8_t proto)
 	case IPPROTO_SCTP: return "sctp";
 	case IPPROTO_DCCP: return "dccp";
 	case IPPROTO_GRE: return "gre";
-	default: return "unknown";
+	default: return NULL;
 	}
 }
 
-#define NAME_OR_NONE(names, i)                                               \
-	((i) < sizeof(names) / sizeof((names)[0]) ? (names)[i] : (names)[0])
-
-/* A state beyond the table prints as NONE, as conntrack prints it. */
-static const char *tcp_state_name(uint8_t state)
+/* conntrack calls any other protocol "unknown". */
+static const char *proto_name(uint8_t proto)
 {
-	static const char *const names[] = {
+	const char *name = ctnl__proto_name(proto);
+
+	return name ? name : "unknown";
+}
+
+#define NAME_OR_NULL(names, i)                                               \
+	((i) < sizeof(names) / sizeof((names)[0]) ? (names)[i] : NULL)
+
+const char *ctnl__state_name(uint8_t proto, uint8_t state)
+{
+	static const char *const tcp[] = {
 		"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
 		"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2",
 	};
-
-	return NAME_OR_NONE(names, state);
-}
-
-static const char *sctp_state_name(uint8_t state)
-{
-	static const char *const names[] = {
+	static const char *const sctp[] = {
 		"NONE", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED",
 		"ESTABLISHED", "SHUTDOWN_SENT", "SHUTDOWN_RECD",
 		"SHUTDOWN_ACK_SENT", "HEARTBEAT_SENT", "HEARTBEAT_ACKED",
 	};
-
-	return NAME_OR_NONE(names, state);
-}
-
-static const char *dccp_state_name(uint8_t state)
-{
-	static const char *const names[] = {
+	static const char *const dccp[] = {
 		"NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ",
 		"CLOSING", "TIMEWAIT", "IGNORE", "INVALID",
 	};
 
-	return NAME_OR_NONE(names, state);
+	switch (proto) {
+	case IPPROTO_TCP: return NAME_OR_NULL(tcp, state);
+	case IPPROTO_SCTP: return NAME_OR_NULL(sctp, state);
+	case IPPROTO_DCCP: return NAME_OR_NULL(dccp, state);
+	default: return NULL;
+	}
+}
+
+/* A state beyond the table prints as NONE, as conntrack prints it. */
+static const char *state_name(uint8_t proto, uint8_t state)
+{
+	const char *name = ctnl__state_name(proto, state);
+
+	return name ? name : "NONE";
 }
 
 static void emit_addrs(struct out *o, const char *src, const char *dst,
@@ -167,15 +174,17 @@ static void emit_state(struct out *o, const struct ctnl_flow *f)
 	switch (f->orig.proto) {
 	case IPPROTO_TCP:
 		if (f->attrs & CTNL_ATTR_TCP_STATE)
-			emit(o, "%s ", tcp_state_name(f->tcp.state));
+			emit(o, "%s ", state_name(IPPROTO_TCP, f->tcp.state));
 		break;
 	case IPPROTO_SCTP:
 		if (f->attrs & CTNL_ATTR_SCTP_STATE)
-			emit(o, "%s ", sctp_state_name(f->sctp.state));
+			emit(o, "%s ",
+			     state_name(IPPROTO_SCTP, f->sctp.state));
 		break;
 	case IPPROTO_DCCP:
 		if (f->attrs & CTNL_ATTR_DCCP_STATE)
-			emit(o, "%s ", dccp_state_name(f->dccp.state));
+			emit(o, "%s ",
+			     state_name(IPPROTO_DCCP, f->dccp.state));
 		break;
 	}
 }

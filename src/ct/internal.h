@@ -75,7 +75,31 @@ void ctnl__tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t);
 /* Every field alike, zone included. */
 bool ctnl__tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b);
 
+/* ---- format.c: names, shared with decode.c ---- */
+
+/* The name conntrack gives protocol @proto ("tcp"), or NULL for one it
+ * does not name. */
+const char *ctnl__proto_name(uint8_t proto);
+/* The name of TCP, SCTP or DCCP state @state ("ESTABLISHED"), or NULL
+ * beyond the protocol's states or for another protocol. */
+const char *ctnl__state_name(uint8_t proto, uint8_t state);
+
 /* ---- build.c ---- */
+
+/* The kernel's CTA_FILTER flags, the fields of a tuple a filter compares
+ * (net/netfilter/nf_internals.h); not in the UAPI headers. */
+#define CTA_FILTER_F_IP_SRC		(1u << 0)
+#define CTA_FILTER_F_IP_DST		(1u << 1)
+#define CTA_FILTER_F_TUPLE_ZONE		(1u << 2)
+#define CTA_FILTER_F_PROTO_NUM		(1u << 3)
+#define CTA_FILTER_F_SRC_PORT		(1u << 4)
+#define CTA_FILTER_F_DST_PORT		(1u << 5)
+#define CTA_FILTER_F_ICMP_TYPE		(1u << 6)
+#define CTA_FILTER_F_ICMP_CODE		(1u << 7)
+#define CTA_FILTER_F_ICMP_ID		(1u << 8)
+#define CTA_FILTER_F_ICMPV6_TYPE	(1u << 9)
+#define CTA_FILTER_F_ICMPV6_CODE	(1u << 10)
+#define CTA_FILTER_F_ICMPV6_ID		(1u << 11)
 
 /* Something to change, and nothing that cannot be changed: 0 or -EINVAL. */
 int ctnl__change_check(const struct ctnl_change *change);
