@@ -2,7 +2,7 @@
 /**
  * @file
  * libctnl: messages, without a socket. Request builders, reply parsers,
- * formatters.
+ * formatters, and a decoder that shows any message as text.
  *
  * The pieces the operations of <ctnl/conntrack.h> are made of, for
  * programs that send and receive netlink messages themselves, test request
@@ -14,10 +14,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/netlink.h>
 
 #include <ctnl/common.h>
 #include <ctnl/flow.h>
+#include <ctnl/sock.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,7 +31,7 @@ extern "C" {
 
 /**
  * @defgroup libctnl-msg msg.h: messages without a socket
- * Request builders, reply parsers, formatters.
+ * Request builders, reply parsers, formatters, and a decoder for traces.
  *
  * Request builders: each writes one complete netlink request into a
  * caller's buffer and returns its length, or -EINVAL (bad arguments) or
@@ -356,6 +358,82 @@ CTNL_API int ctnl_flow_format_opts(const struct ctnl_flow *flow,
 CTNL_API int ctnl_expect_format_opts(const struct ctnl_expect *exp,
 				     const struct ctnl_format_opts *opts,
 				     char *buf, size_t size);
+
+/* ---- Messages as text, for traces and debugging ---- */
+
+/**
+ * Writes a netlink message as text in conntrack's terms: a header line,
+ * then the body indented two spaces per level. For instance a dump entry:
+ * @verbatim
+   IPCTNL_MSG_CT_NEW len=220 flags=MULTI|DUMP_FILTERED seq=7 port=4242
+     nfgenmsg family=AF_INET version=0 res_id=0
+     CTA_TUPLE_ORIG
+       CTA_TUPLE_IP
+         CTA_IP_V4_SRC 10.77.0.1
+         CTA_IP_V4_DST 10.77.0.2
+       CTA_TUPLE_PROTO
+         CTA_PROTO_NUM 6 (tcp)
+         CTA_PROTO_SRC_PORT 40000
+         CTA_PROTO_DST_PORT 5001
+     CTA_STATUS 0xe (SEEN_REPLY|ASSURED|CONFIRMED)
+     ...
+   @endverbatim
+ * Message types by their constant's name (IPCTNL_MSG_CT_GET,
+ * IPCTNL_MSG_EXP_NEW, NLMSG_ERROR, NLMSG_DONE, ...; else "type 0x0305"),
+ * flags by name as they mean for that type, sequence number and port id;
+ * the nfgenmsg; then every attribute by its CTA_* name, nests indented:
+ * addresses as text, numbers in host order, protocol numbers and states
+ * with their names, status and other bits by name, labels as the numbers
+ * of the bits set, strings quoted; an attribute without a name as
+ * "attribute N (L bytes):" and its bytes in hex. An NLMSG_ERROR shows its
+ * errno by name ("(ACK)" for 0), the header of the request it answers
+ * (and that request's body if the kernel echoed it) and the extended
+ * ACK's attributes (NLMSGERR_ATTR_MSG ...); an NLMSG_DONE its status.
+ *
+ * Nothing past @p len bytes is read, whatever the message says. A message
+ * that is cut short or malformed is written as far as it goes, with a
+ * line naming the fault ("truncated: ...", "malformed: ...") and the
+ * bytes concerned in hex. Uses stdio: not for a hot path.
+ * @param out  where to write
+ * @param nlh  the message
+ * @param len  the bytes of it there are to read
+ * @return 0 when the message was whole and well formed.
+ * @errors -EINVAL (@p out or @p nlh NULL; nothing written), -EBADMSG (the
+ * message is truncated or malformed: written as said above), -EIO (@p out
+ * is in error after writing).
+ * @ownership @p out and @p nlh are the caller's, used during the call
+ * only.
+ */
+CTNL_API int ctnl_msg_fprint(FILE *out, const struct nlmsghdr *nlh,
+			     size_t len);
+
+/**
+ * A ready trace hook, a ctnl_trace_cb (see ctnl_sock_set_trace() and
+ * ctnl_ct_set_trace()): writes each message as ctnl_msg_fprint() does,
+ * after a word on its way and the handle's verdict:
+ * @verbatim
+   ctnl: sent IPCTNL_MSG_CT_GET len=84 flags=REQUEST|ACK seq=3 port=0
+   ctnl: received NLMSG_ERROR len=36 flags=CAPPED seq=3 port=4242
+   ctnl: received [rejected: a sequence number not ours] NLMSG_DONE ...
+   ctnl: received [thrown away] IPCTNL_MSG_CT_NEW ...
+   ctnl: not sent [ENOBUFS (No buffer space available)] ...
+   @endverbatim
+ * Each message is one block, written under the stream's lock and then
+ * flushed, so that blocks neither mix with another thread's output nor
+ * wait behind the program's own.
+ * @param dir     which way the message went
+ * @param status  the handle's verdict (see ctnl_trace_cb)
+ * @param nlh     the message; NULL writes nothing
+ * @param len     the bytes of it there are
+ * @param out     a FILE * to write to (NULL: standard error)
+ * @errors Never fails: writing errors are ignored, as a trace never
+ * changes what the traced operation does.
+ * @ownership @p out is borrowed: it must outlive the hook; @p nlh is read
+ * during the call only.
+ */
+CTNL_API void ctnl_trace_print(enum ctnl_trace_dir dir, int status,
+			       const struct nlmsghdr *nlh, size_t len,
+			       void *out);
 
 /** @} */
 

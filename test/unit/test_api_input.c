@@ -755,8 +755,11 @@ static void test_messages_refuse_bad_input(void **state)
 		struct ctnl_format_opts opts;
 		uint64_t newer;		/* a field of a newer header, set */
 	} newer = { opts, 1 };
-	uint8_t buf[1024], msg[64];
+	_Alignas(4) uint8_t buf[1024], msg[64];
 	struct nlmsghdr *nlh = put_nfmsg(msg, 0x100, 0, AF_INET);
+	char *text = NULL;
+	size_t text_size = 0;
+	FILE *stream;
 
 	nokey.attrs = 0;
 	ROW(-EINVAL, ctnl_build_dump(NULL, sizeof(buf), NULL));
@@ -822,6 +825,21 @@ static void test_messages_refuse_bad_input(void **state)
 
 	assert_false(ctnl_filter_match(NULL, NULL));
 	assert_false(ctnl_filter_match(&bad_filter, NULL));
+
+	/* The decoder: nothing to write to, nothing to decode; a message
+	 * cut short is written as such and said to be malformed; the trace
+	 * hook, given no message, writes nothing. */
+	stream = open_memstream(&text, &text_size);
+	assert_non_null(stream);
+	ROW(-EINVAL, ctnl_msg_fprint(NULL, nlh, nlh->nlmsg_len));
+	ROW(-EINVAL, ctnl_msg_fprint(stream, NULL, 16));
+	ctnl_trace_print(CTNL_TRACE_RECEIVED, 0, NULL, 16, stream);
+	fflush(stream);
+	assert_int_equal(text_size, 0);
+	ROW(-EBADMSG, ctnl_msg_fprint(stream, nlh, 3));
+	ROW(-EBADMSG, ctnl_msg_fprint(stream, nlh, nlh->nlmsg_len - 1));
+	fclose(stream);
+	free(text);
 }
 
 int main(void)

@@ -867,6 +867,10 @@ static const struct {
 	{ "ctnl_expect_format", "formats into the caller's buffer" },
 	{ "ctnl_flow_format_opts", "formats into the caller's buffer" },
 	{ "ctnl_expect_format_opts", "formats into the caller's buffer" },
+	{ "ctnl_msg_fprint", "writes to the caller's stream, makes no system "
+			     "call" },
+	{ "ctnl_trace_print", "writes to the caller's stream, makes no system "
+			      "call" },
 };
 
 /* ---- Which errors each call can return ---- */
