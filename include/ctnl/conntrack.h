@@ -65,7 +65,9 @@ struct ctnl_ct;		/* opaque; the table is in <ctnl/sys/ct.h> */
 /* ---- Opening and closing ---- */
 
 /**
- * Opens a conntrack handle on a new socket handle.
+ * Opens a conntrack handle on a new socket handle. With CTNL_TRACE=1 in
+ * the environment it traces its messages to standard error (see
+ * ctnl_ct_set_trace()).
  * @param sys     the system calls to make (NULL: libc)
  * @param config  the socket's configuration (NULL: defaults; see
  *                <ctnl/sock.h>, for instance to open it in another network
@@ -82,7 +84,9 @@ CTNL_API int ctnl_ct_open(const struct ctnl_syscalls *sys,
 			  struct ctnl_ct **ret);
 
 /**
- * Builds the conntrack handle over any socket-handle implementation.
+ * Builds the conntrack handle over any socket-handle implementation. With
+ * CTNL_TRACE=1 in the environment it sets ctnl_trace_print() on @p sock,
+ * to standard error, if @p sock can trace (see ctnl_ct_set_trace()).
  * @param sock  the socket handle to send requests on
  * @param ret   receives the handle
  * @return 0.
@@ -125,6 +129,38 @@ CTNL_API void ctnl_ct_close(struct ctnl_ct *ct);
  * @ownership Borrowed: valid until the next operation on the handle.
  */
 CTNL_API const char *ctnl_ct_error_msg(struct ctnl_ct *ct);
+
+/* ---- Tracing ---- */
+
+/**
+ * Traces every netlink message the handle sends and receives from now on
+ * (each request, each message of a batch, every reply, ACK, error and
+ * event, and those the handle rejects), replacing any other hook. See
+ * ctnl_trace_cb in <ctnl/sock.h> for what the hook is given;
+ * ctnl_trace_print() in <ctnl/msg.h> is a ready hook that prints each
+ * message decoded to the FILE * given as @p data (NULL: standard error).
+ * Off, tracing costs nothing but a test per datagram.
+ *
+ * The environment turns it on without a call: when a handle is made
+ * (ctnl_ct_open(), ctnl_ct_open_netns(), ctnl_ct_new()) and CTNL_TRACE is
+ * exactly "1", the handle traces with ctnl_trace_print() to standard
+ * error; any other value, or none, leaves it off. So `CTNL_TRACE=1 prog`
+ * traces every handle of prog: event handles, the second handle a
+ * resynchronisation reads through, handles on other network namespaces.
+ * A set-user-ID or set-group-ID program ignores the variable (its caller
+ * could read the table through it).
+ * @param ct    the handle
+ * @param cb    the hook, or NULL to turn tracing off
+ * @param data  handed to @p cb
+ * @return 0.
+ * @errors -EINVAL (NULL @p ct), -ENOSYS (an implementation with no
+ * socket to trace, such as the in-memory fake, or over a socket handle
+ * that cannot trace).
+ * @ownership @p data is borrowed: it must outlive the hook (until it is
+ * replaced or the handle closed).
+ */
+CTNL_API int ctnl_ct_set_trace(struct ctnl_ct *ct, ctnl_trace_cb cb,
+			       void *data);
 
 /* ---- Reading ---- */
 

@@ -33,6 +33,13 @@ static const char *ct_error_msg(void *ctx)
 	return h->has_errmsg ? h->errmsg : ctnl_sock_error_msg(h->sock);
 }
 
+static int ct_set_trace(void *ctx, ctnl_trace_cb cb, void *data)
+{
+	struct ct_handle *h = ctx;
+
+	return ctnl_sock_set_trace(h->sock, cb, data);
+}
+
 static void ct_destroy(void *ctx)
 {
 	struct ct_handle *h = ctx;
@@ -68,7 +75,22 @@ static const struct ctnl_ct_ops ct_ops = {
 	.error_msg = ct_error_msg,
 	.destroy = ct_destroy,
 	.delete_if = ctnl__ct_delete_if,
+	.set_trace = ct_set_trace,
 };
+
+/*
+ * CTNL_TRACE=1 traces the handle to standard error (ctnl_ct_set_trace()),
+ * read as the handle takes its socket. secure_getenv(): a set-user-ID
+ * program's caller must not read the table through its standard error.
+ * A socket handle that cannot trace (a fake) stays as it is.
+ */
+static void trace_from_env(struct ctnl_sock *sock)
+{
+	const char *value = secure_getenv("CTNL_TRACE");
+
+	if (value && strcmp(value, "1") == 0)
+		(void)ctnl_sock_set_trace(sock, ctnl_trace_print, NULL);
+}
 
 int ctnl_ct_new(struct ctnl_sock *sock, struct ctnl_ct **ret)
 {
@@ -82,6 +104,7 @@ int ctnl_ct_new(struct ctnl_sock *sock, struct ctnl_ct **ret)
 	h->sock = sock;
 	h->iface.ops = &ct_ops;
 	h->iface.ctx = h;
+	trace_from_env(sock);
 	*ret = &h->iface;
 	return 0;
 }
@@ -123,6 +146,13 @@ void ctnl_ct_close(struct ctnl_ct *ct)
 {
 	if (ct && CTNL_HAS_OP(ct->ops, destroy))
 		ct->ops->destroy(ct->ctx);
+}
+
+int ctnl_ct_set_trace(struct ctnl_ct *ct, ctnl_trace_cb cb, void *data)
+{
+	if (!ct)
+		return -EINVAL;
+	return CTNL_CALL(ct, set_trace, cb, data);
 }
 
 const char *ctnl_ct_error_msg(struct ctnl_ct *ct)

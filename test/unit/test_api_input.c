@@ -240,6 +240,7 @@ static void test_conntrack_handle_refuses_bad_input(void **state)
 	ROW(-EINVAL, ctnl_ct_open(fx->sys, &bad, &out));
 	ROW(-EINVAL, ctnl_ct_new(NULL, &out));
 	ROW(-EINVAL, ctnl_ct_new(fx->sock, NULL));
+	ROW(-EINVAL, ctnl_ct_set_trace(NULL, cb_trace, NULL));
 	assert_null(out);
 	assert_null(ctnl_ct_error_msg(NULL));
 	ctnl_ct_close(NULL);

@@ -77,6 +77,7 @@ struct sweep {
 
 	unsigned int seen;			/* callbacks' count */
 	unsigned int traced;			/* the trace hook's count */
+	FILE *trace_out;			/* unbuffered: no allocation */
 	unsigned int overflows;			/* OVERFLOW events seen */
 	int results[4];
 	struct ctnl_flow out;
@@ -712,6 +713,9 @@ static const struct sock_filter accept_all[] = {
 	X(ct_new, H_SOCK, OP_OPENS, 0,                                        \
 	  took_sock(s, ctnl_ct_new(s->sock, &s->ct)))                         \
 	X(ct_dump, H_CT, 0, 3, ctnl_ct_dump(s->ct, NULL, count_flow, s, NULL)) \
+	X(ct_dump_traced, H_CT, 0, 3,                                         \
+	  ctnl_ct_set_trace(s->ct, ctnl_trace_print, s->trace_out) ? -1 :     \
+	  ctnl_ct_dump(s->ct, NULL, count_flow, s, NULL))                     \
 	X(ct_get, H_CT, 0, 0, ctnl_ct_get(s->ct, KEY, &s->out))               \
 	X(ct_create, H_CT, 0, 0, ctnl_ct_create(s->ct, &kern.plain))          \
 	X(ct_create_with_labels, H_CT, 0, 0, ctnl_ct_create(s->ct, KEY))      \
@@ -867,10 +871,10 @@ static const struct {
 	{ "ctnl_expect_format", "formats into the caller's buffer" },
 	{ "ctnl_flow_format_opts", "formats into the caller's buffer" },
 	{ "ctnl_expect_format_opts", "formats into the caller's buffer" },
-	{ "ctnl_msg_fprint", "writes to the caller's stream, makes no system "
-			     "call" },
-	{ "ctnl_trace_print", "writes to the caller's stream, makes no system "
-			      "call" },
+	{ "ctnl_msg_fprint", "writes to the caller's stream; runs in "
+			     "ct_dump_traced, called by ctnl_trace_print()" },
+	{ "ctnl_trace_print", "a hook, handed over rather than called: runs "
+			      "in ct_dump_traced" },
 };
 
 /* ---- Which errors each call can return ---- */
@@ -1012,6 +1016,9 @@ static struct sweep *sweep_new(const struct op *op)
 	if (op->flags & OP_NETNS)
 		s->cfg.netns_path = "/run/netns/blue";
 	ctnl_fake_sys_set_responder(s->fake, kernel, s);
+	s->trace_out = fopen("/dev/null", "w");
+	assert_non_null(s->trace_out);
+	setvbuf(s->trace_out, NULL, _IONBF, 0);
 
 	if (op->handle == H_SOCK)
 		assert_int_equal(ctnl_sock_open(&s->sys, &s->cfg, &s->sock), 0);
@@ -1048,6 +1055,7 @@ static void sweep_free(struct sweep *s)
 	ctnl_ct_close(s->ct);
 	ctnl_sock_close(s->sock);
 	fake_sys_free_checked(s->fake);
+	fclose(s->trace_out);
 	free(s);
 }
 

@@ -23,6 +23,7 @@
 #include <ctnl/common.h>
 #include <ctnl/flow.h>
 #include <ctnl/events.h>
+#include <ctnl/sock.h>
 
 struct ctnl_delete_stats;	/* <ctnl/conntrack.h> */
 
@@ -111,6 +112,9 @@ struct ctnl_ct_ops {
 	int (*delete_if)(void *ctx, const struct ctnl_filter *filter,
 			 ctnl_flow_pred pred, void *data,
 			 struct ctnl_delete_stats *stats);
+	/** ctnl_ct_set_trace(); newer slots come last, so that tables
+	 * built against an older header stay valid. */
+	int (*set_trace)(void *ctx, ctnl_trace_cb cb, void *data);
 };
 
 /** A conntrack handle: a table and the context its slots receive. */

@@ -316,7 +316,8 @@ uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f);
  *    CTNL_FILTER_UNCOUNTED, delete_matching answers 0 with kernel_flush
  *    set, as a handle whose kernel applies every criterion does.
  *  - stats: count and max; stats_cpu: one CPU, all counters 0.
- *  - subscribe, event_fd and event_read are not provided: -ENOSYS.
+ *  - subscribe, event_fd and event_read are not provided: -ENOSYS; nor
+ *    is set_trace (no messages to trace).
  *
  * Time does not pass: timeouts are stored, never counted down, and
  * entries never expire. A slot called from inside one of the fake's own
