@@ -492,6 +492,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len;
 	uint64_t bound;
 	int ret = 0, zeros = 0;
+	FILE *sink;
 
 	if (size < sizeof(head))
 		return 0;
@@ -510,6 +511,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctnl_fake_sys_set_responder(r.f, ctnl_fake_sys_ack_responder, NULL);
 	FUZZ_CHECK(ctnl_ct_open(ctnl_fake_sys_syscalls(r.f), &sock_cfg,
 				&r.ct) == 0);
+	sink = fopen("/dev/null", "w");
+	FUZZ_CHECK(sink != NULL);
+	FUZZ_CHECK(ctnl_ct_set_trace(r.ct, fuzz_trace, sink) == 0);
 	FUZZ_CHECK(subscribe(&r, head) == 0);
 
 	while (fuzz_next_record(&data, &size, &kind, &rec, &len))
@@ -568,6 +572,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(ret == 0);
 	ctnl_ct_close(r.ct);
+	fclose(sink);
 	FUZZ_CHECK(ctnl_fake_sys_open_fds(r.f) == 0);
 	FUZZ_CHECK(ctnl_fake_sys_bad_closes(r.f) == 0);
 	ctnl_fake_sys_free(r.f);

@@ -463,4 +463,33 @@ static inline int fuzz_run_op(struct ctnl_ct *ct, uint8_t op, uint8_t cfg)
 	return ret;
 }
 
+/*
+ * The trace hook both fuzzers install on their handle: every message it
+ * sends or receives, whatever the input made of it, goes through the
+ * decoder, which must take it (0, or -EBADMSG for what is cut short or
+ * malformed) and read no byte past what it is given; and what the hook is
+ * told must be what <ctnl/sock.h> promises. @data is an open FILE *.
+ */
+static inline void fuzz_trace(enum ctnl_trace_dir dir, int status,
+			      const struct nlmsghdr *nlh, size_t len,
+			      void *data)
+{
+	int ret;
+
+	FUZZ_CHECK(nlh != NULL);
+	if (dir == CTNL_TRACE_RECEIVED)
+		FUZZ_CHECK(status == 0 || status == -EPERM ||
+			   status == -EMSGSIZE || status == -EBADMSG ||
+			   status == -ESRCH || status == -EPROTO ||
+			   status == -ECANCELED);
+	else
+		FUZZ_CHECK(dir == CTNL_TRACE_SENT && status <= 0);
+	/* What the handle accepts is one whole message. */
+	if (status == 0)
+		FUZZ_CHECK(len >= NLMSG_HDRLEN && len == nlh->nlmsg_len);
+	ret = ctnl_msg_fprint(data, nlh, len);
+	FUZZ_CHECK(ret == 0 || ret == -EBADMSG);
+	ctnl_trace_print(dir, status, nlh, len, data);
+}
+
 #endif /* CTNL_FUZZ_OPS_H */

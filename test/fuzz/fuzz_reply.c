@@ -7,7 +7,9 @@
  * whole stack from recvmsg() to struct ctnl_flow. Whatever comes, the
  * operation returns a count or a negative errno, a list or an entry is
  * either whole or untouched, and once the handle is closed no descriptor
- * stays open (AddressSanitizer's leak check covers memory).
+ * stays open (AddressSanitizer's leak check covers memory). Every message
+ * sent and received also goes through the trace hook to the decoder
+ * (fuzz_trace()).
  */
 #include <stdint.h>
 
@@ -60,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ctnl_sock_config cfg;
 	struct ctnl_fake_sys *f;
 	struct ctnl_ct *ct = NULL;
+	FILE *sink;
 	uint8_t op, flags, kind;
 	const uint8_t *rec;
 	size_t len;
@@ -74,6 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(ctnl_fake_sys_new(&f) == 0);
 	cfg = fuzz_sock_config(flags);
 	FUZZ_CHECK(ctnl_ct_open(ctnl_fake_sys_syscalls(f), &cfg, &ct) == 0);
+	sink = fopen("/dev/null", "w");
+	FUZZ_CHECK(sink != NULL);
+	FUZZ_CHECK(ctnl_ct_set_trace(ct, fuzz_trace, sink) == 0);
 
 	while (fuzz_next_record(&data, &size, &kind, &rec, &len))
 		apply_record(f, kind, rec, len);
@@ -85,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctnl_fake_sys_queue_ack(f, 0, 0, NULL);
 	fuzz_check_ret(ctnl_ct_flush(ct, CTNL_TABLE_CONNTRACK, AF_INET));
 	ctnl_ct_close(ct);
+	fclose(sink);
 	FUZZ_CHECK(ctnl_fake_sys_open_fds(f) == 0);
 	FUZZ_CHECK(ctnl_fake_sys_bad_closes(f) == 0);
 	ctnl_fake_sys_free(f);
