@@ -570,6 +570,118 @@ static void test_example_update_mark(void **state)
 	end_traffic(&t);
 }
 
+/* Fails with the trace in the log when @needle is not in it. */
+static void assert_traced(const char *trace, const char *needle)
+{
+	if (!strstr(trace, needle))
+		fail_msg("the trace has no \"%s\":\n%s", needle, trace);
+}
+
+/*
+ * A real get and a real dump, traced: the request and every reply, named
+ * and decoded, with the addresses and ports of the entry; nothing the
+ * handle rejected, nothing the decoder could not read.
+ */
+static void test_trace_decodes_a_real_get_and_dump(void **state)
+{
+	struct ctnl_ct *ct = *state;
+	struct ctnl_filter filter = {
+		.family = AF_INET,
+		.match = CTNL_MATCH_PROTO | CTNL_MATCH_ORIG_DPORT,
+		.proto = IPPROTO_TCP,
+		.orig_dport = PEER_TCP_PORT,
+	};
+	struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG }, out;
+	char *trace = NULL, line[128];
+	size_t size = 0;
+	struct traffic t;
+	int n = 0;
+	FILE *f;
+
+	make_traffic(&t);
+	key.orig.family = AF_INET;
+	assert_int_equal(ctnl_tuple_from_text(&key.orig, PEER_V4_LOCAL,
+					      PEER_V4, IPPROTO_TCP,
+					      t.tcp4_port, PEER_TCP_PORT), 0);
+	f = open_memstream(&trace, &size);
+	assert_non_null(f);
+	assert_int_equal(ctnl_ct_set_trace(ct, ctnl_trace_print, f), 0);
+	assert_int_equal(ctnl_ct_get(ct, &key, &out), 0);
+	assert_true(ctnl_ct_dump(ct, &filter, count_flows, &n, NULL) >= 1);
+	assert_int_equal(ctnl_ct_set_trace(ct, NULL, NULL), 0);
+	fclose(f);
+
+	/* The get: its request, the entry, the ACK. */
+	assert_traced(trace, "ctnl: sent IPCTNL_MSG_CT_GET len=");
+	assert_traced(trace, " flags=REQUEST|ACK seq=");
+	assert_traced(trace, "  nfgenmsg family=AF_INET version=0 res_id=0\n"
+			     "  CTA_TUPLE_ORIG\n"
+			     "    CTA_TUPLE_IP\n"
+			     "      CTA_IP_V4_SRC " PEER_V4_LOCAL "\n"
+			     "      CTA_IP_V4_DST " PEER_V4 "\n");
+	snprintf(line, sizeof(line), "      CTA_PROTO_NUM 6 (tcp)\n"
+		 "      CTA_PROTO_SRC_PORT %u\n"
+		 "      CTA_PROTO_DST_PORT %u\n", t.tcp4_port, PEER_TCP_PORT);
+	assert_traced(trace, line);
+	assert_traced(trace, "ctnl: received IPCTNL_MSG_CT_NEW len=");
+	assert_traced(trace, "  CTA_TUPLE_REPLY\n"
+			     "    CTA_TUPLE_IP\n"
+			     "      CTA_IP_V4_SRC " PEER_V4 "\n");
+	assert_traced(trace, "      CTA_PROTOINFO_TCP_STATE 3 (ESTABLISHED)\n");
+	assert_traced(trace, "ctnl: received NLMSG_ERROR len=36 "
+			     "flags=CAPPED seq=");
+	assert_traced(trace, "  error 0 (ACK)\n"
+			     "  request IPCTNL_MSG_CT_GET len=");
+	/* The dump: the filter the kernel applies, the entries, the end. */
+	assert_traced(trace, " flags=REQUEST|ACK|DUMP seq=");
+	assert_traced(trace, "  CTA_FILTER\n"
+			     "    CTA_FILTER_ORIG_FLAGS 0x28 (PROTO_NUM|"
+			     "PROTO_DST_PORT)\n");
+	assert_traced(trace, " flags=MULTI|DUMP_FILTERED seq=");
+	assert_traced(trace, "ctnl: received NLMSG_DONE len=20 flags=MULTI "
+			     "seq=");
+	assert_traced(trace, "  status 0\n");
+	if (strstr(trace, "[") || strstr(trace, "malformed") ||
+	    strstr(trace, "truncated") || strstr(trace, "attribute "))
+		fail_msg("the trace shows a fault:\n%s", trace);
+	free(trace);
+	end_traffic(&t);
+}
+
+/* CTNL_TRACE=1 traces any program built on the library: an example's
+ * update, on its standard error, and nothing on its standard output. */
+static void test_trace_from_the_environment(void **state)
+{
+	char err[8192], key[64];
+	struct traffic t;
+
+	(void)state;
+	make_traffic(&t);
+	assert_int_equal(test_capture(err, sizeof(err),
+				      "CTNL_TRACE=1 %s/update_mark %s %s udp "
+				      "%u %u 7 2>&1 >/dev/null",
+				      CTNL_EXAMPLES_DIR, PEER_V4_LOCAL,
+				      PEER_V4, t.udp4_port, PEER_UDP_PORT),
+			 0);
+	assert_traced(err, "ctnl: sent IPCTNL_MSG_CT_NEW len=");
+	assert_traced(err, "      CTA_IP_V4_DST " PEER_V4 "\n");
+	snprintf(key, sizeof(key), "      CTA_PROTO_SRC_PORT %u\n",
+		 t.udp4_port);
+	assert_traced(err, key);
+	assert_traced(err, "  CTA_MARK 7\n");
+	assert_traced(err, "ctnl: received NLMSG_ERROR len=36 flags=CAPPED ");
+	assert_traced(err, "  error 0 (ACK)\n");
+	/* Any other value: nothing. */
+	assert_int_equal(test_capture(err, sizeof(err),
+				      "CTNL_TRACE=yes %s/update_mark %s %s udp "
+				      "%u %u 8 2>&1 >/dev/null",
+				      CTNL_EXAMPLES_DIR, PEER_V4_LOCAL,
+				      PEER_V4, t.udp4_port, PEER_UDP_PORT),
+			 0);
+	assert_string_equal(err, "");
+	end_traffic(&t);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -586,6 +698,8 @@ int main(void)
 		T(test_one_socket_for_every_call),
 		T(test_example_mark_first_flow),
 		T(test_example_update_mark),
+		T(test_trace_decodes_a_real_get_and_dump),
+		T(test_trace_from_the_environment),
 	};
 	int ret;
 
