@@ -135,7 +135,8 @@ CTNL_API const char *ctnl_ct_error_msg(struct ctnl_ct *ct);
 /**
  * Traces every netlink message the handle sends and receives from now on
  * (each request, each message of a batch, every reply, ACK, error and
- * event, and those the handle rejects), replacing any other hook. See
+ * event, and those the handle rejects), on each of its sockets, replacing
+ * any other hook. See
  * ctnl_trace_cb in <ctnl/sock.h> for what the hook is given;
  * ctnl_trace_print() in <ctnl/msg.h> is a ready hook that prints each
  * message decoded to the FILE * given as @p data (NULL: standard error).
@@ -146,7 +147,8 @@ CTNL_API const char *ctnl_ct_error_msg(struct ctnl_ct *ct);
  * exactly "1", the handle traces with ctnl_trace_print() to standard
  * error; any other value, or none, leaves it off. So `CTNL_TRACE=1 prog`
  * traces every handle of prog: event handles, the second handle a
- * resynchronisation reads through, handles on other network namespaces.
+ * resynchronisation reads through, handles on other network namespaces,
+ * and the second socket ctnl_ct_delete_if() deletes through.
  * A set-user-ID or set-group-ID program ignores the variable (its caller
  * could read the table through it).
  * @param ct    the handle

@@ -181,7 +181,8 @@ CTNL_API void ctnl_sock_close(struct ctnl_sock *sock);
  *
  * The new handle has the same system-call table, the same network
  * namespace, and the receive buffer and queue sizes @p sock was opened
- * with; not its flags, groups, filter, or options set since. A handle
+ * with; not its flags, groups, filter, or options set since. It traces
+ * to the same hook as @p sock, if one is set (ctnl_sock_set_trace()). A handle
  * opened in another namespace (config.netns_*) finds it again through its
  * socket (SIOCGSKNS) and enters it for the socket(2) call, as
  * ctnl_sock_open() did; one opened in the calling thread's own namespace

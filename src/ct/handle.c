@@ -33,11 +33,16 @@ static const char *ct_error_msg(void *ctx)
 	return h->has_errmsg ? h->errmsg : ctnl_sock_error_msg(h->sock);
 }
 
+/* The handle's messages go through its socket and, once opened, its
+ * second one; a second one opened later takes the hook from the first. */
 static int ct_set_trace(void *ctx, ctnl_trace_cb cb, void *data)
 {
 	struct ct_handle *h = ctx;
+	int ret = ctnl_sock_set_trace(h->sock, cb, data);
 
-	return ctnl_sock_set_trace(h->sock, cb, data);
+	if (ret == 0 && h->peer)
+		ret = ctnl_sock_set_trace(h->peer, cb, data);
+	return ret;
 }
 
 static void ct_destroy(void *ctx)

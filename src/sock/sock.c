@@ -415,6 +415,17 @@ static int sock_set_trace(void *ctx, ctnl_trace_cb cb, void *data)
 	return 0;
 }
 
+/* A clone's messages are its handle's: they go to the same trace hook. */
+static int sock_clone_traced(void *ctx, struct ctnl_sock **ret)
+{
+	struct nl_sock *s = ctx;
+	int err = sock_clone(ctx, ret);
+
+	if (err == 0 && s->trace)
+		sock_set_trace((*ret)->ctx, s->trace, s->trace_data);
+	return err;
+}
+
 static const struct ctnl_sock_ops nl_sock_ops = {
 	.size = sizeof(struct ctnl_sock_ops),
 	.request = ctnl__sock_request,
@@ -429,7 +440,7 @@ static const struct ctnl_sock_ops nl_sock_ops = {
 	.stats = sock_stats,
 	.error_msg = sock_error_msg,
 	.destroy = sock_destroy,
-	.clone = sock_clone,
+	.clone = sock_clone_traced,
 	.set_trace = sock_set_trace,
 };
 

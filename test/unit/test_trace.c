@@ -677,6 +677,83 @@ static void test_env_trace_covers_every_handle(void **state)
 	free(text);
 }
 
+/* The kernel for ctnl_ct_delete_if(): a dump finds two entries, every
+ * delete is acknowledged where asked. */
+static void two_entries(struct ctnl_fake_sys *f, unsigned int index,
+			const struct nlmsghdr *req, void *data)
+{
+	_Alignas(8) uint8_t dump[1024];
+	size_t len = 0;
+
+	(void)data;
+	if (req->nlmsg_flags & NLM_F_DUMP) {
+		for (uint16_t port = 1; port <= 2; port++) {
+			struct ctnl_flow flow = {
+				.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT,
+				.timeout = 30,
+			};
+
+			flow.orig = tuple_of("10.0.0.1", "10.0.0.2",
+					     IPPROTO_UDP, port, 53);
+			len += put_entry_msg(dump + len, sizeof(dump) - len,
+					     &flow, NLM_F_MULTI);
+		}
+		ctnl_fake_sys_queue(f, dump, len);
+		ctnl_fake_sys_queue_done(f, 0);
+	} else if (req->nlmsg_flags & NLM_F_ACK) {
+		ctnl_fake_sys_queue_ack(f, index, 0, NULL);
+	}
+}
+
+/*
+ * ctnl_ct_delete_if() deletes through a second socket of the handle: the
+ * environment's trace reaches it when it is opened, and a hook set later
+ * reaches it once it is open.
+ */
+static void test_trace_reaches_the_second_socket(void **state)
+{
+	struct ctx *c = *state;
+	const struct ctnl_syscalls *sys = ctnl_fake_sys_syscalls(c->fake);
+	struct ctnl_delete_stats st;
+	struct capture cap;
+	struct ctnl_ct *ct;
+	struct log *log;
+	char *text;
+
+	ctnl_fake_sys_set_responder(c->fake, two_entries, NULL);
+	set_trace_env("1");
+	capture_start(&cap);
+	assert_int_equal(ctnl_ct_open(sys, NULL, &ct), 0);
+	assert_int_equal(ctnl_ct_delete_if(ct, NULL, NULL, NULL, &st), 2);
+	ctnl_ct_close(ct);
+	text = capture_end(&cap);
+	assert_int_equal(ctnl_fake_sys_calls(c->fake, CTNL_FAKE_SOCKET), 2);
+	assert_int_equal(count_of(text, "ctnl: sent IPCTNL_MSG_CT_GET "), 1);
+	assert_int_equal(count_of(text, "ctnl: sent IPCTNL_MSG_CT_DELETE "), 2);
+	assert_int_equal(count_of(text, "      CTA_PROTO_SRC_PORT 2\n"), 2);
+	assert_int_equal(count_of(text, "ctnl: received NLMSG_ERROR "), 1);
+	free(text);
+
+	/* Set after the second socket is open: both sockets. */
+	set_trace_env(NULL);
+	log = calloc(1, sizeof(*log));
+	assert_non_null(log);
+	assert_int_equal(ctnl_ct_open(sys, NULL, &ct), 0);
+	assert_int_equal(ctnl_ct_delete_if(ct, NULL, NULL, NULL, &st), 2);
+	assert_int_equal(ctnl_ct_set_trace(ct, record_trace, log), 0);
+	assert_int_equal(ctnl_ct_delete_if(ct, NULL, NULL, NULL, &st), 2);
+	ctnl_ct_close(ct);
+	assert_int_equal(log->n, 7);
+	assert_int_equal(rec_msg(log, 0)->nlmsg_flags & NLM_F_DUMP,
+			 NLM_F_DUMP);
+	assert_rec(log, 3, CTNL_TRACE_RECEIVED, 0, NLMSG_DONE, 2);
+	/* The second socket's third and fourth requests. */
+	assert_rec(log, 4, CTNL_TRACE_SENT, 0, CT_DELETE, 3);
+	assert_rec(log, 5, CTNL_TRACE_SENT, 0, CT_DELETE, 4);
+	assert_rec(log, 6, CTNL_TRACE_RECEIVED, 0, NLMSG_ERROR, 4);
+	free(log);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
@@ -697,6 +774,7 @@ int main(void)
 		C(test_env_trace_prints_to_stderr),
 		C(test_env_trace_only_for_exactly_1),
 		C(test_env_trace_covers_every_handle),
+		C(test_trace_reaches_the_second_socket),
 	};
 
 	if (putenv(trace_env) != 0)
