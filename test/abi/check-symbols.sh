@@ -12,6 +12,13 @@
 #       every global symbol the archive defines starts with ctnl__ (an
 #       internal) or PREFIX; with MAP, a PREFIX name must also be one MAP
 #       exports, so that no internal goes under a public-looking name
+#   check-symbols.sh names MAP
+#       prints MAP's names as NAME@NODE and its nodes as NODE@NODE, sorted
+#       (scripts/update-symbols.sh writes the symbols file from them)
+#   check-symbols.sh debian SYMBOLS MAP
+#       the Debian symbols file (debian/libctnl0.symbols) lists exactly
+#       MAP's names, each as NAME@NODE, and its version nodes as
+#       NODE@NODE; scripts/update-symbols.sh regenerates it from MAP
 #
 # A failing check prints the names in question, one a line.
 set -eu
@@ -57,6 +64,13 @@ map_globals() {
 	wild=$(printf '%s\n' "$names" | grep '[][*?]' || true)
 	[ -z "$wild" ] || fail "the version script exports by wildcard: $wild"
 	printf '%s\n' "$names" | LC_ALL=C sort -u
+}
+
+# The names a version script exports as a symbols file spells them,
+# NAME@NODE, with each node's own symbol NODE@NODE.
+map_versioned() {
+	awk '$1 == "node" { node = $2; print node "@" node }
+	     $1 == "global" { print $2 "@" node }' "$1" | LC_ALL=C sort -u
 }
 
 # Prints the lines only in the first sorted file, then only in the second,
@@ -149,7 +163,25 @@ static)
 	fi
 	echo "$(wc -l < "$tmp/defined") global symbols, $(grep -c '^ctnl__' "$tmp/defined" || true) of them ctnl__ internals"
 	;;
+names)
+	[ $# -eq 2 ] || fail "usage: $0 names MAP"
+	parse_map "$2" "$tmp/map"
+	map_globals "$tmp/map" > /dev/null
+	map_versioned "$tmp/map"
+	;;
+debian)
+	[ $# -eq 3 ] || fail "usage: $0 debian SYMBOLS MAP"
+	parse_map "$3" "$tmp/map"
+	map_globals "$tmp/map" > /dev/null
+	map_versioned "$tmp/map" > "$tmp/exported"
+	awk '/^ / { print $1 }' "$2" | LC_ALL=C sort > "$tmp/listed"
+	[ -s "$tmp/listed" ] || fail "$2 lists no symbol"
+	compare "$tmp/listed" "$tmp/exported" \
+		"in $2 but not in $3 (run scripts/update-symbols.sh):" \
+		"in $3 but not in $2 (run scripts/update-symbols.sh):"
+	echo "$(wc -l < "$tmp/listed") symbols in $2, as $3 exports them"
+	;;
 *)
-	fail "usage: $0 headers|shared|static ..."
+	fail "usage: $0 headers|shared|static|names|debian ..."
 	;;
 esac
