@@ -24,9 +24,31 @@ for page in "$out"/man/man3/*.3; do
 	libctnl*.3 | ctnl_*.3 | CTNL_*.3) cp "$page" "$out/man3/" ;;
 	esac
 done
-# Every link must lead to a page that is installed.
+# Doxygen writes a text line as it comes, quotes turned into apostrophes:
+# one that then starts with "'" is a control line to groff (lintian's
+# groff-message). Such a documentation line wants rewording.
+bad=$(grep -Hn "^'" "$out"/man3/*.3 || true)
+[ -z "$bad" ] || { printf '%s\n' "$bad" >&2
+	echo "a documentation line starts with a quote: reword it" >&2; exit 1; }
+# Every page has a NAME line "name \- what it is" (lintian's
+# bad-whatis-entry): the first sentence of its comment.
+for page in "$out"/man3/*.3; do
+	grep -q '^\.so ' "$page" && continue
+	sed -n '/^\.SH "*NAME"*/{n;p;}' "$page" | grep -q ' \\- ' ||
+		{ echo "$page: no description on its NAME line" >&2; exit 1; }
+done
+# Every link must lead to a page that is installed. Doxygen links a macro
+# it was told to expand (CTNL_API) to its header's page whatever its
+# group says: such a link goes to the header's group page instead.
 for page in "$out"/man3/*.3; do
 	target=$(sed -n '1s/^\.so man3\///p' "$page")
+	case $target in
+	*.h.3)
+		group=libctnl-${target%.h.3}.3
+		[ -e "$out/man3/$group" ] && target=$group &&
+			echo ".so man3/$group" > "$page"
+		;;
+	esac
 	[ -z "$target" ] || [ -e "$out/man3/$target" ] ||
 		{ echo "$page links to $target, which is not installed" >&2; exit 1; }
 done

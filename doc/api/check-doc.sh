@@ -55,7 +55,9 @@ function check(   errs) {
 }
 FNR == 1 { doc = ""; docend = 0; indoc = 0; decl = ""; indecl = 0 }
 indoc {
-	doc = doc " " $0
+	line = $0
+	sub(/^[ \t]*\*?[ \t]*/, "", line)
+	doc = doc " " line
 	if ($0 ~ /\*\//) { indoc = 0; docend = FNR }
 	next
 }

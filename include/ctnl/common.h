@@ -16,11 +16,14 @@ extern "C" {
  * @{
  */
 
+/**
+ * @def CTNL_API
+ * Marks the symbols the shared library exports; everything else is
+ * hidden.
+ */
 #if defined(__GNUC__) && defined(CTNL_BUILDING_LIBRARY)
 #define CTNL_API __attribute__((visibility("default")))
 #else
-/** Marks the symbols the shared library exports; everything else is
- * hidden. */
 #define CTNL_API
 #endif
 
@@ -35,7 +38,8 @@ extern "C" {
 
 /**
  * The library's version.
- * @return "MAJOR.MINOR.PATCH", such as "0.2.0". Never fails.
+ * @return the version as "MAJOR.MINOR.PATCH", such as "0.2.0". Never
+ * fails.
  * @ownership A static string: never free it.
  */
 CTNL_API const char *ctnl_version(void);

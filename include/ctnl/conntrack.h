@@ -39,13 +39,13 @@ extern "C" {
 #endif
 
 /**
- * @defgroup libctnl-conntrack conntrack.h: the conntrack handle and its
- * operations Open a handle on a network namespace's conntrack table, read it
- * (dump, list, get), change it (create, update, delete, batch, flush, update or
- * delete what a filter selects), read its statistics and expectations, close
- * it. Every operation returns 0 or a count on success and a negative errno
- * value on failure; ctnl_ct_error_msg() holds the kernel's explanation of the
- * last refusal.
+ * @defgroup libctnl-conntrack conntrack.h: the handle and its operations
+ * Open a handle on a network namespace's conntrack table, read it (dump,
+ * list, get), change it (create, update, delete, batch, flush, update or
+ * delete what a filter selects), read its statistics and expectations,
+ * close it. Every operation returns 0 or a count on success and a
+ * negative errno value on failure; ctnl_ct_error_msg() holds the kernel's
+ * explanation of the last refusal.
  *
  * A flow used as a "key" names one entry: by its original tuple if
  * CTNL_ATTR_ORIG is set, else by its reply tuple; the tuple's zone is the

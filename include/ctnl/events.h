@@ -416,8 +416,8 @@ CTNL_API int ctnl_ct_resync(struct ctnl_ct *events, struct ctnl_ct *req,
 /**
  * The name of an event type.
  * @param type  one type (not a combination of bits)
- * @return "NEW", "UPDATE", "DESTROY", "EXP_NEW", ..., or NULL if @p type
- * is unknown. Never fails.
+ * @return the name, such as "NEW", "UPDATE", "DESTROY", "EXP_NEW", or
+ * NULL if @p type is unknown. Never fails.
  * @ownership A static string: never free it.
  */
 CTNL_API const char *ctnl_event_type_name(enum ctnl_event_type type);

@@ -1,33 +1,49 @@
 #!/bin/sh
-# Installs libctnl into a temporary prefix and builds a program outside the
-# tree against it twice: with pkg-config and with CMake's find_package().
-# Also checks that the shared library exports ctnl_* symbols only and has a
-# versioned SONAME. CONSUMER_LDFLAGS: extra link flags for the outside
-# programs (--coverage when the tree is instrumented: the static mocks
-# archive then needs gcov's runtime).
+# Builds a program outside the tree against an installed libctnl twice:
+# with pkg-config and with CMake's find_package(), and runs it; also
+# checks that every installed header compiles on its own, that the shared
+# library exports ctnl_* symbols only and has a versioned SONAME.
+#
+#   check.sh SRC BUILD
+#       installs BUILD (cmake --install) into a temporary prefix first
+#   check.sh --prefix SRC PREFIX
+#       checks what is installed under PREFIX already (the Debian packages
+#       extracted into a temporary root: PREFIX is ROOT/usr)
+#
+# CONSUMER_LDFLAGS: extra link flags for the outside programs (--coverage
+# when the tree is instrumented: the static mocks archive then needs
+# gcov's runtime).
 set -eu
 ldflags=${CONSUMER_LDFLAGS:-}
-src=$1
-build=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+if [ "${1:-}" = --prefix ]; then
+	[ $# -eq 3 ] || { echo "usage: $0 --prefix SRC PREFIX" >&2; exit 2; }
+	src=$2
+	prefix=$(cd "$3" && pwd)
+else
+	[ $# -eq 2 ] || { echo "usage: $0 SRC BUILD" >&2; exit 2; }
+	src=$1
+	prefix=$tmp/prefix
+	cmake --install "$2" --prefix "$prefix" >/dev/null
+fi
 
-cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
-libdir=$(find "$tmp/prefix" -name 'libctnl.so' -printf '%h\n' | head -n1)
+libdir=$(find "$prefix" -name 'libctnl.so' -printf '%h\n' | head -n1)
 [ -n "$libdir" ] || { echo "libctnl.so was not installed"; exit 1; }
-for f in "$tmp/prefix/include/ctnl/ctnl.h" "$tmp/prefix/include/ctnl/mocks.h" \
-	"$tmp/prefix/include/ctnl/sys/ct.h" "$tmp/prefix/include/ctnl/sys/sock.h" \
-	"$tmp/prefix/include/ctnl/sys/syscalls.h" \
+for f in "$prefix/include/ctnl/ctnl.h" "$prefix/include/ctnl/mocks.h" \
+	"$prefix/include/ctnl/sys/ct.h" "$prefix/include/ctnl/sys/sock.h" \
+	"$prefix/include/ctnl/sys/syscalls.h" \
 	"$libdir/libctnl.a" "$libdir/libctnl-mocks.a" \
-	"$libdir/pkgconfig/libctnl.pc" "$libdir/cmake/ctnl/ctnlConfig.cmake"; do
+	"$libdir/pkgconfig/libctnl.pc" "$libdir/cmake/ctnl/ctnlConfig.cmake" \
+	"$libdir/cmake/ctnl/ctnlMocksTargets.cmake"; do
 	[ -e "$f" ] || { echo "missing after install: $f"; exit 1; }
 done
 
 # Each installed header compiles on its own: it includes what it uses.
-for h in "$tmp/prefix/include/ctnl"/*.h "$tmp/prefix/include/ctnl/sys"/*.h; do
-	printf '#include <ctnl/%s>\n' "${h#"$tmp/prefix/include/ctnl/"}" |
+for h in "$prefix/include/ctnl"/*.h "$prefix/include/ctnl/sys"/*.h; do
+	printf '#include <ctnl/%s>\n' "${h#"$prefix/include/ctnl/"}" |
 		cc -std=c11 -Wall -Wextra -Werror -fsyntax-only \
-			-I"$tmp/prefix/include" -x c - ||
+			-I"$prefix/include" -x c - ||
 		{ echo "does not compile on its own: $h"; exit 1; }
 done
 
@@ -52,9 +68,9 @@ cc -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer-mocks-pc" \
 
 # CMake package
 cmake -S "$src/test/install" -B "$tmp/cmake-build" \
-	-DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_RPATH="$libdir" \
+	-DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_RPATH="$libdir" \
 	-DCMAKE_EXE_LINKER_FLAGS="$ldflags" >/dev/null
 cmake --build "$tmp/cmake-build" >/dev/null
 "$tmp/cmake-build/consumer"
 "$tmp/cmake-build/consumer_mocks"
-echo "install check passed: SONAME $soname, exports ctnl_* only"
+echo "install check passed ($prefix): pkg-config and find_package(ctnl), SONAME $soname, exports ctnl_* only"
