@@ -23,9 +23,17 @@ TESTING="lcov valgrind clang libclang-rt-14-dev mount"
 # that switch conntrack on, labels, helpers), ip and ss (iproute2),
 # sysctl (procps), socat and ping (the demo's traffic).
 KERNEL="conntrack nftables iproute2 procps socat iputils-ping"
+# Shipping (the test command's API reference, ABI and package stages):
+# doxygen (the doc target: HTML and man pages), abigail-tools (abidw and
+# abidiff: the ABI check and scripts/update-abi.sh), debhelper and dpkg-dev
+# (dpkg-buildpackage and dh, test/package/check.sh), pkgconf (the
+# packages' Build-Depends names it), lintian (the packages' check), man-db
+# (man, to read the extracted man pages). No fakeroot: the packaging says
+# Rules-Requires-Root: no.
+SHIPPING="doxygen abigail-tools debhelper dpkg-dev pkgconf lintian man-db"
 
 missing=""
-for p in $BUILD $TESTING $KERNEL "$@"; do
+for p in $BUILD $TESTING $KERNEL $SHIPPING "$@"; do
 	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing="$missing $p"
 done

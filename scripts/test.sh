@@ -9,7 +9,15 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer and runs the tests again;
 # then runs every unit test under valgrind memcheck, any error fatal; then
 # fuzzes the reply path, the event path and ctnl's argument parser for
-# 60 s each (CTNL_FUZZ_SECONDS).
+# 60 s each (CTNL_FUZZ_SECONDS); then builds the Debian packages from a
+# copy of the tree in a temporary directory, runs lintian on them, and
+# builds an outside program against them extracted into a temporary root
+# (test/package/check.sh).
+#
+# The coverage build also makes the API reference (Doxygen, any warning
+# fatal) and its ctest run includes the checks of the exported symbols,
+# the Debian symbols file, the static archives' globals, the ABI against
+# abi/libctnl.so.0.abi (label abi) and the documentation rule (label doc).
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -17,7 +25,8 @@ jobs=$(nproc)
 scripts/install-deps.sh
 
 echo "==> coverage build"
-cmake -S . -B build/coverage -DCTNL_COVERAGE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake -S . -B build/coverage -DCTNL_COVERAGE=ON -DCTNL_BUILD_DOCS=ON \
+	-DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/coverage -j "$jobs"
 cmake --build build/coverage --target coverage
 cmake/coverage-check.sh build/coverage/coverage/summary.txt 95 100
@@ -53,5 +62,8 @@ cmake -S . -B build/fuzz -DCTNL_FUZZ=ON -DCMAKE_C_COMPILER=clang \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/fuzz -j "$jobs" --target fuzz_reply fuzz_event fuzz_args
 test/fuzz/run.sh build/fuzz "${CTNL_FUZZ_SECONDS:-60}"
+
+echo "==> Debian packages: build, lintian, use from a temporary root"
+test/package/check.sh
 
 echo "==> all tests passed"

@@ -58,11 +58,14 @@ if ! lintian --fail-on error,warning --display-info --pedantic \
 	echo "lintian found errors or warnings" >&2
 	exit 1
 fi
-if [ -s "$tmp/lintian.log" ]; then
+# (Its one remark that is no tag: it was run as root, as CI runs.)
+grep -v '^running with root privileges' "$tmp/lintian.log" \
+	>"$tmp/lintian.tags" || true
+if [ -s "$tmp/lintian.tags" ]; then
 	echo "lintian: no error or warning; other tags (see debian/README.source):"
-	sed 's/^/    /' "$tmp/lintian.log"
+	sed 's/^/    /' "$tmp/lintian.tags"
 else
-	echo "lintian: no tag at all"
+	echo "lintian: no tag at all, informational and pedantic ones included"
 fi
 
 echo "--> the packages extracted into $tmp/root (dpkg-deb -x)"
@@ -82,8 +85,8 @@ for want in 'ctnl_ct_open' 'Opens a conntrack handle on a new socket handle' \
 		exit 1
 	}
 done
-sed -n '/int ctnl_ct_open (const/,/^ *Returns/p' "$tmp/man3.txt" | tail -n +2 |
-	head -n 8 | sed 's/^/    /'
+sed -n '/^Function Documentation/,$p' "$tmp/man3.txt" |
+	sed -n '/int ctnl_ct_open (/,/Ownership:/p' | sed 's/^/    /'
 MANWIDTH=80 man -M "$tmp/root/usr/share/man" -P cat 1 ctnl 2>/dev/null |
 	grep -q 'conntrack' || { echo "man 1 ctnl shows nothing" >&2; exit 1; }
 echo "package check passed in $(($(date +%s) - start)) s" \
