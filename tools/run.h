@@ -35,7 +35,7 @@ struct run_env {
  */
 int run(const struct cli *c, const struct run_env *env);
 
-/* "ctnl v0.1.0 (libctnl): ", the summary lines' prefix. */
+/* "ctnl v0.2.0 (libctnl): ", the summary lines' prefix. */
 void run_summary_prefix(FILE *f);
 
 #endif /* CTNL_TOOLS_RUN_H */

@@ -66,7 +66,7 @@ int sel_labels(struct ctx *x, char *err, size_t size);
 int out_kernel_fail(const struct ctx *x, const char *what, int err);
 /* "ctnl: get: no such entry"; CLI_EXIT_FAIL. */
 int out_no_such_entry(const struct ctx *x);
-/* The summary line on stderr: "ctnl v0.1.0 (libctnl): N WHAT." */
+/* The summary line on stderr: "ctnl v0.2.0 (libctnl): N WHAT." */
 void out_summary(const struct ctx *x, uint64_t n, const char *what);
 /* In JSON, what a change did goes to stdout too, as one object. */
 void out_json_result(const struct ctx *x, uint64_t n);
