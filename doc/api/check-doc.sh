@@ -8,7 +8,8 @@
 #     or the function whose errors it passes on: "...()"), or the words
 #     "Never fails";
 #   - when a parameter or the return value is a pointer, an @ownership
-#     paragraph says who owns what, and for how long.
+#     paragraph says who owns what, and for how long;
+# and that each header has a @file comment and a @defgroup libctnl-NAME.
 #
 # Doxygen itself (the doc target) fails on anything undocumented and on a
 # parameter without @param; this checks what it cannot.
@@ -18,6 +19,14 @@
 # Prints each gap as FILE:LINE: FUNCTION: what is missing; exits 1 if any.
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 INCLUDE_DIR" >&2; exit 2; }
+
+# Each header has a @file comment (else Doxygen says nothing of what it
+# leaves undocumented there) and is a group of its own (its man page).
+for h in $(find "$1" -name '*.h' | LC_ALL=C sort); do
+	grep -q '@file' "$h" || { echo "$h: no @file comment"; exit 1; }
+	grep -q '@defgroup libctnl' "$h" ||
+		{ echo "$h: no @defgroup libctnl-NAME around its declarations"; exit 1; }
+done
 
 find "$1" -name '*.h' | LC_ALL=C sort | xargs awk '
 function report(what) {
