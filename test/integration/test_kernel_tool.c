@@ -1213,8 +1213,14 @@ int main(void)
 		fd = mkstemp(err_path);
 	}
 	if (fd < 0 ||
+	    /* The table is built once for every test: its UDP and ICMP
+	     * entries must outlive the default 30 s, which a slow build
+	     * (ASan on a loaded machine) passes before the last test. */
 	    test_run("sysctl -q -w net.netfilter.nf_conntrack_acct=1 "
-		     "net.netfilter.nf_conntrack_timestamp=1") != 0 ||
+		     "net.netfilter.nf_conntrack_timestamp=1 "
+		     "net.netfilter.nf_conntrack_udp_timeout=600 "
+		     "net.netfilter.nf_conntrack_icmp_timeout=600 "
+		     "net.netfilter.nf_conntrack_icmpv6_timeout=600") != 0 ||
 	    conntrack_on_with_labels() < 0 ||
 	    test_run("nft -f - <<'EOF'\n"
 		     "table inet ctnl_tool_test {\n"
