@@ -162,24 +162,24 @@ static void build_table(struct table *t)
 	must(icmp_echo(AF_INET, t->icmp_id), "ICMP");
 	must(icmp_echo(AF_INET6, t->icmp_id), "ICMPv6");
 	must(test_run("conntrack -I -p sctp -s 10.5.0.1 -d 10.5.0.2 --sport 7 "
-		      "--dport 8 --state ESTABLISHED -t 120 --orig-vtag 1 "
+		      "--dport 8 --state ESTABLISHED -t 600 --orig-vtag 1 "
 		      "--reply-vtag 2 2>/dev/null"), "SCTP");
 	must(test_run("conntrack -I -p sctp -s fd05::1 -d fd05::2 --sport 7 "
-		      "--dport 8 --state COOKIE_WAIT -t 120 --orig-vtag 3 "
+		      "--dport 8 --state COOKIE_WAIT -t 600 --orig-vtag 3 "
 		      "--reply-vtag 4 2>/dev/null"), "SCTPv6");
 	must(test_run("conntrack -I -p gre -s 10.6.0.1 -d 10.6.0.2 --srckey 1 "
-		      "--dstkey 2 -t 120 2>/dev/null"), "GRE");
+		      "--dstkey 2 -t 600 2>/dev/null"), "GRE");
 	must(test_run("conntrack -I -p udplite -s 10.6.0.1 -d 10.6.0.2 "
-		      "--sport 9 --dport 9 -t 120 2>/dev/null"), "UDP-Lite");
+		      "--sport 9 --dport 9 -t 600 2>/dev/null"), "UDP-Lite");
 	must(test_run("conntrack -I -p udp -s 10.7.0.1 -d 10.7.0.2 --sport 1 "
-		      "--dport 2 -t 120 -w 7 2>/dev/null"), "zone");
+		      "--dport 2 -t 600 -w 7 2>/dev/null"), "zone");
 	must(test_run("conntrack -I -p udp -s 10.7.0.1 -d 10.7.0.2 --sport 3 "
-		      "--dport 4 -t 120 --orig-zone 3 2>/dev/null"), "orig zone");
+		      "--dport 4 -t 600 --orig-zone 3 2>/dev/null"), "orig zone");
 	must(test_run("conntrack -I -p tcp -s fd07::1 -d fd07::2 --sport 5 "
-		      "--dport 6 --state SYN_SENT -t 120 --reply-zone 4 "
+		      "--dport 6 --state SYN_SENT -t 600 --reply-zone 4 "
 		      "2>/dev/null"), "reply zone");
 	/* An entry of a protocol conntrack has no name for. */
-	run(c, TOOL " create -p 253 -s 10.8.0.1 -d 10.8.0.2 -t 120");
+	run(c, TOOL " create -p 253 -s 10.8.0.1 -d 10.8.0.2 -t 600");
 	must(c->status, c->err);
 	run(c, TOOL " update -p tcp -s 10.77.0.1 -d 10.77.0.2 --sport %u "
 		    "--dport 8080 -m 42", t->tcp4);
@@ -1213,9 +1213,11 @@ int main(void)
 		fd = mkstemp(err_path);
 	}
 	if (fd < 0 ||
-	    /* The table is built once for every test: its UDP and ICMP
-	     * entries must outlive the default 30 s, which a slow build
-	     * (ASan on a loaded machine) passes before the last test. */
+	    /* The table is built once for every test, and its entries
+	     * must outlive the slowest run of them all (the ASan build on
+	     * a loaded machine took 237 s): UDP and ICMP entries live
+	     * 600 s instead of the default 30, and those the table makes
+	     * with a timeout are given 600 s too. */
 	    test_run("sysctl -q -w net.netfilter.nf_conntrack_acct=1 "
 		     "net.netfilter.nf_conntrack_timestamp=1 "
 		     "net.netfilter.nf_conntrack_udp_timeout=600 "
