@@ -50,6 +50,15 @@ for p in libctnl0 libctnl-dev libctnl-mocks-dev ctnl; do
 		{ echo "no package $p was built" >&2; exit 1; }
 done
 
+# No file in two packages (they could not be installed together), and
+# the mocks' header only in libctnl-mocks-dev.
+for p in libctnl0 libctnl-dev libctnl-mocks-dev ctnl; do
+	dpkg-deb -c "$(ls "$tmp/${p}"_*.deb)" | awk '$1 !~ /^d/ { print $6 }'
+done | sort | uniq -d > "$tmp/twice"
+[ ! -s "$tmp/twice" ] || { cat "$tmp/twice"; echo "files in two packages" >&2; exit 1; }
+dpkg-deb -c "$(ls "$tmp"/libctnl-mocks-dev_*.deb)" | grep -q 'include/ctnl/mocks.h$' ||
+	{ echo "libctnl-mocks-dev lacks ctnl/mocks.h" >&2; exit 1; }
+
 echo "--> lintian (errors and warnings fail)"
 changes=$(ls "$tmp"/*.changes)
 if ! lintian --fail-on error,warning --display-info --pedantic \
