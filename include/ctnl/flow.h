@@ -623,6 +623,7 @@ CTNL_API bool ctnl_addr_set_contains(const struct ctnl_addr_set *set,
  * @param set  the set, or NULL
  * @return the number of addresses (0 for NULL).
  * @errors Never fails.
+ * @ownership @p set is read during the call only.
  */
 CTNL_API size_t ctnl_addr_set_count(const struct ctnl_addr_set *set);
 
@@ -631,6 +632,7 @@ CTNL_API size_t ctnl_addr_set_count(const struct ctnl_addr_set *set);
  * allocate nothing until it holds more than before).
  * @param set  the set, or NULL (nothing is done)
  * @errors Never fails.
+ * @ownership @p set stays the caller's, with its memory.
  */
 CTNL_API void ctnl_addr_set_clear(struct ctnl_addr_set *set);
 
@@ -647,6 +649,7 @@ CTNL_API void ctnl_addr_set_clear(struct ctnl_addr_set *set);
  * @return 1 when either source is in @p set, else 0 (also for NULL
  * arguments).
  * @errors Never fails.
+ * @ownership Both are read during the call only.
  */
 CTNL_API int ctnl_addr_set_has_src(const struct ctnl_flow *flow, void *set);
 
