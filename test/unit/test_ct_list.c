@@ -391,6 +391,10 @@ static void test_update_mark_for_available_flow_without_match_is_0(
 	assert_int_equal(ctnl_ct_update_mark_for_available_flow(
 				 fx->ct, sample_flows, 4, "10.0.0.1",
 				 "10.0.0.2", IPPROTO_TCP, 7, 80, 9), 0);
+	/* The source port of two of them, another destination port. */
+	assert_int_equal(ctnl_ct_update_mark_for_available_flow(
+				 fx->ct, sample_flows, 4, "10.0.0.1",
+				 "10.0.0.2", IPPROTO_TCP, 1, 81, 9), 0);
 	assert_int_equal(ctnl_ct_update_mark_for_available_flow(
 				 fx->ct, NULL, 0, "10.0.0.1", "10.0.0.2",
 				 IPPROTO_TCP, 7, 80, 9), 0);

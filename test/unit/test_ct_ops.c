@@ -102,6 +102,29 @@ static void test_dump_refilters_what_the_kernel_ignored(void **state)
 	assert_int_equal(info.user, CTNL_MATCH_MARK | CTNL_MATCH_ZONE);
 }
 
+/* A family alone is re-checked too: whatever the layer below sends, a
+ * dump hands over entries of the family asked for only. */
+static void test_dump_refilters_the_family(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_flow a = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1, 2,
+				     0, 1);
+	struct ctnl_flow b = flow_of("fd00::1", "fd00::2", IPPROTO_TCP, 1, 2,
+				     0, 2);
+	struct ctnl_filter filter = { .family = AF_INET6 };
+	struct ctnl_dump_info info;
+	struct collected c = { 0 };
+
+	put_entry(fx, &a);
+	put_entry(fx, &b);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_dump(fx->ct, &filter, collect, &c, &info), 1);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.flows[0].id, 2);
+	assert_int_equal(info.received, 2);
+	assert_int_equal(info.matched, 1);
+}
+
 static void test_dump_reports_what_the_kernel_applied(void **state)
 {
 	struct ctfx *fx = *state;
@@ -286,8 +309,13 @@ static void test_get_with_another_id_is_enoent(void **state)
 	put_entry(fx, &a);
 	reply_entries(fx, 0);
 	assert_int_equal(ctnl_ct_get(fx->ct, &key, &out), -ENOENT);
-	/* A reply without an id cannot be the one named by id. */
+	/* A reply without an id cannot be the one named by id, even by
+	 * id 0 (what a missing id would read as). */
 	a.attrs &= ~CTNL_ATTR_ID;
+	put_entry(fx, &a);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_get(fx->ct, &key, &out), -ENOENT);
+	key.id = 0;
 	put_entry(fx, &a);
 	reply_entries(fx, 0);
 	assert_int_equal(ctnl_ct_get(fx->ct, &key, &out), -ENOENT);
@@ -856,6 +884,7 @@ int main(void)
 		T(test_dump_hands_over_each_entry),
 		T(test_dump_of_empty_table_is_0),
 		T(test_dump_refilters_what_the_kernel_ignored),
+		T(test_dump_refilters_the_family),
 		T(test_dump_reports_what_the_kernel_applied),
 		T(test_dump_callback_can_stop_or_fail),
 		T(test_dump_malformed_entry_is_ebadmsg),
