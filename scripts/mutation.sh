@@ -92,11 +92,11 @@ cmake -G Ninja -S "$tree" -B "$build" -DCMAKE_BUILD_TYPE=None \
 	-DCMAKE_C_FLAGS="-O0 -g0" >"$log/configure.log" 2>&1 || {
 	cat "$log/configure.log"; exit 1; }
 
-# The fast tests and the programs they run (unit/NAME is target NAME,
-# fuzz/NAME is fuzz_NAME; kernel tests are integration/NAME).
-fast_tests=$(ctest --test-dir "$build" -N -L '^(unit|fuzz)$' |
-	sed -n 's/^ *Test *#[0-9]*: //p')
-fast_targets=$(echo "$fast_tests" | sed 's|^unit/||; s|^fuzz/|fuzz_|')
+# The fast tests and the programs they run (unit/NAME[/...] is target
+# NAME, fuzz/NAME is fuzz_NAME; kernel tests are integration/NAME).
+fast_targets=$(ctest --test-dir "$build" -N -L '^(unit|fuzz)$' |
+	sed -n 's/^ *Test *#[0-9]*: //p' |
+	sed 's|^unit/\([^/]*\).*|\1|; s|^fuzz/|fuzz_|' | sort -u)
 
 # Builds @targets...; the output goes to $log/build.log.
 build_targets() {

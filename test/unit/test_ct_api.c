@@ -881,5 +881,6 @@ int main(void)
 		T(test_expect_dump_interrupted_is_reported),
 	};
 
+	heap_select_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -693,7 +693,7 @@ static void test_batch_create_with_labels_undoes_entries_without(
 	assert_non_null(strstr(ctnl_ct_error_msg(fx->ct), "labels"));
 }
 
-static void test_batch_buffer_allocation_failure_is_enomem(void **state)
+static void test_batch_buffer_out_of_memory_is_enomem(void **state)
 {
 	struct ctfx *fx = *state;
 	struct ctnl_flow f = flow_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1, 2,
@@ -755,7 +755,7 @@ static void test_new_refuses_null_and_open_works_over_fake_syscalls(
 	assert_int_equal(heap_in_use(), before);
 }
 
-static void test_new_allocation_failure_is_enomem(void **state)
+static void test_new_out_of_memory_is_enomem(void **state)
 {
 	struct ctnl_fake_sock *fake;
 	struct ctnl_ct *ct = NULL;
@@ -911,15 +911,16 @@ int main(void)
 		T(test_batch_larger_than_buffer_goes_in_parts),
 		T(test_batch_failure_part_way_marks_the_rest),
 		T(test_batch_create_with_labels_undoes_entries_without),
-		T(test_batch_buffer_allocation_failure_is_enomem),
+		T(test_batch_buffer_out_of_memory_is_enomem),
 		T(test_batch_label_enospc_is_explained),
 		cmocka_unit_test(
 			test_new_refuses_null_and_open_works_over_fake_syscalls),
-		cmocka_unit_test(test_new_allocation_failure_is_enomem),
+		cmocka_unit_test(test_new_out_of_memory_is_enomem),
 		cmocka_unit_test(test_open_netns_by_name_or_path),
 		T(test_new_request_buffer_is_aligned_for_its_header),
 		cmocka_unit_test(test_empty_interface_answers_enosys),
 	};
 
+	heap_select_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

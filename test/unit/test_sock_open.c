@@ -573,7 +573,7 @@ static void test_open_in_netns_failing_return_is_reported(void **state)
 }
 
 /* Each allocation of an open failing in turn: -ENOMEM, nothing left. */
-static void test_open_allocation_failures_are_enomem(void **state)
+static void test_open_out_of_memory_is_enomem(void **state)
 {
 	(void)state;
 	if (!heap_fail_nth(0))
@@ -679,11 +679,12 @@ int main(void)
 		cmocka_unit_test(test_open_sweep_fails_every_call_cleanly),
 		cmocka_unit_test(test_open_in_netns_sweep_fails_every_call_cleanly),
 		cmocka_unit_test(test_open_in_netns_failing_return_is_reported),
-		cmocka_unit_test(test_open_allocation_failures_are_enomem),
+		cmocka_unit_test(test_open_out_of_memory_is_enomem),
 		cmocka_unit_test(test_open_tiny_receive_queue_batches_one_by_one),
 		cmocka_unit_test(test_close_accepts_null_and_fakes_without_destroy),
 		cmocka_unit_test(test_empty_interface_slots_answer_enosys),
 	};
 
+	heap_select_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
