@@ -337,26 +337,41 @@ static void test_delete_matching_one_by_one_counts_exactly(void **state)
 }
 
 /* Uncounted but asked to stay in user space: no probe, no flush (the
- * kernel would apply the filter); a dump, and deletes one by one. */
+ * kernel would apply the filter, here its family); a dump, and deletes
+ * one by one. A mark goes the same way. */
 static void test_delete_matching_uncounted_userspace_goes_one_by_one(
 	void **state)
 {
 	struct ctfx *fx = *state;
-	struct ctnl_filter f = mark1;
+	struct ctnl_filter f = { .family = AF_INET,
+				 .flags = CTNL_FILTER_UNCOUNTED |
+					  CTNL_FILTER_USERSPACE };
 	struct ctnl_dump_info info;
 
+	put_three(fx);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 3);
+	assert_false(info.kernel_flush);
+	assert_int_equal(info.kernel, 0);
+	assert_int_equal(info.matched, 3);
+	assert_true(sent_is_dump(fx, 0));
+	/* A plain dump of the family. */
+	assert_int_equal(nfg_of(ctnl_fake_sock_sent(fx->fake, 0))->nfgen_family,
+			 AF_INET);
+	assert_int_equal(ctnl_fake_sock_sent(fx->fake, 0)->nlmsg_len,
+			 NLMSG_HDRLEN + sizeof(struct nfgenmsg));
+	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 1);
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 1 + 3);
+
+	f = mark1;
 	f.flags = CTNL_FILTER_UNCOUNTED | CTNL_FILTER_USERSPACE;
 	put_three(fx);
 	reply_entries(fx, 0);
 	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 2);
 	assert_false(info.kernel_flush);
-	assert_int_equal(info.kernel, 0);
-	assert_int_equal(info.matched, 2);
-	assert_true(sent_is_dump(fx, 0));
-	assert_int_equal(ctnl_fake_sock_sent(fx->fake, 0)->nlmsg_len,
+	assert_int_equal(ctnl_fake_sock_sent(fx->fake, 4)->nlmsg_len,
 			 NLMSG_HDRLEN + sizeof(struct nfgenmsg));
-	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 1);
-	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 1 + 2);
+	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 2);
 }
 
 static void test_delete_matching_batch_failure_is_returned(void **state)

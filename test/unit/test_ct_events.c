@@ -1184,6 +1184,9 @@ static void test_socket_filter_program_agrees_with_the_filter(void **state)
 		  { 0, 1, 1 }, 1 },
 		{ { .match = CTNL_MATCH_MARK, .mark = 0, .mark_mask = 0x40 },
 		  { 1, 1, 1 }, 1 },
+		/* The creation carries no CTA_MARK: its mark is 0. */
+		{ { .match = CTNL_MATCH_MARK, .mark = 0, .mark_mask = ~0u },
+		  { 1, 0, 0 }, 1 },
 		{ { .match = CTNL_MATCH_MARK, .mark = 1, .mark_mask = 1 },
 		  { 0, 0, 0 }, 1 },
 		{ { .family = AF_INET6, .match = CTNL_MATCH_MARK, .mark = 42,
