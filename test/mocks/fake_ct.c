@@ -875,7 +875,7 @@ static int fake_delete_if(void *ctx, const struct ctnl_filter *filter,
 		flow = f->flows[i];
 		st.seen++;
 		chosen = 0;
-		if (ctnl_filter_match(filter, &flow))
+		if (ctnl__fake_filter_match(filter, &flow))
 			chosen = pred ? pred(&flow, data) : 1;
 		if (chosen <= 0) {
 			i++;
