@@ -139,7 +139,7 @@ while IFS='	' read -r id file tests kernel reason; do
 		regex=.
 		[ "$tests" != - ] && regex=$tests
 		[ -n "${CTNL_MUTATION_TESTS:-}" ] && regex=$CTNL_MUTATION_TESTS
-		if ! run_tests "$regex" '^(unit|fuzz)$' 60; then
+		if ! run_tests "$regex" '^(unit|fuzz)$' 30; then
 			fate=killed by=$(cat "$log/failed")
 		elif [ "$kernel" != - ] && [ "$(id -u)" -ne 0 ]; then
 			fate=unchecked by="its kernel tests need root"
