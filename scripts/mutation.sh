@@ -79,6 +79,8 @@ fi
 [ "$total" -gt 0 ] || { echo "mutation: no mutant matches $*" >&2; exit 1; }
 
 scripts/install-deps.sh ninja-build
+# A kernel test that a mutant makes wait for ever fails after a minute.
+export CTNL_TEST_DEADLINE="${CTNL_TEST_DEADLINE:-60}"
 
 tree=$scratch/tree
 build=$scratch/build
@@ -149,7 +151,7 @@ while IFS='	' read -r id file tests kernel reason; do
 				case "$baseline_kernel" in *" $k "*) continue ;; esac
 				cp "$root/$file" "$tree/$file"
 				build_targets "$k" && run_tests "^integration/$k\$" \
-					integration 300 || {
+					integration 600 || {
 					cat "$log/build.log" "$log/ctest.log"
 					echo "mutation: baseline $k fails" >&2; exit 1; }
 				baseline_kernel="$baseline_kernel$k "
@@ -159,7 +161,7 @@ while IFS='	' read -r id file tests kernel reason; do
 			# shellcheck disable=SC2086
 			if ! build_targets $kernel; then
 				fate=unbuildable
-			elif ! run_tests "$kregex" integration 300; then
+			elif ! run_tests "$kregex" integration 600; then
 				fate=killed by=$(cat "$log/failed")
 			else
 				fate=survived

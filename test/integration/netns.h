@@ -30,10 +30,13 @@ int test_private_mounts(void);
  * Every wait in a kernel test is bounded: a test still running
  * TEST_DEADLINE seconds after test_deadline() (called first thing in each
  * test's setup) fails the program with a message, so that a broken event
- * path or a child that never answers fails within a minute instead of
- * hanging to ctest's timeout. The slowest test takes a few seconds.
+ * path or a child that never answers fails within three minutes instead
+ * of hanging to ctest's timeout (600 s a program). The 16 tests of
+ * test_kernel_api take 11 s together in a plain build, but one of them
+ * went past 60 s in the coverage build on two cores shared with other
+ * builds. CTNL_TEST_DEADLINE=SECONDS sets another bound.
  */
-#define TEST_DEADLINE 60
+#define TEST_DEADLINE 180
 void test_deadline(void);
 
 /* The same, in the form of a cmocka setup function. */
