@@ -128,7 +128,7 @@ static void capture(const char *name, uint8_t op, uint8_t cfg)
 	uint8_t head[2] = { op, cfg };
 	struct ctnl_ct *ct;
 	char path[4096];
-	int ret;
+	int ret, results[3];
 
 	snprintf(path, sizeof(path), "%s/reply/%s", rec.dir, name);
 	rec.out = fopen(path, "wb");
@@ -136,7 +136,7 @@ static void capture(const char *name, uint8_t op, uint8_t cfg)
 		die(path);
 	if (ctnl_ct_open(&recording, &c, &ct) < 0)
 		die("ctnl_ct_open");
-	ret = fuzz_run_op(ct, op, cfg);
+	ret = fuzz_run_op(ct, op, cfg, results);
 	ctnl_ct_close(ct);
 	if (fclose(rec.out) != 0)
 		die(path);

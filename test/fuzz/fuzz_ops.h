@@ -329,9 +329,10 @@ static inline void fuzz_check_list(int ret, struct ctnl_list *l,
 
 /*
  * Runs operation @op on @ct as @cfg says, checks what it returns, and
- * returns that.
+ * returns that; a batch's results are left in @results.
  */
-static inline int fuzz_run_op(struct ctnl_ct *ct, uint8_t op, uint8_t cfg)
+static inline int fuzz_run_op(struct ctnl_ct *ct, uint8_t op, uint8_t cfg,
+			      int results[3])
 {
 	static const struct ctnl_list sentinel = { .count = 12345 };
 	struct fuzz_dump d = { .stop = cfg >> FUZZ_CFG_STOP_SHIFT };
@@ -344,7 +345,7 @@ static inline int fuzz_run_op(struct ctnl_ct *ct, uint8_t op, uint8_t cfg)
 	struct ctnl_stats stats, stats_before;
 	struct ctnl_cpu_stats cpus[4];
 	struct ctnl_expect exp_key = fuzz_exp_key(), exp, exp_before;
-	int ret, results[3], accepted = 0;
+	int ret, accepted = 0;
 
 	switch (op % FUZZ_OPS) {
 	case FUZZ_LIST:

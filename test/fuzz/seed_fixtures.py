@@ -11,7 +11,11 @@
 #    datagram (the fake stamps each with the request's sequence number and
 #    port id, so the captured ones do not matter).
 #
-# Run from the repository root: python3 test/fuzz/seed_fixtures.py
+#  - corpus/event/crafted-*: events made here, entry by entry, where a
+#    filter's finer points decide: a mark under its mask, every one of
+#    several labels.
+#
+# Run from the repository root: /usr/bin/python3 test/fuzz/seed_fixtures.py
 import errno
 import os
 import struct
@@ -196,5 +200,69 @@ def replies():
     print('reply: %d fixture seeds' % len(seeds))
 
 
+# ---- Crafted events: where a filter's finer points decide ----
+
+def nla(kind, payload, nested=False):
+    n = 4 + len(payload)
+    return (struct.pack('<HH', n, kind | (0x8000 if nested else 0)) +
+            payload + bytes((4 - n % 4) % 4))
+
+
+def tuple_v4(src, dst, sport, dport):
+    ip = nla(1, nla(1, bytes(src)) + nla(2, bytes(dst)), True)
+    proto = nla(2, nla(1, bytes([6])) + nla(2, struct.pack('>H', sport)) +
+                nla(3, struct.pack('>H', dport)), True)
+    return ip + proto
+
+
+def ct_new(mark=None, labels=()):
+    """A TCP entry's creation event, 10.0.0.1:1000 -> 10.0.0.2:80, as
+    the kernel lays it out, with @mark and @labels if given."""
+    a, b = [10, 0, 0, 1], [10, 0, 0, 2]
+    body = (nla(1, tuple_v4(a, b, 1000, 80), True) +
+            nla(2, tuple_v4(b, a, 80, 1000), True) +
+            nla(3, struct.pack('>I', 0x8)))          # CTA_STATUS: CONFIRMED
+    if mark is not None:
+        body += nla(8, struct.pack('>I', mark))      # CTA_MARK
+    if labels:
+        words = [0, 0, 0, 0]
+        for label in labels:
+            words[label // 32] |= 1 << (label % 32)
+        body += nla(22, struct.pack('<4I', *words))  # CTA_LABELS
+    payload = struct.pack('<BBH', 2, 0, 0) + body    # nfgenmsg, AF_INET
+    # IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL
+    return struct.pack('<IHHII', 16 + len(payload), 0x100, 0x600, 0,
+                       0) + payload
+
+
+def crafted():
+    def ev(dgrams):
+        return b''.join(rec(REC_EVENT, d) for d in dgrams)
+
+    # The mark 0x2a under the fuzzer's mask 0xff: 0x12a and 0x7fffff2a
+    # pass, 0x2b and no mark (0) do not; in the kernel's socket filter and
+    # in user space.
+    marks = ev([ct_new(0x2a), ct_new(0x12a), ct_new(0x2b), ct_new(),
+                ct_new(0x7fffff2a)])
+    # Labels 5 and 69 (the fuzzer's filter sets label b3 and b3 + 64):
+    # an entry needs both, not either.
+    labels = ev([ct_new(labels=(5,)), ct_new(labels=(69,)),
+                 ct_new(labels=(5, 69)), ct_new(labels=(5, 69, 100)),
+                 ct_new()])
+    seeds = {
+        'mark-under-mask': bytes([EV_CT, F_V4 | F_MARK, 0, 0x2a]) + marks,
+        'mark-under-mask-user': bytes([EV_CT, F_USER | F_MARK, 0, 0x2a]) +
+        marks,
+        'labels-every-one': bytes([EV_CT, F_USER | F_LABEL, 0, 5]) + labels,
+        'labels-every-one-v4': bytes([EV_CT, F_V4 | F_LABEL, 0, 5]) + labels,
+    }
+    for name, data in seeds.items():
+        with open(os.path.join(CORPUS, 'event', 'crafted-' + name),
+                  'wb') as f:
+            f.write(data)
+    print('event: %d crafted seeds' % len(seeds))
+
+
 events()
 replies()
+crafted()

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,39 @@ static void skip(const char *test_name, const char *why)
 		"*** Nothing was tested; ctest counts this test as skipped.\n\n",
 		test_name, why);
 	exit(TEST_SKIPPED);
+}
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+static void deadline_passed(int sig)
+{
+	static const char msg[] =
+		"\n*** FAILED: the test above did not finish within its "
+		"deadline (TEST_DEADLINE, " XSTR(TEST_DEADLINE) " s, or "
+		"CTNL_TEST_DEADLINE): a wait that should have ended did "
+		"not.\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+void test_deadline(void)
+{
+	const char *env = getenv("CTNL_TEST_DEADLINE");
+	unsigned int seconds = env ? (unsigned int)strtoul(env, NULL, 10) : 0;
+
+	signal(SIGALRM, deadline_passed);
+	alarm(seconds ? seconds : TEST_DEADLINE);
+}
+
+int test_deadline_setup(void **state)
+{
+	(void)state;
+	test_deadline();
+	return 0;
 }
 
 static int bring_up_loopback(void)

@@ -26,6 +26,22 @@ void test_enter_private_netns(const char *test_name);
  */
 int test_private_mounts(void);
 
+/*
+ * Every wait in a kernel test is bounded: a test still running
+ * TEST_DEADLINE seconds after test_deadline() (called first thing in each
+ * test's setup) fails the program with a message, so that a broken event
+ * path or a child that never answers fails within three minutes instead
+ * of hanging to ctest's timeout (600 s a program). The 16 tests of
+ * test_kernel_api take 11 s together in a plain build, but one of them
+ * went past 60 s in the coverage build on two cores shared with other
+ * builds. CTNL_TEST_DEADLINE=SECONDS sets another bound.
+ */
+#define TEST_DEADLINE 180
+void test_deadline(void);
+
+/* The same, in the form of a cmocka setup function. */
+int test_deadline_setup(void **state);
+
 /* Runs a shell command in the current namespace; returns its exit status,
  * or -1 if it could not be run. */
 int test_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

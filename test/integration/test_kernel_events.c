@@ -112,6 +112,7 @@ static struct ctnl_ct *open_events(unsigned int flags, int rcvbuf,
 static int setup(void **state)
 {
 	(void)state;
+	test_deadline();
 	assert_int_equal(test_run("conntrack -F 2>/dev/null"), 0);
 	return 0;
 }

@@ -118,6 +118,7 @@ static int setup(void **state)
 {
 	struct ctnl_sock *sock;
 
+	test_deadline();
 	assert_int_equal(test_run("conntrack -F 2>/dev/null"), 0);
 	assert_int_equal(ctnl_sock_open(NULL, NULL, &sock), 0);
 	*state = sock;

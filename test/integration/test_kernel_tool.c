@@ -308,6 +308,7 @@ static int setup(void **state)
 {
 	struct table *t = malloc(sizeof(*t));
 
+	test_deadline();
 	assert_non_null(t);
 	build_table(t);
 	*state = t;
@@ -1181,7 +1182,7 @@ static void test_stats_prints_as_conntrack(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test(name)
+#define T(name) cmocka_unit_test_setup(name, test_deadline_setup)
 	const struct CMUnitTest tests[] = {
 		T(test_table_holds_every_kind),
 		T(test_list_prints_as_conntrack),

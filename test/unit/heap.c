@@ -17,10 +17,15 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <cmocka.h>
 #include <valgrind/valgrind.h>
 
 #include "heap.h"
@@ -182,3 +187,25 @@ void heap_pause(bool pause)
 }
 
 #endif
+
+#define OOM_TESTS "*out_of_memory*"
+
+void heap_select_tests(void)
+{
+	const char *mode = getenv("CTNL_TEST_OOM");
+
+	if (!mode)
+		return;
+	if (strcmp(mode, "skip") == 0) {
+		cmocka_set_skip_filter(OOM_TESTS);
+		return;
+	}
+	if (!heap_fail_nth(0)) {
+		printf("*** SKIPPED: the out-of-memory tests did not run: "
+		       "%s replaces the allocator that would fail them\n",
+		       RUNNING_ON_VALGRIND ? "valgrind" : "AddressSanitizer");
+		fflush(stdout);
+		exit(77);
+	}
+	cmocka_set_test_filter(OOM_TESTS);
+}

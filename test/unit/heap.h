@@ -31,4 +31,14 @@ unsigned long heap_allocs(void);
  * around its fakes, so that only the code under test sees failures. */
 void heap_pause(bool pause);
 
+/*
+ * The out-of-memory tests (named *out_of_memory*) run as a ctest test of
+ * their own, unit/NAME/out-of-memory with CTNL_TEST_OOM=only, apart from
+ * the rest of their program (CTNL_TEST_OOM=skip). Where allocations
+ * cannot be failed (AddressSanitizer, valgrind) the out-of-memory run
+ * says so and exits 77, which ctest reports as skipped, not passed.
+ * Without CTNL_TEST_OOM every test runs. Call first in main().
+ */
+void heap_select_tests(void);
+
 #endif /* CTNL_TEST_HEAP_H */

@@ -100,6 +100,28 @@ static void test_addr_set_add_is_exact_and_idempotent(void **state)
 
 /* Clearing empties the set and keeps its memory: refilling it allocates
  * nothing. */
+/* An IPv4 address and the IPv6 address made of the same bytes (the rest
+ * zero) are different members wherever the table puts them: a thousand
+ * addresses, each alone in the set, so that some IPv6 lookup lands on the
+ * IPv4 one's slot. */
+static void test_addr_set_family_is_part_of_the_member(void **state)
+{
+	struct ctnl_addr_set *set;
+
+	(void)state;
+	assert_int_equal(ctnl_addr_set_new(&set), 0);
+	for (uint32_t i = 0; i < 1000; i++) {
+		union ctnl_addr a = { .u32 = { htonl(0x0a000000u + i) } };
+
+		ctnl_addr_set_clear(set);
+		assert_int_equal(ctnl_addr_set_add(set, AF_INET, &a), 1);
+		assert_false(ctnl_addr_set_contains(set, AF_INET6, &a));
+		assert_int_equal(ctnl_addr_set_add(set, AF_INET6, &a), 1);
+		assert_int_equal(ctnl_addr_set_count(set), 2);
+	}
+	ctnl_addr_set_free(set);
+}
+
 static void test_addr_set_clear_keeps_memory(void **state)
 {
 	struct ctnl_addr_set *set;
@@ -188,6 +210,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addr_set_holds_many_of_both_families),
 		cmocka_unit_test(test_addr_set_add_is_exact_and_idempotent),
+		cmocka_unit_test(test_addr_set_family_is_part_of_the_member),
 		cmocka_unit_test(test_addr_set_clear_keeps_memory),
 		cmocka_unit_test(test_addr_set_growth_failure_changes_nothing),
 		cmocka_unit_test(test_addr_set_has_src_reads_both_sources),

@@ -336,6 +336,44 @@ static void test_delete_matching_one_by_one_counts_exactly(void **state)
 	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 2);
 }
 
+/* Uncounted but asked to stay in user space: no probe, no flush (the
+ * kernel would apply the filter, here its family); a dump, and deletes
+ * one by one. A mark goes the same way. */
+static void test_delete_matching_uncounted_userspace_goes_one_by_one(
+	void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_filter f = { .family = AF_INET,
+				 .flags = CTNL_FILTER_UNCOUNTED |
+					  CTNL_FILTER_USERSPACE };
+	struct ctnl_dump_info info;
+
+	put_three(fx);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 3);
+	assert_false(info.kernel_flush);
+	assert_int_equal(info.kernel, 0);
+	assert_int_equal(info.matched, 3);
+	assert_true(sent_is_dump(fx, 0));
+	/* A plain dump of the family. */
+	assert_int_equal(nfg_of(ctnl_fake_sock_sent(fx->fake, 0))->nfgen_family,
+			 AF_INET);
+	assert_int_equal(ctnl_fake_sock_sent(fx->fake, 0)->nlmsg_len,
+			 NLMSG_HDRLEN + sizeof(struct nfgenmsg));
+	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 1);
+	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 1 + 3);
+
+	f = mark1;
+	f.flags = CTNL_FILTER_UNCOUNTED | CTNL_FILTER_USERSPACE;
+	put_three(fx);
+	reply_entries(fx, 0);
+	assert_int_equal(ctnl_ct_delete_matching(fx->ct, &f, &info), 2);
+	assert_false(info.kernel_flush);
+	assert_int_equal(ctnl_fake_sock_sent(fx->fake, 4)->nlmsg_len,
+			 NLMSG_HDRLEN + sizeof(struct nfgenmsg));
+	assert_int_equal(ctnl_fake_sock_batch_calls(fx->fake), 2);
+}
+
 static void test_delete_matching_batch_failure_is_returned(void **state)
 {
 	struct ctfx *fx = *state;
@@ -839,6 +877,7 @@ int main(void)
 		T(test_delete_matching_flush_refusal_is_returned),
 		T(test_delete_matching_uncounted_without_criteria_flushes_all),
 		T(test_delete_matching_one_by_one_counts_exactly),
+		T(test_delete_matching_uncounted_userspace_goes_one_by_one),
 		T(test_delete_matching_batch_failure_is_returned),
 		T(test_matching_out_of_memory_sends_nothing),
 		T(test_matching_bad_arguments_send_nothing),
@@ -857,5 +896,6 @@ int main(void)
 		T(test_expect_dump_interrupted_is_reported),
 	};
 
+	heap_select_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

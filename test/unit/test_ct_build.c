@@ -251,20 +251,31 @@ static void test_build_create_inverts_icmp_types_both_ways(void **state)
 				  .timeout = 30 };
 	struct ctnl_flow parsed;
 
+	/* Echo, timestamp, information, address mask; ICMPv6 echo and
+	 * node information: each type of a pair gives the other. */
+	static const uint8_t v4[][2] = { { 8, 0 }, { 13, 14 }, { 15, 16 },
+					 { 17, 18 } };
+	static const uint8_t v6[][2] = { { 128, 129 }, { 139, 140 } };
+
 	(void)state;
 	flow.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, 0);
-	flow.orig.icmp.type = 0;	/* echo reply */
-	build_and_parse_create(&flow, &parsed);
-	assert_int_equal(parsed.reply.icmp.type, 8);
-	flow.orig.icmp.type = 14;	/* timestamp reply */
-	build_and_parse_create(&flow, &parsed);
-	assert_int_equal(parsed.reply.icmp.type, 13);
+	for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		for (int way = 0; way < 2; way++) {
+			flow.orig.icmp.type = v4[i][way];
+			build_and_parse_create(&flow, &parsed);
+			assert_int_equal(parsed.reply.icmp.type, v4[i][!way]);
+		}
+	}
 
 	assert_int_equal(ctnl_tuple_from_text(&flow.orig, "fd00::1", "fd00::2",
 					      IPPROTO_ICMPV6, 0, 0), 0);
-	flow.orig.icmp.type = 140;	/* node information reply */
-	build_and_parse_create(&flow, &parsed);
-	assert_int_equal(parsed.reply.icmp.type, 139);
+	for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		for (int way = 0; way < 2; way++) {
+			flow.orig.icmp.type = v6[i][way];
+			build_and_parse_create(&flow, &parsed);
+			assert_int_equal(parsed.reply.icmp.type, v6[i][!way]);
+		}
+	}
 	flow.orig.icmp.type = 130;	/* not tracked by the kernel */
 	build_and_parse_create(&flow, &parsed);
 	assert_int_equal(parsed.reply.icmp.type, 0xff);

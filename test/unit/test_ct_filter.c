@@ -211,6 +211,93 @@ static void test_filter_each_tuple_field_can_fail(void **state)
 	assert_int_equal(ctnl__filter_kernel_part(&f), CTNL_MATCH_ORIG_DST);
 }
 
+/* Bit @bit of @a, counted from the most significant bit of its first
+ * byte (network order: prefix order), turned over. */
+static void flip_bit(union ctnl_addr *a, unsigned int bit)
+{
+	a->u8[bit / 8] ^= (uint8_t)(0x80u >> (bit % 8));
+}
+
+/* The address criterion @which of @f, its address and prefix length. */
+static void set_prefix(struct ctnl_filter *f, uint32_t which,
+		       const union ctnl_addr *a, uint8_t len)
+{
+	f->match = which;
+	switch (which) {
+	case CTNL_MATCH_ORIG_SRC:
+		f->orig_src = *a;
+		f->orig_src_len = len;
+		break;
+	case CTNL_MATCH_ORIG_DST:
+		f->orig_dst = *a;
+		f->orig_dst_len = len;
+		break;
+	case CTNL_MATCH_REPLY_SRC:
+		f->reply_src = *a;
+		f->reply_src_len = len;
+		break;
+	default:
+		f->reply_dst = *a;
+		f->reply_dst_len = len;
+		break;
+	}
+}
+
+static const union ctnl_addr *field(const struct ctnl_flow *flow,
+				    uint32_t which)
+{
+	switch (which) {
+	case CTNL_MATCH_ORIG_SRC:
+		return &flow->orig.src;
+	case CTNL_MATCH_ORIG_DST:
+		return &flow->orig.dst;
+	case CTNL_MATCH_REPLY_SRC:
+		return &flow->reply.src;
+	default:
+		return &flow->reply.dst;
+	}
+}
+
+/*
+ * A prefix of every length, in each of the four addresses: an address
+ * differing from the entry's only in the first bit past the prefix
+ * matches; one differing only in the prefix's last bit does not.
+ */
+static void check_prefix_bounds(const struct ctnl_flow *flow, uint8_t family)
+{
+	const uint32_t fields[] = { CTNL_MATCH_ORIG_SRC, CTNL_MATCH_ORIG_DST,
+				    CTNL_MATCH_REPLY_SRC,
+				    CTNL_MATCH_REPLY_DST };
+	const unsigned int bits = family == AF_INET ? 32 : 128;
+
+	for (size_t i = 0; i < 4; i++) {
+		for (unsigned int len = 1; len < bits; len++) {
+			struct ctnl_filter f = { .family = family };
+			union ctnl_addr a = *field(flow, fields[i]);
+
+			flip_bit(&a, len);	/* first bit past the prefix */
+			set_prefix(&f, fields[i], &a, (uint8_t)len);
+			assert_int_equal(ctnl__filter_mismatch(&f, flow), 0);
+			flip_bit(&a, len);
+			flip_bit(&a, len - 1);	/* its last bit */
+			set_prefix(&f, fields[i], &a, (uint8_t)len);
+			assert_int_equal(ctnl__filter_mismatch(&f, flow),
+					 fields[i]);
+		}
+	}
+}
+
+static void test_filter_prefixes_end_at_their_last_bit(void **state)
+{
+	struct ctnl_flow v4 = tcp_flow();
+	struct ctnl_flow v6 = flow_of("2001:db8::1", "2001:db8:ffff::2",
+				      IPPROTO_UDP, 5000, 53, 0, 2);
+
+	(void)state;
+	check_prefix_bounds(&v4, AF_INET);
+	check_prefix_bounds(&v6, AF_INET6);
+}
+
 /* An entry has one zone, for one direction or both. */
 static void test_filter_zone_is_the_entrys_one_zone(void **state)
 {
@@ -237,6 +324,14 @@ static void test_filter_tcp_state_needs_tcp(void **state)
 
 	(void)state;
 	assert_false(ctnl_filter_match(&f, &flow));
+	/* Nor a TCP entry whose state is unknown, even to state NONE (0). */
+	flow = tcp_flow();
+	flow.attrs &= ~CTNL_ATTR_TCP_STATE;
+	flow.tcp.state = CTNL_TCP_NONE;
+	assert_int_equal(ctnl__filter_mismatch(&f, &flow),
+			 CTNL_MATCH_TCP_STATE);
+	flow.attrs |= CTNL_ATTR_TCP_STATE;
+	assert_int_equal(ctnl__filter_mismatch(&f, &flow), 0);
 }
 
 /* The reply direction's tuple filter goes under CTA_TUPLE_REPLY with its
@@ -294,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_filter_kernel_part_is_what_the_kernel_compares),
 		cmocka_unit_test(test_filter_match_each_criterion),
 		cmocka_unit_test(test_filter_each_tuple_field_can_fail),
+		cmocka_unit_test(test_filter_prefixes_end_at_their_last_bit),
 		cmocka_unit_test(test_filter_zone_is_the_entrys_one_zone),
 		cmocka_unit_test(test_filter_tcp_state_needs_tcp),
 		cmocka_unit_test(test_filter_reply_tuple_in_dump_request),

@@ -115,7 +115,7 @@ static int three_entries(void *ctx, const struct ctnl_filter *filter,
 	return ret < 0 ? ret : 3;
 }
 
-static void test_list_allocation_failure_is_enomem(void **state)
+static void test_list_out_of_memory_is_enomem(void **state)
 {
 	static const struct ctnl_ct_ops ops = { .size = sizeof(ops),
 						.dump = three_entries };
@@ -162,7 +162,7 @@ static int two_expectations(void *ctx, uint8_t family, ctnl_expect_cb cb,
 	return ret < 0 ? ret : 2;
 }
 
-static void test_list_allocation_failures_are_enomem(void **state)
+static void test_list_expect_and_dedup_out_of_memory_are_enomem(void **state)
 {
 	static const struct ctnl_ct_ops ops = {
 		.size = sizeof(ops),
@@ -391,6 +391,10 @@ static void test_update_mark_for_available_flow_without_match_is_0(
 	assert_int_equal(ctnl_ct_update_mark_for_available_flow(
 				 fx->ct, sample_flows, 4, "10.0.0.1",
 				 "10.0.0.2", IPPROTO_TCP, 7, 80, 9), 0);
+	/* The source port of two of them, another destination port. */
+	assert_int_equal(ctnl_ct_update_mark_for_available_flow(
+				 fx->ct, sample_flows, 4, "10.0.0.1",
+				 "10.0.0.2", IPPROTO_TCP, 1, 81, 9), 0);
 	assert_int_equal(ctnl_ct_update_mark_for_available_flow(
 				 fx->ct, NULL, 0, "10.0.0.1", "10.0.0.2",
 				 IPPROTO_TCP, 7, 80, 9), 0);
@@ -451,7 +455,7 @@ static void test_update_label_sets_and_clears_under_mask(void **state)
 }
 
 /* The Go package's 32-bit form: labels 0..31 replaced, 32..127 kept. */
-static void test_update_mark_for_available_flow_allocation_failure(
+static void test_update_mark_for_available_flow_out_of_memory(
 	void **state)
 {
 	struct ctfx *fx = *state;
@@ -534,9 +538,9 @@ int main(void)
 		T(test_list_of_empty_table_is_empty_not_an_error),
 		T(test_list_grows_without_allocation_per_entry),
 		T(test_list_failure_leaves_out_untouched),
-		cmocka_unit_test(test_list_allocation_failure_is_enomem),
+		cmocka_unit_test(test_list_out_of_memory_is_enomem),
 		T(test_list_expect_failure_leaves_out_untouched),
-		cmocka_unit_test(test_list_allocation_failures_are_enomem),
+		cmocka_unit_test(test_list_expect_and_dedup_out_of_memory_are_enomem),
 		T(test_list_dedup_keeps_last_copy_of_each_id),
 		T(test_list_dedup_keeps_distinct_entries_sharing_an_id),
 		T(test_list_filtered_carries_dump_info),
@@ -547,10 +551,11 @@ int main(void)
 		T(test_update_mark_for_available_flow_without_match_is_0),
 		T(test_update_mark_for_available_flow_all_failed_is_error),
 		T(test_update_label_sets_and_clears_under_mask),
-		T(test_update_mark_for_available_flow_allocation_failure),
+		T(test_update_mark_for_available_flow_out_of_memory),
 		T(test_update_label32_replaces_low_word_only),
 		T(test_update_label_refusals),
 	};
 
+	heap_select_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2325,5 +2325,6 @@ int main(void)
 #undef T
 	};
 
+	heap_select_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -120,7 +120,11 @@ static void test_fake_builds_acks_and_done(void **state)
 	ctnl_fake_sys_queue_done(e->f, -EINVAL);
 	send_two(e);
 
-	assert_true(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL) > 0);
+	/* Header, error and echoed header, the text's attribute. */
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 NLMSG_HDRLEN + sizeof(struct nlmsgerr) +
+				 NLA_ALIGN(NLA_HDRLEN +
+					   sizeof("already there")));
 	nlh = (void *)e->buf;
 	assert_int_equal(nlh->nlmsg_type, NLMSG_ERROR);
 	assert_int_equal(nlh->nlmsg_seq, 41);
@@ -132,7 +136,8 @@ static void test_fake_builds_acks_and_done(void **state)
 	assert_string_equal(mnl_attr_get_str((void *)(err + 1)),
 			    "already there");
 
-	assert_true(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL) > 0);
+	assert_int_equal(recv_buf(e, e->buf, sizeof(e->buf), 0, NULL, NULL),
+			 NLMSG_HDRLEN + sizeof(int));
 	assert_int_equal(nlh->nlmsg_type, NLMSG_DONE);
 	assert_int_equal(nlh->nlmsg_seq, 40);
 	memcpy(&status, mnl_nlmsg_get_payload(nlh), sizeof(status));

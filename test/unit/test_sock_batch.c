@@ -102,7 +102,7 @@ static void test_batch_reports_which_request_failed_and_why(void **state)
 	struct fx *fx = *state;
 	struct refusals r = { .ids = { 1, 3 },
 			      .errs = { -EEXIST, -ENOENT },
-			      .msgs = { "exists", NULL },
+			      .msgs = { "exists", "no such entry" },
 			      .n = 2 };
 	int results[5];
 	size_t len = put_batch(fx, 5);
@@ -115,6 +115,7 @@ static void test_batch_reports_which_request_failed_and_why(void **state)
 	assert_int_equal(results[2], 0);
 	assert_int_equal(results[3], -ENOENT);
 	assert_int_equal(results[4], 0);
+	/* The first failure's text: the operation's first refusal. */
 	assert_string_equal(ctnl_sock_error_msg(fx->sock), "exists");
 	assert_int_equal(ctnl_fake_sys_queued(fx->fake), 0);
 }
@@ -194,6 +195,29 @@ static void test_batch_splits_by_send_queue(void **state)
 	assert_int_equal(ctnl_fake_sys_sent_count(fx->fake), 2);
 	assert_int_equal(sent_msgs(fx, 1, msgs, 8), 2);
 	assert_int_equal(data_id(msgs[1]), 3);
+}
+
+/* The send limit is exact: requests filling it to the byte share a
+ * datagram; one byte less and they go one by one. */
+static void test_batch_send_limit_is_exact(void **state)
+{
+	struct fx *fx = *state;
+	int results[4];
+	size_t len = put_batch(fx, 4);
+	size_t one = len / 4;
+
+	fx_nl(fx)->batch_bytes = 2 * one;
+	ctnl_fake_sys_set_responder(fx->fake, ctnl_fake_sys_ack_responder,
+				    NULL);
+	assert_int_equal(ctnl_sock_batch(fx->sock, fx->buf, len, results, 4),
+			 4);
+	assert_int_equal(ctnl_fake_sys_sent_count(fx->fake), 2);
+
+	len = put_batch(fx, 4);
+	fx_nl(fx)->batch_bytes = 2 * one - 1;
+	assert_int_equal(ctnl_sock_batch(fx->sock, fx->buf, len, results, 4),
+			 4);
+	assert_int_equal(ctnl_fake_sys_sent_count(fx->fake), 2 + 4);
 }
 
 /* A request bigger than a datagram may hold still goes, alone. */
@@ -280,6 +304,62 @@ static void test_batch_reply_for_foreign_seq_is_eproto(void **state)
 	ctnl_fake_sys_queue_raw(fx->fake, 0, 0, ack, nlh->nlmsg_len);
 	assert_int_equal(ctnl_sock_batch(fx->sock, fx->buf, len, results, 2),
 			 -EPROTO);
+}
+
+/*
+ * A reply numbered just outside a datagram's requests (the request before
+ * the first: a stale reply; the one after the last) or addressed to port
+ * id 0 is refused: every result of the batch says so, and none is written
+ * outside the caller's array (slots[0] and slots[4] are guards).
+ */
+static void expect_batch_owner_refused(struct fx *fx, uint32_t seq,
+				       uint32_t pid, int err)
+{
+	int slots[5] = { 99, 99, 99, 99, 99 };
+	size_t len = put_batch(fx, 3);
+	_Alignas(8) uint8_t ack[64];
+	struct nlmsghdr *nlh = put_msg(ack, NLMSG_ERROR, NLM_F_CAPPED,
+				       sizeof(struct nlmsgerr));
+
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_pid = pid;
+	memset(mnl_nlmsg_get_payload(nlh), 0, sizeof(struct nlmsgerr));
+	ctnl_fake_sys_queue_raw(fx->fake, 0, 0, ack, nlh->nlmsg_len);
+	assert_int_equal(ctnl_sock_batch(fx->sock, fx->buf, len, slots + 1,
+					 3), err);
+	assert_int_equal(slots[0], 99);
+	for (int i = 1; i <= 3; i++)
+		assert_int_equal(slots[i], err);
+	assert_int_equal(slots[4], 99);
+	assert_int_equal(ctnl_fake_sys_queued(fx->fake), 0);
+}
+
+static void test_batch_owner_checks_are_exact(void **state)
+{
+	struct fx *fx = *state;
+	int results[3];
+	size_t len = put_batch(fx, 1);
+
+	/* Request 1 goes first, so that the batches below are 2..4, 5..7,
+	 * 8..10 and 11..13. */
+	ctnl_fake_sys_queue_ack(fx->fake, 0, 0, NULL);
+	assert_int_equal(ctnl_sock_batch(fx->sock, fx->buf, len, results, 1),
+			 1);
+	expect_batch_owner_refused(fx, 1, CTNL_FAKE_PORTID, -EPROTO);
+	expect_batch_owner_refused(fx, 8, CTNL_FAKE_PORTID, -EPROTO);
+	expect_batch_owner_refused(fx, 10, 0, -ESRCH);
+	/* Just inside, the first of 11..13 refused: exactly its result. */
+	len = put_batch(fx, 3);
+	ctnl_fake_sys_queue_ack(fx->fake, 0, -EEXIST, NULL);
+	ctnl_fake_sys_queue_ack(fx->fake, 2, 0, NULL);
+	assert_int_equal(ctnl_sock_batch(fx->sock, fx->buf, len, results, 3),
+			 2);
+	assert_int_equal(results[0], -EEXIST);
+	assert_int_equal(results[1], 0);
+	assert_int_equal(results[2], 0);
+	assert_int_equal(((const struct nlmsghdr *)
+			  ctnl_fake_sys_sent(fx->fake, 4, NULL))->nlmsg_seq,
+			 11);
 }
 
 static void test_batch_malformed_ack_is_ebadmsg(void **state)
@@ -396,11 +476,13 @@ int main(void)
 		T(test_batch_single_request),
 		cmocka_unit_test(test_batch_splits_by_receive_queue),
 		T(test_batch_splits_by_send_queue),
+		T(test_batch_send_limit_is_exact),
 		T(test_batch_oversized_request_goes_alone),
 		T(test_batch_send_failure_marks_unsent_requests),
 		T(test_batch_receive_failure_keeps_known_results),
 		T(test_batch_data_reply_is_ebadmsg),
 		T(test_batch_reply_for_foreign_seq_is_eproto),
+		T(test_batch_owner_checks_are_exact),
 		T(test_batch_malformed_ack_is_ebadmsg),
 		T(test_batch_refuses_bad_arguments_and_sends_nothing),
 		cmocka_unit_test(test_batch_sweep_fails_every_call_cleanly),

@@ -414,6 +414,34 @@ static int bad_getsockopt(void *ctx, int fd, int level, int name, void *val,
 	return 0;
 }
 
+/* Queues of 0 bytes (nonsense) and of 1 byte (merely small). */
+static int sized_answer(void *val, socklen_t *len, int size)
+{
+	memcpy(val, &size, sizeof(size));
+	*len = sizeof(size);
+	return 0;
+}
+
+static int zero_getsockopt(void *ctx, int fd, int level, int name, void *val,
+			   socklen_t *len)
+{
+	(void)ctx;
+	(void)fd;
+	(void)level;
+	(void)name;
+	return sized_answer(val, len, 0);
+}
+
+static int one_getsockopt(void *ctx, int fd, int level, int name, void *val,
+			  socklen_t *len)
+{
+	(void)ctx;
+	(void)fd;
+	(void)level;
+	(void)name;
+	return sized_answer(val, len, 1);
+}
+
 static void test_open_refuses_nonsense_from_the_kernel(void **state)
 {
 	struct ctnl_fake_sys *fake;
@@ -435,6 +463,18 @@ static void test_open_refuses_nonsense_from_the_kernel(void **state)
 	assert_int_equal(ctnl_sock_open(&sys, NULL, &sock), -EPROTO);
 	assert_int_equal(ctnl_fake_sys_open_fds(fake), 0);
 	assert_null(sock);
+
+	/* A queue of 0 bytes is nonsense too; 1 byte is merely small: a
+	 * batch then carries one request per datagram. */
+	ops.getsockopt = zero_getsockopt;
+	assert_int_equal(ctnl_sock_open(&sys, NULL, &sock), -EPROTO);
+	assert_int_equal(ctnl_fake_sys_open_fds(fake), 0);
+	assert_null(sock);
+	ops.getsockopt = one_getsockopt;
+	assert_int_equal(ctnl_sock_open(&sys, NULL, &sock), 0);
+	assert_int_equal(((struct nl_sock *)sock->ctx)->batch_msgs, 1);
+	ctnl_sock_close(sock);
+	assert_int_equal(ctnl_fake_sys_open_fds(fake), 0);
 	ctnl_fake_sys_free(fake);
 }
 
@@ -533,7 +573,7 @@ static void test_open_in_netns_failing_return_is_reported(void **state)
 }
 
 /* Each allocation of an open failing in turn: -ENOMEM, nothing left. */
-static void test_open_allocation_failures_are_enomem(void **state)
+static void test_open_out_of_memory_is_enomem(void **state)
 {
 	(void)state;
 	if (!heap_fail_nth(0))
@@ -639,11 +679,12 @@ int main(void)
 		cmocka_unit_test(test_open_sweep_fails_every_call_cleanly),
 		cmocka_unit_test(test_open_in_netns_sweep_fails_every_call_cleanly),
 		cmocka_unit_test(test_open_in_netns_failing_return_is_reported),
-		cmocka_unit_test(test_open_allocation_failures_are_enomem),
+		cmocka_unit_test(test_open_out_of_memory_is_enomem),
 		cmocka_unit_test(test_open_tiny_receive_queue_batches_one_by_one),
 		cmocka_unit_test(test_close_accepts_null_and_fakes_without_destroy),
 		cmocka_unit_test(test_empty_interface_slots_answer_enosys),
 	};
 
+	heap_select_tests();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -298,6 +298,55 @@ static void test_request_refuses_foreign_sequence_number(void **state)
 	assert_int_equal(ctnl_fake_sys_queued(fx->fake), 0);
 }
 
+/*
+ * A reply is ours only within the request's sequence numbers and to our
+ * port id: one just outside (the previous request's, a stale reply; the
+ * next one) or to port id 0 is refused as a far-off one is, and what is
+ * left of the reply is drained.
+ */
+static void expect_owner_refused(struct fx *fx, uint32_t seq, uint32_t pid,
+				 int err)
+{
+	struct seen seen = { 0 };
+	size_t len = put_data(fx->buf, 0, 1, NLM_F_MULTI);
+	struct nlmsghdr *nlh = (void *)fx->buf;
+
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_pid = pid;
+	ctnl_fake_sys_queue_raw(fx->fake, 0, 0, fx->buf, len);
+	queue_data(fx, 1, 1);
+	ctnl_fake_sys_queue_done(fx->fake, 0);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   record_cb, &seen), err);
+	assert_int_equal(seen.n, 0);
+	assert_int_equal(ctnl_fake_sys_queued(fx->fake), 0);
+}
+
+static void test_request_owner_checks_are_exact(void **state)
+{
+	struct fx *fx = *state;
+	struct seen seen = { 0 };
+	size_t len;
+	struct nlmsghdr *nlh = (void *)fx->buf;
+
+	ctnl_fake_sys_queue_done(fx->fake, 0);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   record_cb, &seen), 0);
+	expect_owner_refused(fx, 1, CTNL_FAKE_PORTID, -EPROTO);	/* is 2 */
+	expect_owner_refused(fx, 4, CTNL_FAKE_PORTID, -EPROTO);	/* is 3 */
+	expect_owner_refused(fx, 4, 0, -ESRCH);			/* is 4 */
+	/* Just inside: the request's own number and port id. */
+	len = put_data(fx->buf, 7, 1, NLM_F_MULTI);
+	nlh->nlmsg_seq = 5;
+	nlh->nlmsg_pid = CTNL_FAKE_PORTID;
+	ctnl_fake_sys_queue_raw(fx->fake, 0, 0, fx->buf, len);
+	ctnl_fake_sys_queue_done(fx->fake, 0);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   record_cb, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.ids[0], 7);
+}
+
 /* Each malformed datagram is refused, and the handle then works again. */
 static void expect_malformed(struct fx *fx, size_t len, int err)
 {
@@ -386,6 +435,9 @@ static void test_request_refuses_trailing_bytes(void **state)
 
 	memset(fx->buf + len, 0, 8);
 	expect_malformed(fx, len + 8, -EBADMSG);
+	/* As few as one byte, or as many as the alignment (4). */
+	expect_malformed(fx, len + 1, -EBADMSG);
+	expect_malformed(fx, len + NLMSG_ALIGNTO, -EBADMSG);
 }
 
 static void test_request_refuses_unknown_control_message(void **state)
@@ -432,6 +484,27 @@ static void test_request_refuses_positive_or_huge_error_code(void **state)
 	expect_malformed(fx, ((struct nlmsghdr *)fx->buf)->nlmsg_len,
 			 -EBADMSG);
 	put_error(fx, -100000, 0);
+	expect_malformed(fx, ((struct nlmsghdr *)fx->buf)->nlmsg_len,
+			 -EBADMSG);
+}
+
+/* An errno is 1..4095: -4095 is the kernel's, -4096 and 1 are not. */
+static void test_request_error_code_bounds_are_exact(void **state)
+{
+	struct fx *fx = *state;
+	const int taken[] = { 0, -1, -4095 };
+
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+		put_error(fx, taken[i], 0);
+		ctnl_fake_sys_queue(fx->fake, fx->buf,
+				    ((struct nlmsghdr *)fx->buf)->nlmsg_len);
+		assert_int_equal(ctnl_sock_request(fx->sock, fx_new_req(fx),
+						   NULL, NULL), taken[i]);
+	}
+	put_error(fx, -4096, 0);
+	expect_malformed(fx, ((struct nlmsghdr *)fx->buf)->nlmsg_len,
+			 -EBADMSG);
+	put_error(fx, 1, 0);
 	expect_malformed(fx, ((struct nlmsghdr *)fx->buf)->nlmsg_len,
 			 -EBADMSG);
 }
@@ -749,8 +822,10 @@ static void test_request_endless_dump_is_bounded(void **state)
 
 	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
 					   count_cb, &seen), -EOVERFLOW);
-	assert_true(seen.n <= 1000);
-	assert_true(endless.served <= 1000 / 4 + 1);
+	/* Message 1,001 is the first of datagram 251: the 1,000 before it
+	 * were handed over, and nothing is read past it. */
+	assert_int_equal(seen.n, 1000);
+	assert_int_equal(endless.served, 1000 / 4 + 1);
 	assert_int_equal(ctnl_sock_request(fx->sock, fx_new_req(fx), NULL,
 					   NULL), -EBADFD);
 	assert_int_equal(ctnl_sock_batch(fx->sock, fx_new_req(fx),
@@ -759,6 +834,30 @@ static void test_request_endless_dump_is_bounded(void **state)
 	assert_int_equal(ctnl_fake_sys_sent_count(fx->fake), 1);
 	*state = fx;
 	fx_teardown(state);
+}
+
+/* The bound is exact: a reply of exactly replies_max messages (4 entries
+ * and NLMSG_DONE, for 5) is whole; one more message is past it. */
+static void test_request_reply_bound_is_exact(void **state)
+{
+	struct fx *fx = *state;
+	struct seen seen = { 0 };
+
+	fx_nl(fx)->replies_max = 5;
+	queue_data(fx, 0, 4);
+	ctnl_fake_sys_queue_done(fx->fake, 0);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   record_cb, &seen), 0);
+	assert_int_equal(seen.n, 4);
+
+	seen.n = 0;
+	queue_data(fx, 0, 5);
+	ctnl_fake_sys_queue_done(fx->fake, 0);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   record_cb, &seen), -EOVERFLOW);
+	assert_int_equal(seen.n, 5);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_new_req(fx), NULL,
+					   NULL), -EBADFD);
 }
 
 /* The same when the callback stopped early (the rest is read to stay in
@@ -808,6 +907,7 @@ int main(void)
 		T(test_request_refuses_datagram_not_from_kernel),
 		T(test_request_refuses_foreign_port_id),
 		T(test_request_refuses_foreign_sequence_number),
+		T(test_request_owner_checks_are_exact),
 		T(test_request_refuses_message_longer_than_datagram),
 		T(test_request_refuses_message_shorter_than_header),
 		T(test_request_refuses_zero_length_message),
@@ -818,6 +918,7 @@ int main(void)
 		T(test_request_refuses_short_error_message),
 		T(test_request_refuses_done_without_status),
 		T(test_request_refuses_positive_or_huge_error_code),
+		T(test_request_error_code_bounds_are_exact),
 		T(test_request_refuses_malformed_extack),
 		T(test_request_refuses_uncapped_error_with_bad_echo),
 		T(test_request_refuses_message_after_final_reply),
@@ -835,6 +936,7 @@ int main(void)
 		T(test_request_after_failure_starts_clean),
 		T(test_request_drain_stops_at_final_reply),
 		T_OWN(test_request_endless_dump_is_bounded),
+		T(test_request_reply_bound_is_exact),
 		T_OWN(test_request_endless_dump_after_stop_or_failure),
 	};
 

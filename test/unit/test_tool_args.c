@@ -174,6 +174,14 @@ static void test_args_prefixes_select_only(void **state)
 	    "10.0.0.0/33");
 	BAD("-s: takes an address, not a prefix", "get", "-p", "udp", "-s",
 	    "10.0.0.0/8", "-d", "10.0.0.2", "--sport", "1", "--dport", "2");
+	/* A prefix, even with the rest of a tuple, names no one entry:
+	 * update and delete select by filter. */
+	OK(&c, "delete", "-p", "udp", "-s", "10.0.0.0/8", "-d", "10.0.0.2",
+	   "--sport", "1", "--dport", "2");
+	assert_int_equal(cli_whole_tuple(&c), 0);
+	OK(&c, "delete", "-p", "udp", "-s", "10.0.0.1", "-d", "10.0.0.0/31",
+	   "--sport", "1", "--dport", "2");
+	assert_int_equal(cli_whole_tuple(&c), 0);
 }
 
 static void test_args_marks_states_status_events(void **state)
@@ -208,6 +216,9 @@ static void test_args_marks_states_status_events(void **state)
 	assert_int_equal(c.buffer_size, 16777216);
 	OK(&c, "events", "--table", "expect", "--buffer-size", "1");
 	assert_int_equal(c.buffer_size, 1);
+	OK(&c, "events", "-e", "all");
+	assert_int_equal(c.events, CTNL_EVENT_NEW | CTNL_EVENT_UPDATE |
+					   CTNL_EVENT_DESTROY);
 	OK(&c, "update", "-t", "120", "-u", "ASSURED");
 	assert_int_equal(c.timeout, 120);
 }

@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 
 #include "cli.h"
+#include "json.h"
 #include "labelmap.h"
 #include "run.h"
 
@@ -481,6 +482,47 @@ static int teardown(void **state)
 	(void)state;
 	labelmap_free(&labels);
 	return 0;
+}
+
+/* connlabel.conf as conntrack reads it: a number, blanks or tabs, a
+ * name; the first line for a number wins; a name matches whole. */
+static void test_labelmap_reads_connlabel_conf(void **state)
+{
+	struct labelmap map;
+
+	(void)state;
+	assert_int_equal(labelmap_parse(&map, "0\tzero\n"
+					      " 2 dns # a comment\n"
+					      "2 domain\n"
+					      "5 dns-over-tls\n"
+					      "128 too-big\n"
+					      "x7 not-a-number\n"), 0);
+	assert_int_equal(labelmap_find(&map, "zero", 4), 0);
+	assert_int_equal(labelmap_find(&map, "dns", 3), 2);
+	assert_int_equal(labelmap_find(&map, "domain", 6), -1);
+	assert_int_equal(labelmap_find(&map, "dn", 2), -1);
+	assert_int_equal(labelmap_find(&map, "dns-over-tls", 12), 5);
+	assert_int_equal(labelmap_find(&map, "too-big", 7), -1);
+	assert_int_equal(labelmap_find(&map, "not-a-number", 12), -1);
+	assert_string_equal(map.names[2], "dns");
+	labelmap_free(&map);
+}
+
+/* JSON strings escape what JSON requires: quotes, backslashes and
+ * control characters (and DEL, which some readers choke on). */
+static void test_json_strings_are_escaped(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(f);
+	json_string(f, "a\"b\\c\nd\te\001f\177g");
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(text,
+			    "\"a\\\"b\\\\c\\nd\\te\\u0001f\\u007fg\"");
+	free(text);
 }
 
 static void test_run_list_prints_as_conntrack_and_sums_up(void **state)
@@ -987,6 +1029,8 @@ static void test_run_events_stop_on_signal_flag(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_labelmap_reads_connlabel_conf),
+		cmocka_unit_test(test_json_strings_are_escaped),
 		cmocka_unit_test(test_run_list_prints_as_conntrack_and_sums_up),
 		cmocka_unit_test(test_run_list_labels),
 		cmocka_unit_test(test_run_update_by_filter_falls_back_to_batch),

@@ -9,8 +9,7 @@
  *
  * Linking: libctnl-mocks is a static library that calls libctnl's public
  * functions (the in-memory conntrack table checks requests with libctnl's
- * request builders and filters with ctnl_filter_match()) and libmnl, so
- * link libctnl and libmnl too, after it:
+ * request builders) and libmnl, so link libctnl and libmnl too, after it:
  *   cc test.c -lctnl-mocks $(pkg-config --libs libctnl libmnl)
  * or in CMake, after find_package(ctnl):
  *   target_link_libraries(test PRIVATE ctnl::mocks ctnl::ctnl)
@@ -297,7 +296,12 @@ uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f);
  *    family (the kernel ignores it there). Removing an entry in any way
  *    removes the expectations it is the master of.
  *  - dump filters everything in user space: ctnl_dump_info says kernel 0,
- *    user = the filter's criteria, received = entries looked at.
+ *    user = the filter's criteria, received = entries looked at. Which
+ *    entries a filter selects follows the kernel's comparisons
+ *    (ctnetlink_filter_match()) for the criteria it applies and
+ *    <ctnl/flow.h> for the rest, decided by the fake's own matcher, not
+ *    by ctnl_filter_match(): where the two disagree, a test over the fake
+ *    fails.
  *  - Expectations: create needs tuple, mask and master; the master must be
  *    an entry in the expectation's zone (-ENOENT) that has a helper
  *    (CTNL_ATTR_HELPER, -EOPNOTSUPP otherwise); an expectation whose tuple
