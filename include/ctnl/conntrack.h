@@ -464,9 +464,12 @@ struct ctnl_delete_stats {
  * time, one bounded buffer of requests; no list of the table.
  *
  * Each delete names its entry by original tuple, zone and id: an entry
- * deleted, expired or re-created (with another id) since the dump read it
- * is left alone and counted as gone, not as a failure. Entries created
- * during the pass may or may not be seen.
+ * deleted, expired or re-created with another id since the dump read it
+ * is left alone and counted as gone, not as a failure. (The kernel's id
+ * hashes an entry's address and original tuple: one re-created at once
+ * with the same original tuple can get its old id back, and is then
+ * deleted too; see doc/kernel-behaviour.md.) Entries created during the
+ * pass may or may not be seen.
  *
  * The deletes go through a second socket of the handle, in the same
  * network namespace (ctnl_sock_clone()), opened on the first call and kept
