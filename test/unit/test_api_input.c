@@ -303,8 +303,10 @@ static void test_socket_options_refuse_bad_input(void **state)
 	ROW(-EINVAL, ctnl_sock_set_option(NULL, CTNL_SOCK_OPT_RCVBUF, 1));
 	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, (enum ctnl_sock_option)0,
 					  1));
-	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, (enum ctnl_sock_option)4,
+	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, (enum ctnl_sock_option)5,
 					  1));
+	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, CTNL_SOCK_OPT_DEADLINE,
+					  -2));
 	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, CTNL_SOCK_OPT_RCVBUF, 0));
 	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, CTNL_SOCK_OPT_RCVBUF,
 					  -4096));

@@ -253,6 +253,17 @@ static int t_ioctl(void *ctx, int fd, unsigned long request, void *arg)
 	return r;
 }
 
+static int t_clock_gettime(void *ctx, clockid_t clock, struct timespec *ts)
+{
+	struct sweep *s = ctx;
+	int r;
+
+	note(s, CTNL_FAKE_CLOCK, 0, 0);
+	r = INNER(s, clock_gettime, clock, ts);
+	heap_pause(false);
+	return r;
+}
+
 static const struct ctnl_syscalls_ops tracing_ops = {
 	.size = sizeof(struct ctnl_syscalls_ops),
 	.socket = t_socket,
@@ -267,6 +278,7 @@ static const struct ctnl_syscalls_ops tracing_ops = {
 	.open = t_open,
 	.setns = t_setns,
 	.ioctl = t_ioctl,
+	.clock_gettime = t_clock_gettime,
 };
 
 /* ---- The kernel ---- */
@@ -900,6 +912,7 @@ static const int e_open[] = { -EACCES, -EMFILE, -ENFILE, -ENOENT, -ENOMEM };
 static const int e_setns[] = { -EBADF, -EINVAL, -ENOMEM, -EPERM };
 static const int e_ioctl[] = { -EBADF, -EMFILE, -ENFILE, -ENOMEM, -ENOTTY,
 			       -EPERM };
+static const int e_clock[] = { -EINVAL };
 
 static const struct {
 	const int *errs;
@@ -917,6 +930,7 @@ static const struct {
 	[CTNL_FAKE_OPEN] = { e_open, N(e_open) },
 	[CTNL_FAKE_SETNS] = { e_setns, N(e_setns) },
 	[CTNL_FAKE_IOCTL] = { e_ioctl, N(e_ioctl) },
+	[CTNL_FAKE_CLOCK] = { e_clock, N(e_clock) },
 };
 
 /* What a failing call must do to the operation. */

@@ -49,6 +49,11 @@ extern "C" {
  * request), and waits there while other sockets read their own; what a
  * test queues itself goes to whichever socket reads first. ioctl() knows
  * SIOCGSKNS (a socket's namespace, as a new descriptor).
+ *
+ * Time: clock_gettime(CLOCK_MONOTONIC) reads a clock that moves only when
+ * ctnl_fake_sys_advance() says so, or when poll() finds nothing to report
+ * (the whole timeout passes, at once): a kernel that never answers is an
+ * empty queue, and a deadline expires without the test waiting.
  */
 struct ctnl_fake_sys;
 
@@ -65,6 +70,7 @@ enum ctnl_fake_call {
 	CTNL_FAKE_OPEN,
 	CTNL_FAKE_SETNS,
 	CTNL_FAKE_IOCTL,
+	CTNL_FAKE_CLOCK,
 	CTNL_FAKE_NCALLS
 };
 
@@ -115,6 +121,8 @@ void ctnl_fake_sys_queue_errno(struct ctnl_fake_sys *f, int err);
 void ctnl_fake_sys_drop(struct ctnl_fake_sys *f, unsigned int n);
 /* Datagrams and errors still queued. */
 size_t ctnl_fake_sys_queued(const struct ctnl_fake_sys *f);
+/* Moves the fake's monotonic clock @ms milliseconds on. */
+void ctnl_fake_sys_advance(struct ctnl_fake_sys *f, unsigned int ms);
 
 /*
  * Called for each message sent, with its index in its datagram, before the
