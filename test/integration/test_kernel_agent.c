@@ -392,6 +392,45 @@ static void test_delete_if_in_another_namespace(void **state)
 	assert_int_equal(waitpid(child, &status, 0), child);
 }
 
+/* ---- Policies ---- */
+
+/* The kernel answers a request inside the sendmsg() that carries it, and
+ * builds each next part of a dump inside the recvmsg() that consumed the
+ * last: an operation never has to wait for it. So a timeout of 0 fails
+ * nothing, from a 3,000-entry list to a delete_if pass with batches on
+ * the second socket; and the kernel never flags a conntrack or an
+ * expectation dump inconsistent, so no dump is restarted. */
+static void test_timeout_zero_never_waits_for_the_kernel(void **state)
+{
+	struct ctnl_ct *ct = *state;
+	struct ctnl_change mark = { .attrs = CTNL_ATTR_MARK, .mark = 5 };
+	struct by_mark b = { .mark = 5 };
+	struct ctnl_delete_stats st;
+	struct ctnl_stats stats;
+	struct ctnl_list list;
+
+	assert_int_equal(ctnl_ct_set_timeout(ct, 0), 0);
+	assert_int_equal(ctnl_ct_set_dump_retries(ct, 3), 0);
+	populate(ct, 3000);
+	assert_int_equal(ctnl_ct_list(ct, CTNL_TABLE_CONNTRACK, 0, &list),
+			 3000);
+	assert_int_equal(list.info.retries, 0);
+	assert_false(list.info.interrupted);
+	ctnl_list_free(&list);
+	assert_int_equal(ctnl_ct_list(ct, CTNL_TABLE_EXPECT, 0, &list), 0);
+	ctnl_list_free(&list);
+	assert_int_equal(ctnl_ct_stats(ct, CTNL_TABLE_EXPECT, &stats), 0);
+	assert_int_equal(ctnl_ct_update_matching(ct, &(struct ctnl_filter){
+							 .match = CTNL_MATCH_MARK,
+							 .mark = 1,
+							 .mark_mask = 3 },
+						 &mark, NULL), 1000);
+	assert_int_equal(ctnl_ct_delete_if(ct, NULL, mark_is, &b, &st), 1000);
+	assert_int_equal(st.retries, 0);
+	assert_int_equal(count_lines("conntrack -L 2>/dev/null"), 2000);
+	assert_int_equal(ctnl_ct_set_timeout(ct, -1), 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -401,6 +440,7 @@ int main(void)
 		T(test_delete_if_leaves_entries_created_meanwhile),
 		T(test_delete_if_pod_addresses_in_both_directions),
 		T(test_delete_if_in_another_namespace),
+		T(test_timeout_zero_never_waits_for_the_kernel),
 	};
 
 	test_enter_private_netns("test_kernel_agent");

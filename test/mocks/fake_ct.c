@@ -66,6 +66,7 @@ struct ctnl_fake_ct {
 	uint32_t next_exp_id;
 
 	uint32_t max;
+	int options[CTNL_CT_OPT_DUMP_RETRIES + 1];	/* as set */
 	bool labels_enabled;
 	bool closed;
 	bool in_dump;
@@ -1170,6 +1171,31 @@ static void fake_destroy(void *ctx)
 	f->closed = true;
 }
 
+/* Policies are kept, for the code that reads them back; the table never
+ * waits, and its dumps are never interrupted. */
+static int fake_set_option(void *ctx, enum ctnl_ct_option opt, int value)
+{
+	struct ctnl_fake_ct *f = ctx;
+
+	if (f->closed)
+		die("set_option called on a conntrack handle after "
+		    "ctnl_ct_close()");
+	if (opt != CTNL_CT_OPT_TIMEOUT && opt != CTNL_CT_OPT_DUMP_RETRIES)
+		return -EINVAL;
+	f->options[opt] = value;
+	return 0;
+}
+
+static int fake_get_option(void *ctx, enum ctnl_ct_option opt, int *value)
+{
+	struct ctnl_fake_ct *f = ctx;
+
+	if (opt != CTNL_CT_OPT_TIMEOUT && opt != CTNL_CT_OPT_DUMP_RETRIES)
+		return -EINVAL;
+	*value = f->options[opt];
+	return 0;
+}
+
 static const struct ctnl_ct_ops fake_ops = {
 	.size = sizeof(struct ctnl_ct_ops),
 	.dump = fake_dump,
@@ -1190,6 +1216,8 @@ static const struct ctnl_ct_ops fake_ops = {
 	.error_msg = fake_error_msg,
 	.destroy = fake_destroy,
 	.delete_if = fake_delete_if,
+	.set_option = fake_set_option,
+	.get_option = fake_get_option,
 };
 
 int ctnl_fake_ct_new(struct ctnl_fake_ct **ret)
@@ -1206,6 +1234,7 @@ int ctnl_fake_ct_new(struct ctnl_fake_ct **ret)
 	f->next_id = FIRST_ID;
 	f->next_exp_id = FIRST_ID;
 	f->max = CTNL_FAKE_CT_MAX;
+	f->options[CTNL_CT_OPT_TIMEOUT] = -1;
 	f->labels_enabled = true;
 	*ret = f;
 	return 0;

@@ -324,6 +324,9 @@ uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f);
  *    CTNL_FILTER_UNCOUNTED, delete_matching answers 0 with kernel_flush
  *    set, as a handle whose kernel applies every criterion does.
  *  - stats: count and max; stats_cpu: one CPU, all counters 0.
+ *  - ctnl_ct_set_timeout() and ctnl_ct_set_dump_retries() are kept (and
+ *    read back by libctnl's lists), but change nothing: the table never
+ *    waits, and its dumps are never interrupted.
  *  - subscribe, event_fd and event_read are not provided: -ENOSYS; nor
  *    is set_trace (no messages to trace).
  *
