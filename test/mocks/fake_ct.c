@@ -91,6 +91,12 @@ struct ctnl_fake_ct {
 	 * change being made is announced with, and queues' capacity. */
 	struct fake_events ev0;
 	struct fake_handle *handles;
+	/* net.netfilter.nf_conntrack_events: at 2 (the kernel's default),
+	 * an entry made while no handle listens never announces anything:
+	 * the ids of those, unsorted. */
+	bool events_all;
+	uint32_t *quiet;
+	size_t nquiet, quietcap;
 	struct fake_events *caller;
 	uint32_t cause;
 	uint32_t next_portid;
@@ -144,7 +150,7 @@ static const char *const slot_names[CTNL_FAKE_CT_NSLOTS] = {
 static void emit_flow(struct ctnl_fake_ct *f, enum ctnl_event_type type,
 		      const struct ctnl_flow *flow);
 static void emit_expect(struct ctnl_fake_ct *f, enum ctnl_event_type type,
-			const struct ctnl_expect *exp);
+			const struct ctnl_expect *exp, uint32_t master_id);
 
 /* The subscription of the handle whose slot runs. */
 static struct fake_events *caller_events(struct ctnl_fake_ct *f)
@@ -419,7 +425,8 @@ static void remove_entry(struct ctnl_fake_ct *f, size_t i)
 	f->n--;
 	for (size_t j = 0; j < f->nexp; j++) {
 		if (f->meta[j].master_id == id) {
-			emit_expect(f, CTNL_EVENT_EXP_DESTROY, &f->exps[j]);
+			emit_expect(f, CTNL_EVENT_EXP_DESTROY, &f->exps[j],
+				    id);
 			continue;
 		}
 		f->exps[out] = f->exps[j];
@@ -431,7 +438,8 @@ static void remove_entry(struct ctnl_fake_ct *f, size_t i)
 
 static void remove_exp(struct ctnl_fake_ct *f, size_t i)
 {
-	emit_expect(f, CTNL_EVENT_EXP_DESTROY, &f->exps[i]);
+	emit_expect(f, CTNL_EVENT_EXP_DESTROY, &f->exps[i],
+		    f->meta[i].master_id);
 	memmove(&f->exps[i], &f->exps[i + 1],
 		(f->nexp - i - 1) * sizeof(*f->exps));
 	memmove(&f->meta[i], &f->meta[i + 1],
@@ -825,7 +833,8 @@ static int fake_flush(void *ctx, enum ctnl_table table, uint8_t family)
 	if (table == CTNL_TABLE_EXPECT) {
 		/* ctnetlink_del_expect() flushes every family. */
 		for (size_t i = 0; i < f->nexp; i++)
-			emit_expect(f, CTNL_EVENT_EXP_DESTROY, &f->exps[i]);
+			emit_expect(f, CTNL_EVENT_EXP_DESTROY, &f->exps[i],
+				    f->meta[i].master_id);
 		f->nexp = 0;
 		return 0;
 	}
@@ -1206,7 +1215,7 @@ static int fake_create_expect(void *ctx, const struct ctnl_expect *exp)
 	f->meta[f->nexp] = (struct exp_meta){ .master_id = master->id,
 					      .zone = zone };
 	f->nexp++;
-	emit_expect(f, CTNL_EVENT_EXP_NEW, &e);
+	emit_expect(f, CTNL_EVENT_EXP_NEW, &e, master->id);
 	return 0;
 }
 
@@ -1304,20 +1313,59 @@ static void emit(struct ctnl_fake_ct *f, const struct ctnl_event *ev)
 		offer(f, &h->ev, ev);
 }
 
+static bool anyone_listens(const struct ctnl_fake_ct *f)
+{
+	if (f->ev0.events)
+		return true;
+	for (const struct fake_handle *h = f->handles; h; h = h->next)
+		if (h->ev.events)
+			return true;
+	return false;
+}
+
+/* Whether entry @id makes no events; with @forget, it is going: its id
+ * may come back on another entry. */
+static bool quiet(struct ctnl_fake_ct *f, uint32_t id, bool forget)
+{
+	for (size_t i = 0; i < f->nquiet; i++) {
+		if (f->quiet[i] != id)
+			continue;
+		if (forget)
+			f->quiet[i] = f->quiet[--f->nquiet];
+		return true;
+	}
+	return false;
+}
+
 static void emit_flow(struct ctnl_fake_ct *f, enum ctnl_event_type type,
 		      const struct ctnl_flow *flow)
 {
 	struct ctnl_event ev = { .type = type, .portid = f->cause };
 
+	/* nf_ct_ecache_ext_add() at creation: no listener, no events, ever
+	 * (unless net.netfilter.nf_conntrack_events is 1). */
+	if (type == CTNL_EVENT_NEW && !f->events_all && !anyone_listens(f)) {
+		if (reserve((void **)&f->quiet, &f->quietcap, f->nquiet + 1,
+			    sizeof(*f->quiet)))
+			die("out of memory");
+		f->quiet[f->nquiet++] = flow->id;
+		return;
+	}
+	if (quiet(f, flow->id, type == CTNL_EVENT_DESTROY))
+		return;
 	ev.flow = *flow;
 	emit(f, &ev);
 }
 
+/* An expectation's events go through its master's (nf_ct_expect_event_
+ * report() finds the master's event extension). */
 static void emit_expect(struct ctnl_fake_ct *f, enum ctnl_event_type type,
-			const struct ctnl_expect *exp)
+			const struct ctnl_expect *exp, uint32_t master_id)
 {
 	struct ctnl_event ev = { .type = type, .portid = f->cause };
 
+	if (master_id && quiet(f, master_id, false))
+		return;
 	ev.expect = *exp;
 	emit(f, &ev);
 }
@@ -1798,6 +1846,11 @@ void ctnl_fake_ct_set_event_capacity(struct ctnl_fake_ct *f, size_t max)
 	f->event_capacity = max;
 }
 
+void ctnl_fake_ct_set_events_all(struct ctnl_fake_ct *f, bool all)
+{
+	f->events_all = all;
+}
+
 int ctnl_fake_ct_new(struct ctnl_fake_ct **ret)
 {
 	struct ctnl_fake_ct *f;
@@ -1827,6 +1880,7 @@ void ctnl_fake_ct_free(struct ctnl_fake_ct *f)
 	while (f->handles)
 		via_destroy(f->handles);
 	events_free(&f->ev0);
+	free(f->quiet);
 	free(f->flows);
 	free(f->roomy);
 	free(f->exps);
@@ -1937,7 +1991,7 @@ int ctnl_fake_ct_add_expect(struct ctnl_fake_ct *f,
 	f->meta[f->nexp] = meta;
 	f->nexp++;
 	f->cause = 0;
-	emit_expect(f, CTNL_EVENT_EXP_NEW, &e);
+	emit_expect(f, CTNL_EVENT_EXP_NEW, &e, meta.master_id);
 	return 0;
 }
 

@@ -252,8 +252,8 @@ static void test_events_of_expectations(void **state)
 	x.tuple = tuple_of("10.0.0.2", "10.0.0.1", IPPROTO_TCP, 0, 20000);
 	x.mask = tuple_of("255.255.255.255", "255.255.255.255", IPPROTO_TCP, 0,
 			  0xffff);
-	assert_int_equal(ctnl_fake_ct_add(e->f, &m), 0);
 	assert_int_equal(ctnl_ct_subscribe(e->ev, CTNL_EVENT_ALL), 0);
+	assert_int_equal(ctnl_fake_ct_add(e->f, &m), 0);
 	assert_int_equal(ctnl_ct_create_expect(e->ct, &x), 0);
 	assert_int_equal(ctnl_ct_delete(e->ct, &key), 0);
 	assert_int_equal(ctnl_fake_ct_add(e->f, &m), 0);
@@ -262,16 +262,17 @@ static void test_events_of_expectations(void **state)
 	assert_int_equal(ctnl_ct_create_expect(e->ct, &x), 0);
 	assert_int_equal(ctnl_ct_delete_expect(e->ct, &x), 0);
 	read_all(e->ev, &s);
-	assert_int_equal(s.n, 8);
-	assert_int_equal(s.ev[0].type, CTNL_EVENT_EXP_NEW);
-	assert_int_equal(s.ev[0].expect.tuple.port.dst, 20000);
-	assert_int_equal(s.ev[1].type, CTNL_EVENT_DESTROY);
-	assert_int_equal(s.ev[2].type, CTNL_EVENT_EXP_DESTROY);
-	assert_int_equal(s.ev[3].type, CTNL_EVENT_NEW);
-	assert_int_equal(s.ev[3].portid, 0);	/* seeded: the kernel's */
-	assert_int_equal(s.ev[4].type, CTNL_EVENT_EXP_NEW);
-	assert_int_equal(s.ev[5].type, CTNL_EVENT_EXP_DESTROY);
-	assert_int_equal(s.ev[7].type, CTNL_EVENT_EXP_DESTROY);
+	assert_int_equal(s.n, 9);
+	assert_int_equal(s.ev[0].type, CTNL_EVENT_NEW);
+	assert_int_equal(s.ev[0].portid, 0);	/* seeded: the kernel's */
+	assert_int_equal(s.ev[1].type, CTNL_EVENT_EXP_NEW);
+	assert_int_equal(s.ev[1].expect.tuple.port.dst, 20000);
+	assert_int_equal(s.ev[2].type, CTNL_EVENT_DESTROY);
+	assert_int_equal(s.ev[3].type, CTNL_EVENT_EXP_DESTROY);
+	assert_int_equal(s.ev[4].type, CTNL_EVENT_NEW);
+	assert_int_equal(s.ev[5].type, CTNL_EVENT_EXP_NEW);
+	assert_int_equal(s.ev[6].type, CTNL_EVENT_EXP_DESTROY);
+	assert_int_equal(s.ev[8].type, CTNL_EVENT_EXP_DESTROY);
 
 	/* An IPv6 subscription hears nothing of IPv4 expectations. */
 	assert_int_equal(ctnl_ct_subscribe_config(e->ev,
@@ -291,8 +292,8 @@ static void test_events_expiry(void **state)
 	struct ctnl_flow a = udp("10.0.0.1", 1), key = key_of(&a);
 	struct seen s = { .n = 0 };
 
-	assert_int_equal(ctnl_ct_create(e->ct, &a), 0);
 	assert_int_equal(ctnl_ct_subscribe(e->ev, CTNL_EVENT_DESTROY), 0);
+	assert_int_equal(ctnl_ct_create(e->ct, &a), 0);
 	key.attrs |= CTNL_ATTR_ID;
 	key.id = 99;
 	assert_int_equal(ctnl_fake_ct_expire(e->f, &key), -ENOENT);
@@ -307,6 +308,45 @@ static void test_events_expiry(void **state)
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.ev[0].type, CTNL_EVENT_DESTROY);
 	assert_int_equal(s.ev[0].portid, 0);
+}
+
+/* As the kernel's default (nf_conntrack_events 2): an entry made while
+ * nobody listened announces nothing, nor do its expectations; at 1,
+ * every entry does. */
+static void test_events_of_entries_made_before_any_listener(void **state)
+{
+	struct env *e = *state;
+	struct ctnl_flow a = udp("10.0.0.1", 1), b = udp("10.0.0.2", 2);
+	struct ctnl_flow c = udp("10.0.0.3", 3);
+	struct ctnl_change mark = { .attrs = CTNL_ATTR_MARK, .mark = 3 };
+	struct ctnl_flow ka = key_of(&a), kb = key_of(&b), kc = key_of(&c);
+	struct seen s = { .n = 0 };
+
+	assert_int_equal(ctnl_ct_create(e->ct, &a), 0);
+	ctnl_fake_ct_set_events_all(e->f, true);
+	assert_int_equal(ctnl_ct_create(e->ct, &b), 0);
+	ctnl_fake_ct_set_events_all(e->f, false);
+	assert_int_equal(ctnl_ct_subscribe(e->ev, CTNL_EVENT_CT_ALL), 0);
+	assert_int_equal(ctnl_ct_create(e->ct, &c), 0);
+	for (int i = 0; i < 3; i++) {
+		const struct ctnl_flow *k = i == 0 ? &ka : i == 1 ? &kb : &kc;
+
+		assert_int_equal(ctnl_ct_update(e->ct, k, &mark), 0);
+		assert_int_equal(ctnl_ct_delete(e->ct, k), 0);
+	}
+	read_all(e->ev, &s);
+	/* c: new, update, destroy; b: update, destroy; a: nothing. */
+	assert_int_equal(s.n, 5);
+	assert_int_equal(s.ev[0].flow.orig.port.src, 3);
+	assert_int_equal(s.ev[1].flow.orig.port.src, 2);
+	assert_int_equal(s.ev[2].type, CTNL_EVENT_DESTROY);
+	assert_int_equal(s.ev[2].flow.orig.port.src, 2);
+	/* Made again while nobody listens: quiet again. */
+	assert_int_equal(ctnl_ct_subscribe(e->ev, 0), 0);
+	assert_int_equal(ctnl_ct_create(e->ct, &a), 0);
+	assert_int_equal(ctnl_ct_subscribe(e->ev, CTNL_EVENT_CT_ALL), 0);
+	assert_int_equal(ctnl_ct_delete(e->ct, &ka), 0);
+	assert_int_equal(ctnl_ct_event_read(e->ev, record, &s), 0);
 }
 
 /* A loss: the events queued last are gone; the next read reports it first
@@ -574,6 +614,7 @@ int main(void)
 		T(test_events_honour_groups_and_filter),
 		T(test_events_of_expectations),
 		T(test_events_expiry),
+		T(test_events_of_entries_made_before_any_listener),
 		T(test_events_loss_is_reported_and_counted),
 		T(test_events_capacity_loses_the_overflow),
 		T(test_events_reads_are_bounded_and_stoppable),

@@ -334,7 +334,10 @@ uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f);
  *    whole (the entry after it; a refused one, even half-applied, says
  *    nothing, as the kernel's), DESTROY for an entry deleted, flushed or
  *    expired (the entry before it went), then EXP_DESTROY for each of its
- *    expectations; EXP_NEW and EXP_DESTROY for expectations. An event's
+ *    expectations; EXP_NEW and EXP_DESTROY for expectations. As with the
+ *    kernel's default (net.netfilter.nf_conntrack_events = 2), an entry
+ *    made while no handle listened announces nothing ever after (see
+ *    ctnl_fake_ct_set_events_all()). An event's
  *    portid is the port id of the handle whose request made the change
  *    (the first handle's is 1000, others' follow), 0 for what the kernel
  *    does on its own (ctnl_fake_ct_add(), ctnl_fake_ct_expire()). A
@@ -492,6 +495,14 @@ void ctnl_fake_ct_drop_events(struct ctnl_fake_ct *f, unsigned int n);
  * all the same (the kernel keeps it until it can be delivered).
  */
 void ctnl_fake_ct_set_event_capacity(struct ctnl_fake_ct *f, size_t max);
+
+/*
+ * net.netfilter.nf_conntrack_events: with @all false (2, the kernel's
+ * default, and this table's), an entry made while no handle of the table
+ * is subscribed never announces anything, not its updates nor its end,
+ * nor its expectations; with @all true (1), every entry does.
+ */
+void ctnl_fake_ct_set_events_all(struct ctnl_fake_ct *f, bool all);
 
 /* ---- Failures and call counts ---- */
 
