@@ -164,6 +164,65 @@ CTNL_API const char *ctnl_ct_error_msg(struct ctnl_ct *ct);
 CTNL_API int ctnl_ct_set_trace(struct ctnl_ct *ct, ctnl_trace_cb cb,
 			       void *data);
 
+/* ---- Policies: deadlines and retries ---- */
+
+/**
+ * Gives every operation of a handle that waits on the kernel a deadline:
+ * each one, as a whole (a dump and the batches after it, a create and
+ * its check), fails with -ETIMEDOUT when it would wait for a reply past
+ * @p timeout_ms milliseconds from its start.
+ *
+ * The handle stays usable: the replies still queued are dropped, and
+ * replies the kernel sends later carry the sequence number of the request
+ * given up on and are dropped when met (see <ctnl/sock.h>). Time spent
+ * reading replies that are already there (a dump in full flow) does not
+ * count against it, nor does a send the kernel holds up: it handles a
+ * request inside sendmsg(2), under its subsystem's mutex. Waiting for
+ * events has its own timeout (ctnl_ct_event_wait()).
+ *
+ * @param ct          the handle
+ * @param timeout_ms  milliseconds (>= 0) for each operation; -1: none,
+ *                    the default
+ * @return 0.
+ * @errors -EINVAL (below -1), -ENOSYS (the implementation keeps no such
+ * policy); a socket whose syscall table has no clock makes each later
+ * operation fail with -ENOSYS.
+ * @ownership The handle stays the caller's.
+ */
+CTNL_API int ctnl_ct_set_timeout(struct ctnl_ct *ct, int timeout_ms);
+
+/** The most dump restarts ctnl_ct_set_dump_retries() takes. */
+#define CTNL_DUMP_RETRIES_MAX 1000
+
+/**
+ * Lets the operations that read a whole table into their own result run
+ * the dump again, up to @p max times, when the kernel flags it
+ * inconsistent (NLM_F_DUMP_INTR: the table changed while it was read),
+ * as consumers of the Go netlink library and pyroute2 do by hand.
+ *
+ * Restarted: ctnl_ct_list(), ctnl_ct_list_filtered() (then
+ * ctnl_ct_update_matching()), ctnl_ct_stats() of expectations,
+ * ctnl_ct_delete_if() and ctnl_ct_delete_matching() (a new pass: what the
+ * last one deleted is gone; their stats add up every pass), and
+ * ctnl_ct_resync() (from a new CTNL_EVENT_SYNC_BEGIN). Each says how many
+ * restarts it took (ctnl_dump_info.retries, ctnl_delete_stats.retries)
+ * and whether the last dump was still flagged (interrupted). Streaming
+ * dumps (ctnl_ct_dump(), ctnl_ct_dump_expect()) are never restarted
+ * behind their callback's back: they report it and the caller decides.
+ *
+ * Linux 6.18's conntrack and expectation dumps never set the flag (see
+ * doc/kernel-behaviour.md); other kernels, and other tables, may.
+ *
+ * @param ct   the handle
+ * @param max  restarts allowed per operation (0: none, the default; at
+ *             most CTNL_DUMP_RETRIES_MAX)
+ * @return 0.
+ * @errors -EINVAL (@p max too large), -ENOSYS (the implementation keeps
+ * no such policy).
+ * @ownership The handle stays the caller's.
+ */
+CTNL_API int ctnl_ct_set_dump_retries(struct ctnl_ct *ct, unsigned int max);
+
 /* ---- Reading ---- */
 
 /**
@@ -370,7 +429,8 @@ CTNL_API int ctnl_ct_flush(struct ctnl_ct *ct, enum ctnl_table table,
  * each once (CTNL_LIST_DEDUP), and batched updates name each by its
  * original tuple, zone and id, so an entry re-created meanwhile is not
  * touched. The kernel has no filtered update. An entry gone between the
- * dump and its update is neither counted nor an error.
+ * dump and its update is neither counted nor an error (info->gone counts
+ * them).
  * @param ct      the handle
  * @param filter  which entries (NULL: every entry)
  * @param change  what to change
@@ -464,9 +524,12 @@ struct ctnl_delete_stats {
  * time, one bounded buffer of requests; no list of the table.
  *
  * Each delete names its entry by original tuple, zone and id: an entry
- * deleted, expired or re-created (with another id) since the dump read it
- * is left alone and counted as gone, not as a failure. Entries created
- * during the pass may or may not be seen.
+ * deleted, expired or re-created with another id since the dump read it
+ * is left alone and counted as gone, not as a failure. (The kernel's id
+ * hashes an entry's address and original tuple: one re-created at once
+ * with the same original tuple can get its old id back, and is then
+ * deleted too; see doc/kernel-behaviour.md.) Entries created during the
+ * pass may or may not be seen.
  *
  * The deletes go through a second socket of the handle, in the same
  * network namespace (ctnl_sock_clone()), opened on the first call and kept
@@ -514,8 +577,9 @@ CTNL_API int ctnl_ct_delete_if(struct ctnl_ct *ct,
  * @param out    receives the count and the limit
  * @return 0.
  * @errors -EINVAL (NULL @p out, unknown table), -EBADMSG (a malformed or
- * missing reply), -EINTR (the expectation table changed during two dumps
- * in a row: NLM_F_DUMP_INTR), and those of ctnl_sock_request().
+ * missing reply), -EINTR (the expectation table changed during every
+ * dump: NLM_F_DUMP_INTR, two in a row, or one more than the dump retry
+ * policy allows), and those of ctnl_sock_request().
  * @ownership *@p out is plain data, the caller's.
  */
 CTNL_API int ctnl_ct_stats(struct ctnl_ct *ct, enum ctnl_table table,

@@ -456,14 +456,18 @@ struct ctnl_dump_info {
 	uint64_t received;		/**< entries the kernel sent */
 	uint64_t matched;		/**< entries that passed the filter */
 	uint64_t duplicates;		/**< entries dropped as seen before */
-	/** delete_matching, counted: entries gone before their delete came
-	 * (expired, deleted by someone else, or handed over twice by the
-	 * dump); neither counted nor an error. */
+	/** delete_matching (counted) and update_matching: entries gone
+	 * before their request came (expired, deleted by someone else, or
+	 * handed over twice by the dump); neither counted nor an error. */
 	uint64_t gone;
 	bool interrupted;		/**< the kernel flagged the dump
 					 * inconsistent (NLM_F_DUMP_INTR) */
 	bool kernel_flush;		/**< delete_matching: one filtered
 					 * flush did the deleting */
+	/** Dump restarts it took (ctnl_ct_set_dump_retries()). It sits in
+	 * what was the struct's tail padding, so the struct keeps its size
+	 * and the other fields their offsets. */
+	uint32_t retries;
 };
 
 /**

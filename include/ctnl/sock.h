@@ -36,6 +36,14 @@
  * met the bound), the rest is left unread, and as the socket is out of
  * step with the kernel from then on, every later request or batch fails
  * with -EBADFD: close the handle.
+ *
+ * Deadlines (CTNL_SOCK_OPT_DEADLINE): a request or batch that would wait
+ * for the kernel past the deadline fails with -ETIMEDOUT instead. The
+ * replies already queued for it are read and dropped without waiting; any
+ * that come later carry its sequence number and are dropped when met, so
+ * the handle stays usable. The kernel handles a request inside
+ * sendmsg(2), under the subsystem's mutex: a deadline bounds the waits
+ * for replies, not a send held up by another process's long request.
  */
 #ifndef CTNL_SOCK_H
 #define CTNL_SOCK_H
@@ -122,6 +130,10 @@ enum ctnl_sock_option {
 	CTNL_SOCK_OPT_NO_ENOBUFS = 2,
 	/** NETLINK_BROADCAST_ERROR: 1 on, 0 off. */
 	CTNL_SOCK_OPT_BROADCAST_ERROR = 3,
+	/** A deadline this many milliseconds (>= 0) from now for every
+	 * request and batch until it is set again; -1 removes it. See the
+	 * top of this header. Needs the syscall table's clock_gettime. */
+	CTNL_SOCK_OPT_DEADLINE = 4,
 };
 
 /** What the kernel says of a socket's receive queue (SO_MEMINFO). */
@@ -325,10 +337,11 @@ CTNL_API int ctnl_sock_wait(struct ctnl_sock *sock, int timeout_ms);
  * receive queue size.
  * @param sock   the handle
  * @param opt    the option
- * @param value  its value: a size in bytes, or 0 or 1 for a flag
+ * @param value  its value: a size in bytes, 0 or 1 for a flag, or
+ *               milliseconds (-1: none) for the deadline
  * @return 0.
- * @errors -EINVAL (unknown option, a size <= 0, a flag not 0 or 1), or
- * those of setsockopt(2).
+ * @errors -EINVAL (unknown option, a size <= 0, a flag not 0 or 1, a
+ * deadline below -1), or those of setsockopt(2) and clock_gettime(2).
  * @ownership The handle stays the caller's.
  */
 CTNL_API int ctnl_sock_set_option(struct ctnl_sock *sock,

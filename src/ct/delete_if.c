@@ -137,34 +137,58 @@ static int del_msg(const struct nlmsghdr *nlh, void *arg)
 	return ret <= 0 ? ret : queue_delete(p);
 }
 
-static int open_peer(struct ct_handle *h)
-{
-	if (h->peer)
-		return 0;
-	return ctnl_sock_clone(h->sock, &h->peer);
-}
-
 static void close_peer(struct ct_handle *h)
 {
 	ctnl_sock_close(h->peer);
 	h->peer = NULL;
 }
 
-/* One dump (its request built in h->req), deleting as it goes. */
+/* The peer, opened when first needed, gets the deadline of the operation
+ * that opens it (counted from then: opening it waits on nothing). */
+static int open_peer(struct ct_handle *h)
+{
+	int ret;
+
+	if (h->peer)
+		return 0;
+	ret = ctnl_sock_clone(h->sock, &h->peer);
+	if (ret == 0)
+		ret = ctnl__ct_arm(h, h->peer);
+	if (ret < 0)
+		close_peer(h);
+	return ret;
+}
+
+/* One dump, deleting as it goes. */
 static int run_pass(struct del_pass *p)
 {
 	struct ct_handle *h = p->h;
 	int ret, sent;
 
-	ret = ctnl_sock_request(h->sock, ctnl__ct_req(h), del_msg, p);
-	if (ret == -EINTR) {
-		/* Complete, but the table changed meanwhile. */
-		p->st->interrupted = true;
+	ret = ctnl_build_dump(h->req, sizeof(h->req), p->filter);
+	if (ret >= 0)
+		ret = ctnl_sock_request(h->sock, ctnl__ct_req(h), del_msg, p);
+	p->st->interrupted = ret == -EINTR;
+	if (ret == -EINTR)	/* complete, but the table changed meanwhile */
 		ret = 0;
-	}
 	/* What was chosen goes, even when the dump failed after it. */
 	sent = p->broken ? 0 : send_deletes(p);
 	return ret < 0 ? ret : sent;
+}
+
+/* Passes until one is not interrupted, or the policy allows no more: a new
+ * pass finds gone what the last one deleted; the counts add up. */
+static int run_passes(struct del_pass *p)
+{
+	int ret;
+
+	for (;;) {
+		ret = run_pass(p);
+		if (ret < 0 || !p->st->interrupted ||
+		    p->st->retries == p->h->dump_retries)
+			return ret;
+		p->st->retries++;
+	}
 }
 
 static void fill_info(const struct del_pass *p, const struct ctnl_filter *f,
@@ -178,6 +202,7 @@ static void fill_info(const struct del_pass *p, const struct ctnl_filter *f,
 		.received = p->st->seen,
 		.matched = p->st->matched,
 		.gone = p->st->gone,
+		.retries = p->st->retries,
 		.interrupted = p->st->interrupted,
 	};
 }
@@ -213,7 +238,7 @@ static int delete_while_dumping(struct ct_handle *h,
 	/* A filter with no criteria passes every entry. */
 	if (filter->match == 0 && filter->family == 0)
 		p.filter = NULL;
-	ret = run_pass(&p);
+	ret = run_passes(&p);
 	if (p.broken)
 		close_peer(h);
 	if (ret >= 0 && p.refused)
@@ -306,9 +331,18 @@ static int delete_after_dump(struct ct_handle *h,
 	struct ctnl_dump_info d;
 	int ret;
 
-	ret = ctnl__ct_dump(h, filter, collect_chosen, &c, &d);
-	st->seen = d.received;
-	st->interrupted = d.interrupted;
+	/* An interrupted dump deleted nothing yet: collect again. */
+	for (;;) {
+		c.count = 0;
+		st->matched = 0;
+		ret = ctnl__ct_dump(h, filter, collect_chosen, &c, &d);
+		st->seen += d.received;
+		st->interrupted = d.interrupted;
+		if (ret < 0 || !d.interrupted || st->retries == h->dump_retries)
+			break;
+		st->retries++;
+	}
+	d.retries = st->retries;
 	if (ret >= 0)
 		ret = delete_collected(h, &c);
 	free(c.flows);

@@ -148,6 +148,33 @@ static int sync_marker(struct resync *r, enum ctnl_event_type type)
 	return pass_on(r);
 }
 
+/*
+ * SYNC_BEGIN, the re-dump of what is subscribed, through @req: again,
+ * from a new SYNC_BEGIN, while the kernel flags a dump inconsistent and
+ * @req's policy allows (ctnl_ct_set_dump_retries()). An expectation dump
+ * still flagged after that is -EINTR, as without a policy.
+ */
+static int redump(struct resync *r, struct ctnl_ct *req,
+		  const struct ctnl_event_info *info)
+{
+	unsigned int max = ctnl__ct_dump_retries(req);
+	struct ctnl_dump_info d;
+	int ret;
+
+	for (unsigned int tries = 0;; tries++) {
+		d.interrupted = false;
+		ret = sync_marker(r, CTNL_EVENT_SYNC_BEGIN);
+		if (ret == 0 && (info->events & CTNL_EVENT_CT_ALL))
+			ret = ctnl_ct_dump(req, &info->filter, sync_flow, r, &d);
+		if (ret >= 0 && (info->events & CTNL_EVENT_EXP_ALL))
+			ret = ctnl_ct_dump_expect(req, info->filter.family,
+						  sync_expect, r);
+		if ((ret < 0 && ret != -EINTR) || tries == max ||
+		    (ret != -EINTR && !d.interrupted))
+			return ret;
+	}
+}
+
 int ctnl_ct_resync(struct ctnl_ct *events, struct ctnl_ct *req,
 		   ctnl_event_cb cb, void *data)
 {
@@ -174,12 +201,7 @@ int ctnl_ct_resync(struct ctnl_ct *events, struct ctnl_ct *req,
 	if (ret < 0)
 		return ret;
 
-	ret = sync_marker(&r, CTNL_EVENT_SYNC_BEGIN);
-	if (ret == 0 && (info.events & CTNL_EVENT_CT_ALL))
-		ret = ctnl_ct_dump(req, &info.filter, sync_flow, &r, NULL);
-	if (ret >= 0 && (info.events & CTNL_EVENT_EXP_ALL))
-		ret = ctnl_ct_dump_expect(req, info.filter.family, sync_expect,
-					  &r);
+	ret = redump(&r, req, &info);
 	if (ret >= 0)
 		ret = sync_marker(&r, CTNL_EVENT_SYNC_END);
 	if (ret < 0)

@@ -55,23 +55,148 @@ static void ct_destroy(void *ctx)
 	free(h);
 }
 
+/* ---- Policies ---- */
+
+int ctnl__ct_arm(struct ct_handle *h, struct ctnl_sock *sock)
+{
+	if (h->timeout_ms < 0)
+		return 0;
+	return ctnl_sock_set_option(sock, CTNL_SOCK_OPT_DEADLINE,
+				    h->timeout_ms);
+}
+
+/* A new timeout takes effect now: armed (which proves the sockets can
+ * keep one), or removed. */
+static int set_timeout(struct ct_handle *h, int ms)
+{
+	int old = h->timeout_ms, ret;
+
+	if (ms == -1 && old == -1)
+		return 0;
+	h->timeout_ms = ms;
+	ret = ctnl_sock_set_option(h->sock, CTNL_SOCK_OPT_DEADLINE, ms);
+	if (ret == 0 && h->peer)
+		ret = ctnl_sock_set_option(h->peer, CTNL_SOCK_OPT_DEADLINE, ms);
+	if (ret < 0)
+		h->timeout_ms = old;
+	return ret;
+}
+
+static int ct_set_option(void *ctx, enum ctnl_ct_option opt, int value)
+{
+	struct ct_handle *h = ctx;
+
+	switch (opt) {
+	case CTNL_CT_OPT_TIMEOUT:
+		return set_timeout(h, value);
+	case CTNL_CT_OPT_DUMP_RETRIES:
+		h->dump_retries = (unsigned int)value;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int ct_get_option(void *ctx, enum ctnl_ct_option opt, int *value)
+{
+	struct ct_handle *h = ctx;
+
+	switch (opt) {
+	case CTNL_CT_OPT_TIMEOUT:
+		*value = h->timeout_ms;
+		return 0;
+	case CTNL_CT_OPT_DUMP_RETRIES:
+		*value = (int)h->dump_retries;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * The slots that wait on the kernel are entered here: the outermost
+ * operation arms the deadline on the handle's sockets, so that one made
+ * of others (an update of what a list found, a create and its check) has
+ * one deadline for the whole.
+ */
+static int op_enter(struct ct_handle *h)
+{
+	int ret = 0;
+
+	if (h->depth == 0) {
+		ret = ctnl__ct_arm(h, h->sock);
+		if (ret == 0 && h->peer)
+			ret = ctnl__ct_arm(h, h->peer);
+	}
+	if (ret == 0)
+		h->depth++;
+	return ret;
+}
+
+#define TIMED(slot, params, args)                                            \
+	static int timed_##slot params                                       \
+	{                                                                    \
+		struct ct_handle *h = ctx;                                   \
+		int ret = op_enter(h);                                       \
+                                                                             \
+		if (ret < 0)                                                 \
+			return ret;                                          \
+		ret = ctnl__ct_##slot args;                                  \
+		h->depth--;                                                  \
+		return ret;                                                  \
+	}
+
+TIMED(dump, (void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
+	     void *data, struct ctnl_dump_info *info),
+      (ctx, filter, cb, data, info))
+TIMED(get, (void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out),
+      (ctx, key, out))
+TIMED(create, (void *ctx, const struct ctnl_flow *flow), (ctx, flow))
+TIMED(update, (void *ctx, const struct ctnl_flow *key,
+	       const struct ctnl_change *change), (ctx, key, change))
+TIMED(del, (void *ctx, const struct ctnl_flow *key), (ctx, key))
+TIMED(batch, (void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
+	      size_t count, const struct ctnl_change *changes, size_t nchanges,
+	      int *results),
+      (ctx, op, flows, count, changes, nchanges, results))
+TIMED(flush, (void *ctx, enum ctnl_table table, uint8_t family),
+      (ctx, table, family))
+TIMED(update_matching, (void *ctx, const struct ctnl_filter *filter,
+			const struct ctnl_change *change,
+			struct ctnl_dump_info *info),
+      (ctx, filter, change, info))
+TIMED(delete_matching, (void *ctx, const struct ctnl_filter *filter,
+			struct ctnl_dump_info *info), (ctx, filter, info))
+TIMED(delete_if, (void *ctx, const struct ctnl_filter *filter,
+		  ctnl_flow_pred pred, void *data,
+		  struct ctnl_delete_stats *stats),
+      (ctx, filter, pred, data, stats))
+TIMED(stats, (void *ctx, enum ctnl_table table, struct ctnl_stats *out),
+      (ctx, table, out))
+TIMED(stats_cpu, (void *ctx, struct ctnl_cpu_stats *out, size_t max),
+      (ctx, out, max))
+TIMED(dump_expect, (void *ctx, uint8_t family, ctnl_expect_cb cb,
+		    void *data), (ctx, family, cb, data))
+TIMED(get_expect, (void *ctx, const struct ctnl_expect *key,
+		   struct ctnl_expect *out), (ctx, key, out))
+TIMED(create_expect, (void *ctx, const struct ctnl_expect *exp), (ctx, exp))
+TIMED(del_expect, (void *ctx, const struct ctnl_expect *key), (ctx, key))
+
 static const struct ctnl_ct_ops ct_ops = {
 	.size = sizeof(struct ctnl_ct_ops),
-	.dump = ctnl__ct_dump,
-	.get = ctnl__ct_get,
-	.create = ctnl__ct_create,
-	.update = ctnl__ct_update,
-	.del = ctnl__ct_del,
-	.batch = ctnl__ct_batch,
-	.flush = ctnl__ct_flush,
-	.update_matching = ctnl__ct_update_matching,
-	.delete_matching = ctnl__ct_delete_matching,
-	.stats = ctnl__ct_stats,
-	.stats_cpu = ctnl__ct_stats_cpu,
-	.dump_expect = ctnl__ct_dump_expect,
-	.get_expect = ctnl__ct_get_expect,
-	.create_expect = ctnl__ct_create_expect,
-	.del_expect = ctnl__ct_del_expect,
+	.dump = timed_dump,
+	.get = timed_get,
+	.create = timed_create,
+	.update = timed_update,
+	.del = timed_del,
+	.batch = timed_batch,
+	.flush = timed_flush,
+	.update_matching = timed_update_matching,
+	.delete_matching = timed_delete_matching,
+	.stats = timed_stats,
+	.stats_cpu = timed_stats_cpu,
+	.dump_expect = timed_dump_expect,
+	.get_expect = timed_get_expect,
+	.create_expect = timed_create_expect,
+	.del_expect = timed_del_expect,
 	.subscribe = ctnl__ct_subscribe,
 	.event_fd = ctnl__ct_event_fd,
 	.event_read = ctnl__ct_event_read,
@@ -79,8 +204,10 @@ static const struct ctnl_ct_ops ct_ops = {
 	.event_info = ctnl__ct_event_info,
 	.error_msg = ct_error_msg,
 	.destroy = ct_destroy,
-	.delete_if = ctnl__ct_delete_if,
+	.delete_if = timed_delete_if,
 	.set_trace = ct_set_trace,
+	.set_option = ct_set_option,
+	.get_option = ct_get_option,
 };
 
 /*
@@ -107,6 +234,7 @@ int ctnl_ct_new(struct ctnl_sock *sock, struct ctnl_ct **ret)
 	if (!h)
 		return -ENOMEM;
 	h->sock = sock;
+	h->timeout_ms = -1;
 	h->iface.ops = &ct_ops;
 	h->iface.ctx = h;
 	trace_from_env(sock);
@@ -248,6 +376,31 @@ int ctnl_ct_delete_if(struct ctnl_ct *ct, const struct ctnl_filter *filter,
 	if (stats)
 		memset(stats, 0, sizeof(*stats));
 	return DISPATCH(ct, delete_if, filter, pred, data, stats);
+}
+
+int ctnl_ct_set_timeout(struct ctnl_ct *ct, int timeout_ms)
+{
+	if (timeout_ms < -1)
+		return -EINVAL;
+	return DISPATCH(ct, set_option, CTNL_CT_OPT_TIMEOUT, timeout_ms);
+}
+
+int ctnl_ct_set_dump_retries(struct ctnl_ct *ct, unsigned int max)
+{
+	if (max > CTNL_DUMP_RETRIES_MAX)
+		return -EINVAL;
+	return DISPATCH(ct, set_option, CTNL_CT_OPT_DUMP_RETRIES, (int)max);
+}
+
+unsigned int ctnl__ct_dump_retries(struct ctnl_ct *ct)
+{
+	int v = 0;
+
+	if (!ct ||
+	    CTNL_CALL(ct, get_option, CTNL_CT_OPT_DUMP_RETRIES, &v) < 0 ||
+	    v < 0)
+		return 0;
+	return (unsigned int)v;
 }
 
 int ctnl_ct_stats(struct ctnl_ct *ct, enum ctnl_table table,

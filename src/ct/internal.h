@@ -59,6 +59,12 @@ struct ct_handle {
 	uint8_t *batch;			/* CT_BATCH_BYTES, made on first use */
 	bool has_errmsg;
 	char errmsg[CT_ERRMSG_MAX];	/* libctnl's own explanation */
+	/* Policies (ctnl_ct_set_timeout(), ctnl_ct_set_dump_retries()), and
+	 * how deep in operations the handle is: only the outermost arms the
+	 * deadline, so an operation made of others gets one for the whole. */
+	int timeout_ms;			/* -1: none */
+	unsigned int dump_retries;
+	unsigned int depth;
 	/* Whether the kernel's flush applies every criterion a filter can
 	 * hand it (it takes CTA_FILTER): 0 not known yet, 1 yes, -1 no.
 	 * Learnt once per handle (matching.c). */
@@ -130,6 +136,12 @@ uint32_t ctnl__filter_kernel_part(const struct ctnl_filter *f);
 int ctnl__filter_check(const struct ctnl_filter *f);
 
 /* ---- handle.c ---- */
+
+/* Gives @sock the handle's deadline, from now (none without one). */
+int ctnl__ct_arm(struct ct_handle *h, struct ctnl_sock *sock);
+
+/* The dump restarts @ct allows (0 when it keeps no such policy). */
+unsigned int ctnl__ct_dump_retries(struct ctnl_ct *ct);
 
 /* Sets the handle's own explanation for the error being returned. */
 void ctnl__ct_set_errmsg(struct ct_handle *h, const char *msg);

@@ -119,6 +119,44 @@ static int dedup_by_id(struct ctnl_list *l, uint64_t *dropped)
 	return 0;
 }
 
+/* Dumps into @l again, from empty, while the kernel flags the dump
+ * inconsistent and the handle's policy allows (ctnl_ct_set_dump_retries()):
+ * what an interrupted dump read is thrown away, the array kept. */
+static int dump_flows(struct ctnl_ct *ct, const struct ctnl_filter *filter,
+		      struct ctnl_list *l)
+{
+	unsigned int max = ctnl__ct_dump_retries(ct);
+	uint32_t retries = 0;
+	int ret;
+
+	for (;; retries++) {
+		l->count = 0;
+		ret = ctnl_ct_dump(ct, filter, append_flow, l, &l->info);
+		if (ret < 0 || !l->info.interrupted || retries == max)
+			break;
+	}
+	l->info.retries = retries;
+	return ret;
+}
+
+static int dump_expects(struct ctnl_ct *ct, uint8_t family,
+			struct ctnl_list *l)
+{
+	unsigned int max = ctnl__ct_dump_retries(ct);
+	int ret;
+
+	for (;; l->info.retries++) {
+		l->count = 0;
+		ret = ctnl_ct_dump_expect(ct, family, append_expect, l);
+		/* -EINTR: complete, but the table changed meanwhile. */
+		l->info.interrupted = ret == -EINTR;
+		if (ret != -EINTR)
+			return ret;
+		if (l->info.retries == max)
+			return 0;
+	}
+}
+
 int ctnl_ct_list_filtered(struct ctnl_ct *ct, const struct ctnl_filter *filter,
 			  unsigned int flags, struct ctnl_list *out)
 {
@@ -127,7 +165,7 @@ int ctnl_ct_list_filtered(struct ctnl_ct *ct, const struct ctnl_filter *filter,
 
 	if (!out || (flags & ~CTNL_LIST_DEDUP))
 		return -EINVAL;
-	ret = ctnl_ct_dump(ct, filter, append_flow, &l, &l.info);
+	ret = dump_flows(ct, filter, &l);
 	if (ret >= 0 && (flags & CTNL_LIST_DEDUP))
 		ret = dedup_by_id(&l, &l.info.duplicates);
 	if (ret < 0) {
@@ -149,12 +187,7 @@ int ctnl_ct_list(struct ctnl_ct *ct, enum ctnl_table table, uint8_t family,
 		return ctnl_ct_list_filtered(ct, &filter, 0, out);
 	if (table != CTNL_TABLE_EXPECT || !out)
 		return -EINVAL;
-	ret = ctnl_ct_dump_expect(ct, family, append_expect, &l);
-	if (ret == -EINTR) {
-		/* Complete, but the table changed meanwhile. */
-		l.info.interrupted = true;
-		ret = 0;
-	}
+	ret = dump_expects(ct, family, &l);
 	if (ret < 0) {
 		free(l.expects);
 		return ret;

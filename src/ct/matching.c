@@ -87,15 +87,21 @@ static int flush_matching(struct ct_handle *h, const struct ctnl_filter *f,
 
 /*
  * The result of a batch over entries a dump found. An entry gone since
- * the dump (-ENOENT) no longer matches anything: not counted, no error.
- * Any other refusal is the result, once every entry was tried.
+ * the dump (-ENOENT) no longer matches anything: not counted, no error,
+ * but told in info->gone. Any other refusal is the result, once every
+ * entry was tried.
  */
-static int batch_outcome(const int *results, size_t count, int accepted)
+static int batch_outcome(const int *results, size_t count, int accepted,
+			 struct ctnl_dump_info *info)
 {
-	for (size_t i = 0; i < count; i++)
-		if (results[i] < 0 && results[i] != -ENOENT)
-			return results[i];
-	return accepted;
+	int ret = accepted;
+
+	for (size_t i = 0; i < count; i++) {
+		info->gone += results[i] == -ENOENT;
+		if (results[i] < 0 && results[i] != -ENOENT && ret == accepted)
+			ret = results[i];
+	}
+	return ret;
 }
 
 /*
@@ -129,7 +135,7 @@ static int update_listed(struct ct_handle *h, const struct ctnl_filter *f,
 	ret = ctnl__ct_batch(h, CTNL_OP_UPDATE, list.flows, list.count, change,
 			     1, results);
 	if (ret >= 0)
-		ret = batch_outcome(results, list.count, ret);
+		ret = batch_outcome(results, list.count, ret, info);
 	free(results);
 	ctnl_list_free(&list);
 	return ret;

@@ -40,9 +40,11 @@ static int count_expect(const struct ctnl_expect *exp, void *data)
  */
 static int expect_stats(struct ct_handle *h, struct ctnl_stats *out)
 {
+	/* A count under churn is a moment's anyway: one more try at least. */
+	unsigned int tries = h->dump_retries ? h->dump_retries : 1;
 	int ret = ctnl__ct_dump_expect(h, 0, count_expect, NULL);
 
-	if (ret == -EINTR)	/* a count under churn is a moment's anyway */
+	while (ret == -EINTR && tries-- > 0)
 		ret = ctnl__ct_dump_expect(h, 0, count_expect, NULL);
 	if (ret < 0)
 		return ret;

@@ -54,6 +54,13 @@ struct nl_sock {
 	size_t replies_max;
 	bool out_of_step;
 
+	/* CTNL_SOCK_OPT_DEADLINE: waits for replies end at deadline_ns
+	 * (CLOCK_MONOTONIC). Replies to requests given up on at a deadline
+	 * carry sequence numbers stale_lo..stale_hi: they are dropped. */
+	bool has_deadline;
+	int64_t deadline_ns;
+	uint32_t stale_lo, stale_hi;	/* stale_hi 0: none */
+
 	/* Batch sizing, learnt from the socket's real queue sizes. */
 	size_t batch_bytes;		/* most request bytes per datagram */
 	size_t batch_msgs;		/* most requests per datagram */
@@ -75,5 +82,7 @@ int ctnl__sock_batch(void *ctx, void *buf, size_t len, int *results,
 		     size_t count);
 int ctnl__sock_receive(void *ctx, ctnl_sock_msg_cb cb, void *data);
 int ctnl__sock_wait(void *ctx, int timeout_ms);
+/* Sets (@ms >= 0 from now) or removes (@ms -1) the deadline (io.c). */
+int ctnl__sock_set_deadline(struct nl_sock *s, int ms);
 
 #endif /* CTNL_SRC_SOCK_INTERNAL_H */

@@ -8,6 +8,7 @@
  * carry our port id and one of our sequence numbers.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,18 +191,76 @@ static ssize_t recv_datagram(struct nl_sock *s, int flags)
 	return n;
 }
 
-/* A request may be made on a non-blocking socket too: then wait for the
- * reply instead of failing with -EAGAIN. */
-static ssize_t recv_reply_datagram(struct nl_sock *s)
+static int now_ns(struct nl_sock *s, int64_t *out)
 {
-	ssize_t n;
+	struct timespec ts;
+	int ret = SYS(s, clock_gettime, CLOCK_MONOTONIC, &ts);
+
+	if (ret < 0)
+		return ret;
+	*out = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return 0;
+}
+
+int ctnl__sock_set_deadline(struct nl_sock *s, int ms)
+{
+	int64_t now;
 	int ret;
 
+	if (ms < -1)
+		return -EINVAL;
+	if (ms == -1) {
+		s->has_deadline = false;
+		return 0;
+	}
+	ret = now_ns(s, &now);
+	if (ret < 0)
+		return ret;
+	s->deadline_ns = now + (int64_t)ms * 1000000;
+	s->has_deadline = true;
+	return 0;
+}
+
+/* The milliseconds a wait may take, into *@ms: -1 (no deadline), or what
+ * is left before the deadline, rounded up so that a wait never ends
+ * early. -ETIMEDOUT once it has passed. */
+static int wait_budget(struct nl_sock *s, int *ms)
+{
+	int64_t now, left;
+	int ret;
+
+	*ms = -1;
+	if (!s->has_deadline)
+		return 0;
+	ret = now_ns(s, &now);
+	if (ret < 0)
+		return ret;
+	left = s->deadline_ns - now;
+	if (left <= 0)
+		return -ETIMEDOUT;
+	left = (left + 999999) / 1000000;
+	*ms = left > INT_MAX ? INT_MAX : (int)left;
+	return 0;
+}
+
+/*
+ * Waits for a reply: on a non-blocking socket (a request may be made on
+ * one too), or when a deadline bounds the wait. Without either, recvmsg()
+ * blocks as usual.
+ */
+static ssize_t recv_reply_datagram(struct nl_sock *s)
+{
+	bool poll_first = s->has_deadline || (s->flags & CTNL_SOCK_NONBLOCK);
+	ssize_t n;
+	int ret, ms;
+
 	for (;;) {
-		n = recv_datagram(s, 0);
-		if (n != -EAGAIN || !(s->flags & CTNL_SOCK_NONBLOCK))
+		n = recv_datagram(s, poll_first ? MSG_DONTWAIT : 0);
+		if (n != -EAGAIN || !poll_first)
 			return n;
-		ret = ctnl__sock_wait(s, -1);
+		ret = wait_budget(s, &ms);
+		if (ret == 0)
+			ret = ctnl__sock_wait(s, ms);
 		if (ret == 0)
 			return -ETIMEDOUT;
 		if (ret < 0 && ret != -EINTR)
@@ -236,6 +295,13 @@ static int check_attrs(const void *buf, size_t len)
 		attr = mnl_attr_next(attr);
 	}
 	return rem <= 0 && rem > -(int)MNL_ALIGNTO ? 0 : -EBADMSG;
+}
+
+/* A late reply to a request given up on at its deadline. */
+static bool is_stale(const struct nl_sock *s, const struct nlmsghdr *nlh)
+{
+	return s->stale_hi && nlh->nlmsg_pid == s->portid &&
+	       nlh->nlmsg_seq >= s->stale_lo && nlh->nlmsg_seq <= s->stale_hi;
 }
 
 static int check_owner(const struct nl_sock *s, const struct nlmsghdr *nlh,
@@ -346,6 +412,8 @@ static int receive_replies(struct nl_sock *s, uint32_t first, uint32_t last,
 				return -EOVERFLOW;
 			}
 			ret = check_owner(s, nlh, first, last);
+			if (ret < 0 && is_stale(s, nlh))
+				continue;
 			if (ret < 0)
 				return ret;
 			if (nlh->nlmsg_type == NLMSG_NOOP)
@@ -375,12 +443,13 @@ static bool is_final_reply(const struct nl_sock *s,
  * sendmsg() that carried it returns, and queues each next part of a dump
  * before the recvmsg() that consumed the previous one returns. That also
  * means a dump that never ends would be drained forever: after
- * replies_max datagrams the socket is given up as out of step.
+ * replies_max datagrams the socket is given up as out of step. Returns
+ * whether the final reply was met.
  */
-static void drain(struct nl_sock *s, uint32_t last)
+static bool drain(struct nl_sock *s, uint32_t last)
 {
 	if (s->out_of_step)
-		return;
+		return false;
 	for (size_t dgrams = 0;; dgrams++) {
 		const struct nlmsghdr *nlh;
 		ssize_t n;
@@ -388,21 +457,37 @@ static void drain(struct nl_sock *s, uint32_t last)
 
 		if (dgrams == s->replies_max) {
 			s->out_of_step = true;
-			return;
+			return false;
 		}
 		n = recv_datagram(s, MSG_DONTWAIT);
 		if (n == -EMSGSIZE || n == -EPERM)
 			continue;	/* consumed all the same */
 		if (n < 0)
-			return;
+			return false;
 		TRACE(s, CTNL_TRACE_RECEIVED, s->buf, (size_t)n, -ECANCELED, 0,
 		      0);
 		rem = (int)n;
 		for (nlh = (const void *)s->buf; msg_ok(nlh, rem);
 		     nlh = msg_next(nlh, &rem))
 			if (is_final_reply(s, nlh, last))
-				return;
+				return true;
 	}
+}
+
+/*
+ * Ends an exchange that failed with @err: drains its replies, and when it
+ * was given up on at its deadline before its final reply came, remembers
+ * its sequence numbers so that what the kernel sends later is dropped.
+ * Numbers only grow (past a wrap, stale ones are long gone), so one range
+ * holds every request given up on.
+ */
+static void abandon(struct nl_sock *s, uint32_t first, uint32_t last, int err)
+{
+	if (drain(s, last) || err != -ETIMEDOUT)
+		return;
+	if (!s->stale_hi || first < s->stale_lo)
+		s->stale_lo = first;
+	s->stale_hi = last;
 }
 
 struct request {
@@ -484,7 +569,7 @@ int ctnl__sock_request(void *ctx, struct nlmsghdr *req, ctnl_sock_msg_cb cb,
 		return ret;
 	ret = receive_replies(s, seq, seq, request_reply, &r);
 	if (ret < 0) {
-		drain(s, seq);
+		abandon(s, seq, seq, ret);
 		return ret;
 	}
 	if (r.cb_status < 0)
@@ -597,7 +682,7 @@ static int send_batch_datagram(struct nl_sock *s, uint8_t *buf, size_t len,
 	*sent = bytes;
 	ret = receive_replies(s, b.first, b.last, batch_reply, &b);
 	if (ret < 0)
-		drain(s, b.last);
+		abandon(s, b.first, b.last, ret);
 	return ret;
 }
 

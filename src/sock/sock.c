@@ -330,6 +330,8 @@ static int sock_set_option(void *ctx, enum ctnl_sock_option opt, int value)
 	case CTNL_SOCK_OPT_BROADCAST_ERROR:
 		return set_netlink_flag(s, NETLINK_BROADCAST_ERROR,
 					CTNL_SOCK_BROADCAST_ERROR, value);
+	case CTNL_SOCK_OPT_DEADLINE:
+		return ctnl__sock_set_deadline(s, value);
 	}
 	return -EINVAL;
 }

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ctnl/sys/syscalls.h>
@@ -100,6 +101,12 @@ static int libc_ioctl(void *ctx, int fd, unsigned long request, void *arg)
 	return ret_or_errno(ioctl(fd, request, arg));
 }
 
+static int libc_clock_gettime(void *ctx, clockid_t clock, struct timespec *ts)
+{
+	(void)ctx;
+	return ret_or_errno(clock_gettime(clock, ts));
+}
+
 static const struct ctnl_syscalls_ops libc_ops = {
 	.size = sizeof(struct ctnl_syscalls_ops),
 	.socket = libc_socket,
@@ -114,6 +121,7 @@ static const struct ctnl_syscalls_ops libc_ops = {
 	.open = libc_open,
 	.setns = libc_setns,
 	.ioctl = libc_ioctl,
+	.clock_gettime = libc_clock_gettime,
 };
 
 static const struct ctnl_syscalls libc_syscalls = {

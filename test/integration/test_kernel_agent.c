@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -183,15 +184,19 @@ static void test_delete_if_kernel_filter_narrows_the_dump(void **state)
 	assert_int_equal(count_lines("conntrack -L -p tcp 2>/dev/null"), 1);
 }
 
-/* Churn from the predicate, through another handle, as another agent or
- * the kernel's timers would cause it: entry A is deleted and created anew
- * (same tuple, another id, mark 9), entry B just deleted, before their
- * deletes come. Both deletes find nothing by that id: counted as gone,
- * and the new A stays. */
+/* Churn from the predicate, through another handle, as another agent,
+ * traffic or the kernel's timers would cause it: entry A is deleted and
+ * created anew (mark 9), entry B just deleted, before their deletes come.
+ * Both deletes find nothing by that id: counted as gone, and the new A
+ * stays. An id is a hash of the entry's address and original tuple, and
+ * the kernel hands a freed entry's memory straight back: re-created at
+ * once, A would usually get its old id (see doc/kernel-behaviour.md). So
+ * the new A is made again, after other entries (mark 9 too) took that
+ * memory, until its id differs, as it would on a busy node. */
 struct churn {
 	struct ctnl_ct *other;
 	struct ctnl_tuple a, b;
-	unsigned int chosen;
+	unsigned int chosen, takers;
 };
 
 static bool same_tuple(const struct ctnl_tuple *x, const struct ctnl_tuple *y)
@@ -199,25 +204,49 @@ static bool same_tuple(const struct ctnl_tuple *x, const struct ctnl_tuple *y)
 	return x->port.src == y->port.src && x->src.in.s_addr == y->src.in.s_addr;
 }
 
+static void create_marked(struct ctnl_ct *ct, const struct ctnl_tuple *t)
+{
+	struct ctnl_flow f = new_flow("0.0.0.0", "0.0.0.0", IPPROTO_UDP, 0, 0);
+
+	f.orig = *t;
+	f.attrs |= CTNL_ATTR_MARK;
+	f.mark = 9;
+	assert_int_equal(ctnl_ct_create(ct, &f), 0);
+}
+
+/* Deletes @old's entry and creates it anew with another id. */
+static void recreate(struct churn *c, const struct ctnl_flow *old)
+{
+	struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG, .orig = old->orig };
+	struct ctnl_flow got;
+
+	assert_int_equal(ctnl_ct_delete(c->other, &key), 0);
+	for (;;) {
+		struct ctnl_tuple t = tuple("10.8.0.1", "10.8.0.2",
+					    IPPROTO_UDP,
+					    (uint16_t)(1 + c->takers++), 2);
+
+		assert_true(c->takers < 100);
+		create_marked(c->other, &t);
+		create_marked(c->other, &old->orig);
+		assert_int_equal(ctnl_ct_get(c->other, &key, &got), 0);
+		if (got.id != old->id)
+			return;
+		assert_int_equal(ctnl_ct_delete(c->other, &key), 0);
+	}
+}
+
 static int churn_then_choose(const struct ctnl_flow *flow, void *data)
 {
 	struct churn *c = data;
 	struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG, .orig = flow->orig };
 
-	if (flow->mark == 9)		/* the new A: not ours */
+	if (flow->mark == 9)		/* the new A, and the others: keep */
 		return 0;
-	if (same_tuple(&flow->orig, &c->a)) {
-		struct ctnl_flow again = new_flow("0.0.0.0", "0.0.0.0",
-						  IPPROTO_UDP, 0, 0);
-
-		again.orig = flow->orig;
-		again.attrs |= CTNL_ATTR_MARK;
-		again.mark = 9;
+	if (same_tuple(&flow->orig, &c->a))
+		recreate(c, flow);
+	else if (same_tuple(&flow->orig, &c->b))
 		assert_int_equal(ctnl_ct_delete(c->other, &key), 0);
-		assert_int_equal(ctnl_ct_create(c->other, &again), 0);
-	} else if (same_tuple(&flow->orig, &c->b)) {
-		assert_int_equal(ctnl_ct_delete(c->other, &key), 0);
-	}
 	c->chosen++;
 	return 1;
 }
@@ -241,8 +270,9 @@ static void test_delete_if_leaves_entries_created_meanwhile(void **state)
 	assert_int_equal(st.deleted, 48);
 	assert_int_equal(st.gone, 2);
 	assert_int_equal(st.failed, 0);
-	/* The new A alone is left. */
-	assert_int_equal(count_lines("conntrack -L 2>/dev/null"), 1);
+	/* The new A and the entries made to take memory are left. */
+	assert_int_equal(count_lines("conntrack -L 2>/dev/null"),
+			 1 + (int)c.takers);
 	assert_int_equal(ctnl_ct_get(ct, &key, &got), 0);
 	assert_int_equal(got.mark, 9);
 	ctnl_ct_close(c.other);
@@ -363,6 +393,223 @@ static void test_delete_if_in_another_namespace(void **state)
 	assert_int_equal(waitpid(child, &status, 0), child);
 }
 
+/* ---- Policies ---- */
+
+/* The kernel answers a request inside the sendmsg() that carries it, and
+ * builds each next part of a dump inside the recvmsg() that consumed the
+ * last: an operation never has to wait for it. So a timeout of 0 fails
+ * nothing, from a 3,000-entry list to a delete_if pass with batches on
+ * the second socket; and the kernel never flags a conntrack or an
+ * expectation dump inconsistent, so no dump is restarted. */
+static void test_timeout_zero_never_waits_for_the_kernel(void **state)
+{
+	struct ctnl_ct *ct = *state;
+	struct ctnl_change mark = { .attrs = CTNL_ATTR_MARK, .mark = 5 };
+	struct by_mark b = { .mark = 5 };
+	struct ctnl_delete_stats st;
+	struct ctnl_stats stats;
+	struct ctnl_list list;
+
+	assert_int_equal(ctnl_ct_set_timeout(ct, 0), 0);
+	assert_int_equal(ctnl_ct_set_dump_retries(ct, 3), 0);
+	populate(ct, 3000);
+	assert_int_equal(ctnl_ct_list(ct, CTNL_TABLE_CONNTRACK, 0, &list),
+			 3000);
+	assert_int_equal(list.info.retries, 0);
+	assert_false(list.info.interrupted);
+	ctnl_list_free(&list);
+	assert_int_equal(ctnl_ct_list(ct, CTNL_TABLE_EXPECT, 0, &list), 0);
+	ctnl_list_free(&list);
+	assert_int_equal(ctnl_ct_stats(ct, CTNL_TABLE_EXPECT, &stats), 0);
+	assert_int_equal(ctnl_ct_update_matching(ct, &(struct ctnl_filter){
+							 .match = CTNL_MATCH_MARK,
+							 .mark = 1,
+							 .mark_mask = 3 },
+						 &mark, NULL), 1000);
+	assert_int_equal(ctnl_ct_delete_if(ct, NULL, mark_is, &b, &st), 1000);
+	assert_int_equal(st.retries, 0);
+	assert_int_equal(count_lines("conntrack -L 2>/dev/null"), 2000);
+	assert_int_equal(ctnl_ct_set_timeout(ct, -1), 0);
+}
+
+/* ---- The example agent, against real churn ---- */
+
+#define AGENT CTNL_EXAMPLES_DIR "/reconcile_agent"
+
+/* A client's UDP flow to @vip:@port, NATed to (answered by) @backend. */
+static struct ctnl_flow to_service(const char *client, uint16_t sport,
+				   const char *vip, uint16_t port,
+				   const char *backend)
+{
+	struct ctnl_flow f = new_flow(client, vip, IPPROTO_UDP, sport, port);
+
+	f.attrs |= CTNL_ATTR_REPLY;
+	f.reply = tuple(backend, client, IPPROTO_UDP, 53, sport);
+	return f;
+}
+
+struct churn_table {
+	struct ctnl_flow good[200];	/* to stay */
+	size_t ngood;
+	unsigned int stale;		/* made, to go */
+	uint16_t next_port;
+};
+
+static void add_good(struct ctnl_ct *ct, struct churn_table *t,
+		     const struct ctnl_flow *f)
+{
+	assert_int_equal(ctnl_ct_create(ct, f), 0);
+	assert_true(t->ngood < 200);
+	t->good[t->ngood++] = *f;
+}
+
+static void add_stale(struct ctnl_ct *ct, struct churn_table *t,
+		      const struct ctnl_flow *f)
+{
+	assert_int_equal(ctnl_ct_create(ct, f), 0);
+	t->stale++;
+}
+
+/* One round of churn: a stale entry to each service, a good one, and a
+ * good one of before deleted. */
+static void churn_round(struct ctnl_ct *ct, struct churn_table *t)
+{
+	uint16_t p = t->next_port++;
+	struct ctnl_flow f;
+
+	f = to_service("10.0.2.1", p, "10.96.0.10", 53, "10.244.0.9");
+	add_stale(ct, t, &f);
+	f = to_service("10.0.2.2", p, "192.168.0.1", 30053, "10.244.1.9");
+	add_stale(ct, t, &f);
+	f = to_service("10.0.2.3", p, "10.96.0.10", 53,
+		       p % 2 ? "10.244.0.5" : "10.244.0.6");
+	add_good(ct, t, &f);
+	if (t->ngood > 10) {
+		struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG,
+					 .orig = t->good[0].orig };
+
+		assert_int_equal(ctnl_ct_delete(ct, &key), 0);
+		memmove(&t->good[0], &t->good[1],
+			--t->ngood * sizeof(t->good[0]));
+	}
+}
+
+static pid_t start_agent(const char *policy, int out_fd)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(out_fd, STDOUT_FILENO);
+		/* Stopped by SIGTERM; the duration only bounds it, should
+		 * the test die first. */
+		execl(AGENT, AGENT, "--policy", policy, "--tick", "100",
+		      "--duration", "300", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Waits up to 60 s for the agent to have deleted every stale entry. */
+static void wait_for_reconcile(void)
+{
+	for (int i = 0; i < 600; i++) {
+		if (count_lines("conntrack -L -r 10.244.0.9 2>/dev/null") +
+			    count_lines("conntrack -L -r 10.244.1.9 "
+					"2>/dev/null") == 0)
+			return;
+		usleep(100000);
+	}
+	fail_msg("stale entries left after 60 s");
+}
+
+/*
+ * The agent, run against a table under churn: stale entries made before
+ * it starts and every 50 ms while it runs (to a service, and at a
+ * NodePort), good ones made and deleted meanwhile, TCP and other UDP
+ * entries beside. Once it has caught up it is stopped (SIGTERM): no stale
+ * entry is left and every other one is there, exactly; it says how much
+ * memory and how many descriptors it ended with.
+ */
+static void test_agent_example_against_churn(void **state)
+{
+	struct ctnl_ct *ct = *state;
+	static struct churn_table t;
+	char dir[] = "/tmp/ctnl-agent-XXXXXX", policy[64], out[64];
+	char line[1024];
+	struct ctnl_flow f;
+	int status, fd, others;
+	pid_t pid;
+	FILE *pf;
+
+	memset(&t, 0, sizeof(t));
+	t.next_port = 2000;
+	assert_non_null(mkdtemp(dir));
+	snprintf(policy, sizeof(policy), "%s/policy", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	pf = fopen(policy, "w");
+	assert_non_null(pf);
+	fprintf(pf, "# services\n"
+		    "udp 10.96.0.10 53 endpoints 10.244.0.5 10.244.0.6\n"
+		    "udp 10.96.0.20 53 nodeport 30053 endpoints 10.244.1.5\n");
+	fclose(pf);
+
+	for (uint16_t i = 1; i <= 10; i++) {
+		f = to_service("10.0.1.1", i, "10.96.0.10", 53, "10.244.0.9");
+		add_stale(ct, &t, &f);
+		f = to_service("10.0.1.2", i, "10.96.0.10", 53, "10.244.0.5");
+		add_good(ct, &t, &f);
+		f = to_service("10.0.1.3", i, "192.168.0.1", 30053,
+			       "10.244.1.5");
+		add_good(ct, &t, &f);
+		/* Not the policy's business: TCP, other UDP. */
+		f = new_flow("10.0.1.4", "10.96.0.10", IPPROTO_TCP, i, 53);
+		assert_int_equal(ctnl_ct_create(ct, &f), 0);
+		f = new_flow("10.0.1.5", "10.1.1.1", IPPROTO_UDP, i, 53);
+		assert_int_equal(ctnl_ct_create(ct, &f), 0);
+	}
+	others = 20;
+
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	pid = start_agent(policy, fd);
+	close(fd);
+	for (int round = 0; round < 30; round++) {
+		usleep(50000);
+		churn_round(ct, &t);
+	}
+	wait_for_reconcile();
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	/* Every stale entry gone, every other one there. */
+	assert_int_equal(count_lines("conntrack -L -r 10.244.0.9 2>/dev/null"),
+			 0);
+	assert_int_equal(count_lines("conntrack -L -r 10.244.1.9 2>/dev/null"),
+			 0);
+	assert_int_equal(count_lines("conntrack -L 2>/dev/null"),
+			 (int)t.ngood + others);
+	for (size_t i = 0; i < t.ngood; i++) {
+		struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG,
+					 .orig = t.good[i].orig }, got;
+
+		assert_int_equal(ctnl_ct_get(ct, &key, &got), 0);
+	}
+
+	/* Its last line: what it did, its memory and descriptors. */
+	assert_int_equal(test_capture(line, sizeof(line), "tail -n 1 %s", out),
+			 0);
+	assert_non_null(strstr(line, "reconcile_agent: "));
+	assert_non_null(strstr(line, "rss_kib "));
+	assert_non_null(strstr(line, "fds "));
+	print_message("%s", line);
+	unlink(policy);
+	unlink(out);
+	rmdir(dir);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -372,6 +619,8 @@ int main(void)
 		T(test_delete_if_leaves_entries_created_meanwhile),
 		T(test_delete_if_pod_addresses_in_both_directions),
 		T(test_delete_if_in_another_namespace),
+		T(test_timeout_zero_never_waits_for_the_kernel),
+		T(test_agent_example_against_churn),
 	};
 
 	test_enter_private_netns("test_kernel_agent");

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <ctnl/mocks.h>
 #include <ctnl/sys/ct.h>
@@ -54,8 +56,55 @@ struct exp_meta {
 	uint16_t zone;
 };
 
+/* Events a read hands over at most, as the real handle reads a bounded
+ * number of datagrams per call. */
+#define EVENT_READ_BUDGET 64
+
+/* The port id of the first handle's requests; handles opened with
+ * ctnl_fake_ct_open() get the next ones. Events the table makes on its
+ * own (seeded entries, expiry) carry 0, as the kernel's do. */
+#define FIRST_PORTID 1000u
+
+/* A handle's subscription and its queue of events. */
+struct fake_events {
+	unsigned int events;		/* CTNL_EVENT_* subscribed; 0: none */
+	unsigned int flags;		/* CTNL_EVENTS_* */
+	uint32_t portid;		/* of this handle's requests */
+	struct ctnl_event *queue;	/* a ring */
+	size_t head, count, cap;
+	uint64_t pending_lost;		/* not reported yet */
+	struct ctnl_event_info info;
+	int efd;			/* readable while there is news */
+	bool signalled;
+	bool reading;			/* inside event_read */
+};
+
+/* A handle opened with ctnl_fake_ct_open(). */
+struct fake_handle {
+	struct ctnl_ct iface;
+	struct ctnl_fake_ct *table;
+	struct fake_events ev;
+	struct fake_handle *next;
+};
+
 struct ctnl_fake_ct {
 	struct ctnl_ct iface;
+
+	/* Events: the first handle's subscription, the other handles, the
+	 * one whose slot runs now (NULL: the first), the port id the
+	 * change being made is announced with, and queues' capacity. */
+	struct fake_events ev0;
+	struct fake_handle *handles;
+	/* net.netfilter.nf_conntrack_events: at 2 (the kernel's default),
+	 * an entry made while no handle listens never announces anything:
+	 * the ids of those, unsorted. */
+	bool events_all;
+	uint32_t *quiet;
+	size_t nquiet, quietcap;
+	struct fake_events *caller;
+	uint32_t cause;
+	uint32_t next_portid;
+	size_t event_capacity;		/* 0: unbounded */
 
 	/* The table, oldest first; roomy[i]: entry i has a labels
 	 * extension (room for labels). */
@@ -70,6 +119,7 @@ struct ctnl_fake_ct {
 	uint32_t next_exp_id;
 
 	uint32_t max;
+	int options[CTNL_CT_OPT_DUMP_RETRIES + 1];	/* as set */
 	bool labels_enabled;
 	bool closed;
 	bool in_dump;
@@ -97,7 +147,20 @@ static const char *const slot_names[CTNL_FAKE_CT_NSLOTS] = {
 	[CTNL_FAKE_CT_CREATE_EXPECT] = "create_expect",
 	[CTNL_FAKE_CT_DEL_EXPECT] = "del_expect",
 	[CTNL_FAKE_CT_DELETE_IF] = "delete_if",
+	[CTNL_FAKE_CT_SUBSCRIBE] = "subscribe",
+	[CTNL_FAKE_CT_EVENT_READ] = "event_read",
 };
+
+static void emit_flow(struct ctnl_fake_ct *f, enum ctnl_event_type type,
+		      const struct ctnl_flow *flow);
+static void emit_expect(struct ctnl_fake_ct *f, enum ctnl_event_type type,
+			const struct ctnl_expect *exp, uint32_t master_id);
+
+/* The subscription of the handle whose slot runs. */
+static struct fake_events *caller_events(struct ctnl_fake_ct *f)
+{
+	return f->caller ? f->caller : &f->ev0;
+}
 
 static void die(const char *fmt, ...)
 {
@@ -325,15 +388,9 @@ static void show_labels(struct ctnl_flow *e)
 
 /* ---- Entering a slot ---- */
 
-static int enter(struct ctnl_fake_ct *f, enum ctnl_fake_ct_slot slot)
+/* The failure a test scripted for this call of @slot, or 0. */
+static int rule_for(const struct ctnl_fake_ct *f, enum ctnl_fake_ct_slot slot)
 {
-	if (f->closed)
-		die("%s called on a conntrack handle after ctnl_ct_close()",
-		    slot_names[slot]);
-	f->calls[slot]++;
-	f->errmsg = NULL;
-	if (f->in_dump)
-		return -EBUSY;
 	for (size_t i = 0; i < f->nrules; i++) {
 		const struct rule *r = &f->rules[i];
 
@@ -343,20 +400,39 @@ static int enter(struct ctnl_fake_ct *f, enum ctnl_fake_ct_slot slot)
 	return 0;
 }
 
-/* Removes entry @i and the expectations it is the master of. */
+static int enter(struct ctnl_fake_ct *f, enum ctnl_fake_ct_slot slot)
+{
+	if (f->closed && !f->caller)
+		die("%s called on a conntrack handle after ctnl_ct_close()",
+		    slot_names[slot]);
+	f->calls[slot]++;
+	f->errmsg = NULL;
+	f->cause = caller_events(f)->portid;
+	/* Mid-dump, as the real handle's socket is; or receive-only. */
+	if (f->in_dump || caller_events(f)->events)
+		return -EBUSY;
+	return rule_for(f, slot);
+}
+
+/* Removes entry @i and the expectations it is the master of, announced
+ * in the kernel's order (nf_ct_delete(): the entry's destroy first). */
 static void remove_entry(struct ctnl_fake_ct *f, size_t i)
 {
 	uint32_t id = f->flows[i].id;
 	size_t out = 0;
 
+	emit_flow(f, CTNL_EVENT_DESTROY, &f->flows[i]);
 	memmove(&f->flows[i], &f->flows[i + 1],
 		(f->n - i - 1) * sizeof(*f->flows));
 	memmove(&f->roomy[i], &f->roomy[i + 1],
 		(f->n - i - 1) * sizeof(*f->roomy));
 	f->n--;
 	for (size_t j = 0; j < f->nexp; j++) {
-		if (f->meta[j].master_id == id)
+		if (f->meta[j].master_id == id) {
+			emit_expect(f, CTNL_EVENT_EXP_DESTROY, &f->exps[j],
+				    id);
 			continue;
+		}
 		f->exps[out] = f->exps[j];
 		f->meta[out] = f->meta[j];
 		out++;
@@ -366,6 +442,8 @@ static void remove_entry(struct ctnl_fake_ct *f, size_t i)
 
 static void remove_exp(struct ctnl_fake_ct *f, size_t i)
 {
+	emit_expect(f, CTNL_EVENT_EXP_DESTROY, &f->exps[i],
+		    f->meta[i].master_id);
 	memmove(&f->exps[i], &f->exps[i + 1],
 		(f->nexp - i - 1) * sizeof(*f->exps));
 	memmove(&f->meta[i], &f->meta[i + 1],
@@ -547,6 +625,7 @@ static int create_entry(struct ctnl_fake_ct *f, const struct ctnl_flow *flow,
 	f->flows[f->n] = e;
 	f->roomy[f->n] = roomy;
 	f->n++;
+	emit_flow(f, CTNL_EVENT_NEW, &e);
 	return 0;
 }
 
@@ -607,6 +686,8 @@ static int change_entry(struct ctnl_fake_ct *f, size_t i,
 		}
 		show_labels(e);
 	}
+	/* The kernel announces an update that went through whole. */
+	emit_flow(f, CTNL_EVENT_UPDATE, e);
 	return 0;
 }
 
@@ -755,6 +836,9 @@ static int fake_flush(void *ctx, enum ctnl_table table, uint8_t family)
 		return ret;
 	if (table == CTNL_TABLE_EXPECT) {
 		/* ctnetlink_del_expect() flushes every family. */
+		for (size_t i = 0; i < f->nexp; i++)
+			emit_expect(f, CTNL_EVENT_EXP_DESTROY, &f->exps[i],
+				    f->meta[i].master_id);
 		f->nexp = 0;
 		return 0;
 	}
@@ -1135,6 +1219,7 @@ static int fake_create_expect(void *ctx, const struct ctnl_expect *exp)
 	f->meta[f->nexp] = (struct exp_meta){ .master_id = master->id,
 					      .zone = zone };
 	f->nexp++;
+	emit_expect(f, CTNL_EVENT_EXP_NEW, &e, master->id);
 	return 0;
 }
 
@@ -1150,6 +1235,349 @@ static int fake_del_expect(void *ctx, const struct ctnl_expect *key)
 	if (ret)
 		return ret;
 	remove_exp(f, i);
+	return 0;
+}
+
+/* ====================================================================
+ * Events: what the kernel announces of the changes made here
+ * ==================================================================== */
+
+/* Keeps a handle's descriptor readable exactly while it has news: events
+ * queued, or a loss not reported yet. */
+static void sync_fd(struct fake_events *e)
+{
+	bool news = e->events && (e->count > 0 || e->pending_lost > 0);
+	uint64_t v = 1;
+
+	if (e->efd < 0 || news == e->signalled)
+		return;
+	if ((news ? write(e->efd, &v, sizeof(v)) : read(e->efd, &v, sizeof(v)))
+	    != sizeof(v))
+		die("eventfd: %s", strerror(errno));
+	e->signalled = news;
+}
+
+/* What the kernel drops before queueing: another group, or what the
+ * subscription's socket filter rejects (family and mark; an expectation
+ * has a family only). */
+static bool kernel_keeps(const struct fake_events *e,
+			 const struct ctnl_event *ev)
+{
+	const struct ctnl_filter *flt = &e->info.filter;
+
+	if (!(e->events & ev->type))
+		return false;
+	if (ev->type & CTNL_EVENT_EXP_ALL)
+		return !flt->family || ev->expect.tuple.family == flt->family;
+	if (flt->family && ev->flow.orig.family != flt->family)
+		return false;
+	return !(flt->match & CTNL_MATCH_MARK) ||
+	       (ev->flow.mark & flt->mark_mask) == flt->mark;
+}
+
+static void push_event(struct fake_events *e, const struct ctnl_event *ev)
+{
+	if (e->count == e->cap) {
+		size_t cap = e->cap ? 2 * e->cap : 16;
+		struct ctnl_event *q = calloc(cap, sizeof(*q));
+
+		if (!q)
+			die("out of memory");
+		for (size_t i = 0; i < e->count; i++)
+			q[i] = e->queue[(e->head + i) % e->cap];
+		free(e->queue);
+		e->queue = q;
+		e->cap = cap;
+		e->head = 0;
+	}
+	e->queue[(e->head + e->count) % e->cap] = *ev;
+	e->count++;
+}
+
+/* One event offered to one subscription: queued, or lost for room (a
+ * destroy in reliable mode is never lost: the kernel keeps it). */
+static void offer(const struct ctnl_fake_ct *f, struct fake_events *e,
+		  const struct ctnl_event *ev)
+{
+	if (!kernel_keeps(e, ev))
+		return;
+	if (f->event_capacity && e->count >= f->event_capacity &&
+	    !((e->flags & CTNL_EVENTS_RELIABLE) &&
+	      ev->type == CTNL_EVENT_DESTROY))
+		e->pending_lost++;
+	else
+		push_event(e, ev);
+	sync_fd(e);
+}
+
+static void emit(struct ctnl_fake_ct *f, const struct ctnl_event *ev)
+{
+	offer(f, &f->ev0, ev);
+	for (struct fake_handle *h = f->handles; h; h = h->next)
+		offer(f, &h->ev, ev);
+}
+
+static bool anyone_listens(const struct ctnl_fake_ct *f)
+{
+	if (f->ev0.events)
+		return true;
+	for (const struct fake_handle *h = f->handles; h; h = h->next)
+		if (h->ev.events)
+			return true;
+	return false;
+}
+
+/* Whether entry @id makes no events; with @forget, it is going: its id
+ * may come back on another entry. */
+static bool quiet(struct ctnl_fake_ct *f, uint32_t id, bool forget)
+{
+	for (size_t i = 0; i < f->nquiet; i++) {
+		if (f->quiet[i] != id)
+			continue;
+		if (forget)
+			f->quiet[i] = f->quiet[--f->nquiet];
+		return true;
+	}
+	return false;
+}
+
+static void emit_flow(struct ctnl_fake_ct *f, enum ctnl_event_type type,
+		      const struct ctnl_flow *flow)
+{
+	struct ctnl_event ev = { .type = type, .portid = f->cause };
+
+	/* nf_ct_ecache_ext_add() at creation: no listener, no events, ever
+	 * (unless net.netfilter.nf_conntrack_events is 1). */
+	if (type == CTNL_EVENT_NEW && !f->events_all && !anyone_listens(f)) {
+		if (reserve((void **)&f->quiet, &f->quietcap, f->nquiet + 1,
+			    sizeof(*f->quiet)))
+			die("out of memory");
+		f->quiet[f->nquiet++] = flow->id;
+		return;
+	}
+	if (quiet(f, flow->id, type == CTNL_EVENT_DESTROY))
+		return;
+	ev.flow = *flow;
+	emit(f, &ev);
+}
+
+/* An expectation's events go through its master's (nf_ct_expect_event_
+ * report() finds the master's event extension). */
+static void emit_expect(struct ctnl_fake_ct *f, enum ctnl_event_type type,
+			const struct ctnl_expect *exp, uint32_t master_id)
+{
+	struct ctnl_event ev = { .type = type, .portid = f->cause };
+
+	if (master_id && quiet(f, master_id, false))
+		return;
+	ev.expect = *exp;
+	emit(f, &ev);
+}
+
+/* Ends a subscription: events still queued go, a loss not reported yet
+ * is counted (ctnl_ct_unsubscribe() reports it), as the real handle does. */
+static void unsubscribe(struct fake_events *e)
+{
+	if (e->pending_lost > 0) {
+		e->info.overflows++;
+		e->info.lost += e->pending_lost;
+	}
+	e->pending_lost = 0;
+	e->head = e->count = 0;
+	e->events = e->flags = 0;
+	e->info.events = e->info.flags = 0;
+	memset(&e->info.filter, 0, sizeof(e->info.filter));
+	e->info.kernel = e->info.user = 0;
+	sync_fd(e);
+}
+
+/* A field of the caller's config, or its default when the caller's
+ * struct (an older header's) is too short to hold it. */
+#define CFG(cfg, field, dflt)                                                \
+	((cfg)->size >= offsetof(struct ctnl_events_config, field) +         \
+				sizeof((cfg)->field)                         \
+		 ? (cfg)->field                                              \
+		 : (dflt))
+
+/* As the real handle reads a config: fields past the caller's struct
+ * take defaults; one longer than this header's must be zero past it. */
+static int check_events_config(const struct ctnl_events_config *cfg)
+{
+	const unsigned int flags = CTNL_EVENTS_NO_ENOBUFS | CTNL_EVENTS_RELIABLE;
+	const unsigned char *p = (const void *)cfg;
+
+	if (cfg->size < sizeof(size_t))
+		return -EINVAL;
+	for (size_t i = sizeof(*cfg); i < cfg->size; i++)
+		if (p[i])
+			return -EINVAL;
+	if ((CFG(cfg, events, 0u) & ~(unsigned int)CTNL_EVENT_ALL) ||
+	    (CFG(cfg, flags, 0u) & ~flags) || CFG(cfg, rcvbuf, 0) < 0)
+		return -EINVAL;
+	return check_filter(CFG(cfg, filter, NULL));
+}
+
+static int subscribe(struct ctnl_fake_ct *f, struct fake_events *e,
+		     const struct ctnl_events_config *cfg)
+{
+	const struct ctnl_filter *flt;
+	int ret, rcvbuf;
+
+	f->calls[CTNL_FAKE_CT_SUBSCRIBE]++;
+	if (e->reading)
+		return -EBUSY;
+	ret = check_events_config(cfg);
+	if (ret == 0)
+		ret = rule_for(f, CTNL_FAKE_CT_SUBSCRIBE);
+	if (ret < 0 || CFG(cfg, events, 0u) == 0) {
+		unsubscribe(e);
+		return ret;
+	}
+	flt = CFG(cfg, filter, NULL);
+	rcvbuf = CFG(cfg, rcvbuf, 0);
+	e->events = e->info.events = cfg->events;
+	e->flags = e->info.flags = CFG(cfg, flags, 0u);
+	memset(&e->info.filter, 0, sizeof(e->info.filter));
+	if (flt)
+		e->info.filter = *flt;
+	e->info.kernel = (e->info.filter.family ? CTNL_MATCH_FAMILY : 0) |
+			 (e->info.filter.match & CTNL_MATCH_MARK);
+	e->info.user = e->info.filter.match & ~(uint32_t)CTNL_MATCH_MARK;
+	/* The kernel doubles a queue size it is given; Debian's default. */
+	e->info.rcvbuf = rcvbuf > 0 ? 2 * (uint32_t)rcvbuf : 212992;
+	sync_fd(e);
+	return 0;
+}
+
+/* The next event to hand over: a loss first, as the kernel's ENOBUFS
+ * comes before the events still queued. False when there is none. */
+static bool next_event(struct fake_events *e, struct ctnl_event *ev)
+{
+	if (e->pending_lost > 0) {
+		*ev = (struct ctnl_event){ .type = CTNL_EVENT_OVERFLOW };
+		ev->overflow.lost = e->pending_lost;
+		ev->overflow.count = ++e->info.overflows;
+		e->info.lost += e->pending_lost;
+		e->pending_lost = 0;
+		return true;
+	}
+	if (e->count == 0)
+		return false;
+	*ev = e->queue[e->head];
+	e->head = (e->head + 1) % e->cap;
+	e->count--;
+	e->info.received++;
+	return true;
+}
+
+static int read_events(struct ctnl_fake_ct *f, struct fake_events *e,
+		       ctnl_event_cb cb, void *data)
+{
+	struct ctnl_event ev;
+	int ret = CTNL_CB_OK, n = 0;
+
+	f->calls[CTNL_FAKE_CT_EVENT_READ]++;
+	if (!cb)
+		return -EINVAL;
+	if (e->reading)
+		return -EBUSY;
+	if (!e->events)
+		return -ENOTCONN;
+	ret = rule_for(f, CTNL_FAKE_CT_EVENT_READ);
+	if (ret < 0)
+		return ret;
+	e->reading = true;
+	while (ret == CTNL_CB_OK && n < EVENT_READ_BUDGET &&
+	       next_event(e, &ev)) {
+		n++;
+		/* What the filter's user-space part rejects is read, not
+		 * handed over. */
+		if (ev.type != CTNL_EVENT_OVERFLOW &&
+		    !(ev.type & CTNL_EVENT_EXP_ALL) &&
+		    !ctnl_filter_match(&e->info.filter, &ev.flow)) {
+			e->info.filtered++;
+			continue;
+		}
+		e->info.delivered++;
+		ret = cb(&ev, data);
+	}
+	e->reading = false;
+	sync_fd(e);
+	return ret < 0 ? ret : n;
+}
+
+static int event_fd(struct fake_events *e)
+{
+	if (e->efd < 0) {
+		e->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (e->efd < 0)
+			return -errno;
+		e->signalled = false;
+		sync_fd(e);
+	}
+	return e->efd;
+}
+
+/* Time does not pass here: news now, or none. */
+static int event_wait(struct fake_events *e, int timeout_ms)
+{
+	(void)timeout_ms;
+	if (!e->events)
+		return -ENOTCONN;
+	return e->count > 0 || e->pending_lost > 0;
+}
+
+static void events_init(struct fake_events *e, uint32_t portid)
+{
+	*e = (struct fake_events){ .portid = portid, .efd = -1 };
+}
+
+static void events_free(struct fake_events *e)
+{
+	free(e->queue);
+	if (e->efd >= 0)
+		close(e->efd);
+}
+
+/* ---- The first handle's event slots ---- */
+
+static struct ctnl_fake_ct *first(void *ctx, const char *slot)
+{
+	struct ctnl_fake_ct *f = ctx;
+
+	if (f->closed)
+		die("%s called on a conntrack handle after ctnl_ct_close()",
+		    slot);
+	return f;
+}
+
+static int fake_subscribe(void *ctx, const struct ctnl_events_config *cfg)
+{
+	struct ctnl_fake_ct *f = first(ctx, "subscribe");
+
+	return subscribe(f, &f->ev0, cfg);
+}
+
+static int fake_event_fd(void *ctx)
+{
+	return event_fd(&first(ctx, "event_fd")->ev0);
+}
+
+static int fake_event_read(void *ctx, ctnl_event_cb cb, void *data)
+{
+	struct ctnl_fake_ct *f = first(ctx, "event_read");
+
+	return read_events(f, &f->ev0, cb, data);
+}
+
+static int fake_event_wait(void *ctx, int timeout_ms)
+{
+	return event_wait(&first(ctx, "event_wait")->ev0, timeout_ms);
+}
+
+static int fake_event_info(void *ctx, struct ctnl_event_info *out)
+{
+	*out = first(ctx, "event_info")->ev0.info;
 	return 0;
 }
 
@@ -1172,6 +1600,34 @@ static void fake_destroy(void *ctx)
 	if (f->closed)
 		die("conntrack handle closed twice");
 	f->closed = true;
+	/* Its subscription goes with it. */
+	unsubscribe(&f->ev0);
+	memset(&f->ev0.info, 0, sizeof(f->ev0.info));
+}
+
+/* Policies are kept, for the code that reads them back; the table never
+ * waits, and its dumps are never interrupted. */
+static int fake_set_option(void *ctx, enum ctnl_ct_option opt, int value)
+{
+	struct ctnl_fake_ct *f = ctx;
+
+	if (f->closed)
+		die("set_option called on a conntrack handle after "
+		    "ctnl_ct_close()");
+	if (opt != CTNL_CT_OPT_TIMEOUT && opt != CTNL_CT_OPT_DUMP_RETRIES)
+		return -EINVAL;
+	f->options[opt] = value;
+	return 0;
+}
+
+static int fake_get_option(void *ctx, enum ctnl_ct_option opt, int *value)
+{
+	struct ctnl_fake_ct *f = ctx;
+
+	if (opt != CTNL_CT_OPT_TIMEOUT && opt != CTNL_CT_OPT_DUMP_RETRIES)
+		return -EINVAL;
+	*value = f->options[opt];
+	return 0;
 }
 
 static const struct ctnl_ct_ops fake_ops = {
@@ -1191,10 +1647,213 @@ static const struct ctnl_ct_ops fake_ops = {
 	.get_expect = fake_get_expect,
 	.create_expect = fake_create_expect,
 	.del_expect = fake_del_expect,
+	.subscribe = fake_subscribe,
+	.event_fd = fake_event_fd,
+	.event_read = fake_event_read,
+	.event_wait = fake_event_wait,
+	.event_info = fake_event_info,
 	.error_msg = fake_error_msg,
 	.destroy = fake_destroy,
 	.delete_if = fake_delete_if,
+	.set_option = fake_set_option,
+	.get_option = fake_get_option,
 };
+
+/* ---- More handles on the same table ---- */
+
+/* A slot of another handle: the first handle's, run as that handle (its
+ * port id on the events of what it changes; busy while it is
+ * subscribed). */
+#define VIA(slot, params, args)                                              \
+	static int via_##slot params                                         \
+	{                                                                    \
+		struct fake_handle *h = ctx;                                 \
+		struct ctnl_fake_ct *f = h->table;                           \
+		struct fake_events *saved = f->caller;                       \
+		int ret;                                                     \
+                                                                             \
+		f->caller = &h->ev;                                          \
+		ret = fake_##slot args;                                      \
+		f->caller = saved;                                           \
+		return ret;                                                  \
+	}
+
+VIA(dump, (void *ctx, const struct ctnl_filter *filter, ctnl_flow_cb cb,
+	   void *data, struct ctnl_dump_info *info), (f, filter, cb, data, info))
+VIA(get, (void *ctx, const struct ctnl_flow *key, struct ctnl_flow *out),
+    (f, key, out))
+VIA(create, (void *ctx, const struct ctnl_flow *flow), (f, flow))
+VIA(update, (void *ctx, const struct ctnl_flow *key,
+	     const struct ctnl_change *change), (f, key, change))
+VIA(del, (void *ctx, const struct ctnl_flow *key), (f, key))
+VIA(batch, (void *ctx, enum ctnl_op op, const struct ctnl_flow *flows,
+	    size_t count, const struct ctnl_change *changes, size_t nchanges,
+	    int *results), (f, op, flows, count, changes, nchanges, results))
+VIA(flush, (void *ctx, enum ctnl_table table, uint8_t family),
+    (f, table, family))
+VIA(update_matching, (void *ctx, const struct ctnl_filter *filter,
+		      const struct ctnl_change *change,
+		      struct ctnl_dump_info *info), (f, filter, change, info))
+VIA(delete_matching, (void *ctx, const struct ctnl_filter *filter,
+		      struct ctnl_dump_info *info), (f, filter, info))
+VIA(stats, (void *ctx, enum ctnl_table table, struct ctnl_stats *out),
+    (f, table, out))
+VIA(stats_cpu, (void *ctx, struct ctnl_cpu_stats *out, size_t max),
+    (f, out, max))
+VIA(dump_expect, (void *ctx, uint8_t family, ctnl_expect_cb cb, void *data),
+    (f, family, cb, data))
+VIA(get_expect, (void *ctx, const struct ctnl_expect *key,
+		 struct ctnl_expect *out), (f, key, out))
+VIA(create_expect, (void *ctx, const struct ctnl_expect *exp), (f, exp))
+VIA(del_expect, (void *ctx, const struct ctnl_expect *key), (f, key))
+VIA(delete_if, (void *ctx, const struct ctnl_filter *filter,
+		ctnl_flow_pred pred, void *data,
+		struct ctnl_delete_stats *stats),
+    (f, filter, pred, data, stats))
+VIA(set_option, (void *ctx, enum ctnl_ct_option opt, int value),
+    (f, opt, value))
+VIA(get_option, (void *ctx, enum ctnl_ct_option opt, int *value),
+    (f, opt, value))
+
+static int via_subscribe(void *ctx, const struct ctnl_events_config *cfg)
+{
+	struct fake_handle *h = ctx;
+
+	return subscribe(h->table, &h->ev, cfg);
+}
+
+static int via_event_fd(void *ctx)
+{
+	return event_fd(&((struct fake_handle *)ctx)->ev);
+}
+
+static int via_event_read(void *ctx, ctnl_event_cb cb, void *data)
+{
+	struct fake_handle *h = ctx;
+
+	return read_events(h->table, &h->ev, cb, data);
+}
+
+static int via_event_wait(void *ctx, int timeout_ms)
+{
+	return event_wait(&((struct fake_handle *)ctx)->ev, timeout_ms);
+}
+
+static int via_event_info(void *ctx, struct ctnl_event_info *out)
+{
+	*out = ((struct fake_handle *)ctx)->ev.info;
+	return 0;
+}
+
+static const char *via_error_msg(void *ctx)
+{
+	return ((struct fake_handle *)ctx)->table->errmsg;
+}
+
+/* ctnl_ct_close() on another handle frees it; the table stays. */
+static void via_destroy(void *ctx)
+{
+	struct fake_handle *h = ctx;
+	struct fake_handle **p = &h->table->handles;
+
+	while (*p != h)
+		p = &(*p)->next;
+	*p = h->next;
+	events_free(&h->ev);
+	free(h);
+}
+
+static const struct ctnl_ct_ops handle_ops = {
+	.size = sizeof(struct ctnl_ct_ops),
+	.dump = via_dump,
+	.get = via_get,
+	.create = via_create,
+	.update = via_update,
+	.del = via_del,
+	.batch = via_batch,
+	.flush = via_flush,
+	.update_matching = via_update_matching,
+	.delete_matching = via_delete_matching,
+	.stats = via_stats,
+	.stats_cpu = via_stats_cpu,
+	.dump_expect = via_dump_expect,
+	.get_expect = via_get_expect,
+	.create_expect = via_create_expect,
+	.del_expect = via_del_expect,
+	.subscribe = via_subscribe,
+	.event_fd = via_event_fd,
+	.event_read = via_event_read,
+	.event_wait = via_event_wait,
+	.event_info = via_event_info,
+	.error_msg = via_error_msg,
+	.destroy = via_destroy,
+	.delete_if = via_delete_if,
+	.set_option = via_set_option,
+	.get_option = via_get_option,
+};
+
+int ctnl_fake_ct_open(struct ctnl_fake_ct *f, struct ctnl_ct **ret)
+{
+	struct fake_handle *h;
+
+	if (!f || !ret)
+		return -EINVAL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->iface = (struct ctnl_ct){ &handle_ops, h };
+	h->table = f;
+	events_init(&h->ev, f->next_portid++);
+	h->next = f->handles;
+	f->handles = h;
+	*ret = &h->iface;
+	return 0;
+}
+
+/* ---- Events: what a test makes happen ---- */
+
+int ctnl_fake_ct_expire(struct ctnl_fake_ct *f, const struct ctnl_flow *key)
+{
+	size_t i;
+	int ret;
+
+	if (!f || !key || !key_tuple(key))
+		return -EINVAL;
+	ret = lookup_key(f, key, &i);
+	if (ret)
+		return ret;
+	if ((key->attrs & CTNL_ATTR_ID) && f->flows[i].id != key->id)
+		return -ENOENT;
+	f->cause = 0;
+	remove_entry(f, i);
+	return 0;
+}
+
+static void drop_events(struct fake_events *e, unsigned int n)
+{
+	if (!e->events)
+		return;
+	e->count -= n < e->count ? n : e->count;
+	e->pending_lost += n;
+	sync_fd(e);
+}
+
+void ctnl_fake_ct_drop_events(struct ctnl_fake_ct *f, unsigned int n)
+{
+	drop_events(&f->ev0, n);
+	for (struct fake_handle *h = f->handles; h; h = h->next)
+		drop_events(&h->ev, n);
+}
+
+void ctnl_fake_ct_set_event_capacity(struct ctnl_fake_ct *f, size_t max)
+{
+	f->event_capacity = max;
+}
+
+void ctnl_fake_ct_set_events_all(struct ctnl_fake_ct *f, bool all)
+{
+	f->events_all = all;
+}
 
 int ctnl_fake_ct_new(struct ctnl_fake_ct **ret)
 {
@@ -1210,6 +1869,9 @@ int ctnl_fake_ct_new(struct ctnl_fake_ct **ret)
 	f->next_id = FIRST_ID;
 	f->next_exp_id = FIRST_ID;
 	f->max = CTNL_FAKE_CT_MAX;
+	f->options[CTNL_CT_OPT_TIMEOUT] = -1;
+	events_init(&f->ev0, FIRST_PORTID);
+	f->next_portid = FIRST_PORTID + 1;
 	f->labels_enabled = true;
 	*ret = f;
 	return 0;
@@ -1219,6 +1881,10 @@ void ctnl_fake_ct_free(struct ctnl_fake_ct *f)
 {
 	if (!f)
 		return;
+	while (f->handles)
+		via_destroy(f->handles);
+	events_free(&f->ev0);
+	free(f->quiet);
 	free(f->flows);
 	free(f->roomy);
 	free(f->exps);
@@ -1226,6 +1892,7 @@ void ctnl_fake_ct_free(struct ctnl_fake_ct *f)
 	free(f->rules);
 	free(f);
 }
+
 
 struct ctnl_ct *ctnl_fake_ct_ct(struct ctnl_fake_ct *f)
 {
@@ -1275,6 +1942,9 @@ int ctnl_fake_ct_add(struct ctnl_fake_ct *f, const struct ctnl_flow *flow)
 			 ((flow->attrs & CTNL_ATTR_LABELS) &&
 			  !labels_zero(&flow->labels));
 	f->n++;
+	/* As traffic makes it: the kernel's own. */
+	f->cause = 0;
+	emit_flow(f, CTNL_EVENT_NEW, &e);
 	return 0;
 }
 
@@ -1324,6 +1994,8 @@ int ctnl_fake_ct_add_expect(struct ctnl_fake_ct *f,
 	f->exps[f->nexp] = e;
 	f->meta[f->nexp] = meta;
 	f->nexp++;
+	f->cause = 0;
+	emit_expect(f, CTNL_EVENT_EXP_NEW, &e, meta.master_id);
 	return 0;
 }
 

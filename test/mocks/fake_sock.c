@@ -63,7 +63,7 @@ struct ctnl_fake_sock {
 	struct fifo events;		/* struct event_item */
 	size_t event_off;		/* delivered bytes of the head item */
 	int efd;			/* eventfd: readable while events wait */
-	int options[CTNL_SOCK_OPT_BROADCAST_ERROR + 1];	/* -1: never set */
+	int options[CTNL_SOCK_OPT_DEADLINE + 1];	/* -1: never set */
 	struct sock_filter *filter;
 	unsigned int filter_len;
 	uint32_t drops;
@@ -349,9 +349,11 @@ static int fake_set_option(void *ctx, enum ctnl_sock_option opt, int value)
 {
 	struct ctnl_fake_sock *f = ctx;
 
-	if (opt < CTNL_SOCK_OPT_RCVBUF || opt > CTNL_SOCK_OPT_BROADCAST_ERROR)
+	if (opt < CTNL_SOCK_OPT_RCVBUF || opt > CTNL_SOCK_OPT_DEADLINE)
 		return -EINVAL;
-	if (opt == CTNL_SOCK_OPT_RCVBUF ? value <= 0 : value != 0 && value != 1)
+	if (opt == CTNL_SOCK_OPT_DEADLINE ? value < -1
+	    : opt == CTNL_SOCK_OPT_RCVBUF ? value <= 0
+					  : value != 0 && value != 1)
 		return -EINVAL;
 	f->options[opt] = value;
 	return 0;
@@ -577,7 +579,7 @@ void ctnl_fake_sock_queue_overflow(struct ctnl_fake_sock *f, uint32_t lost)
 int ctnl_fake_sock_option(const struct ctnl_fake_sock *f,
 			  enum ctnl_sock_option opt)
 {
-	if (opt < CTNL_SOCK_OPT_RCVBUF || opt > CTNL_SOCK_OPT_BROADCAST_ERROR)
+	if (opt < CTNL_SOCK_OPT_RCVBUF || opt > CTNL_SOCK_OPT_DEADLINE)
 		return -1;
 	return f->options[opt];
 }

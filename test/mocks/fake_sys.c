@@ -106,6 +106,9 @@ struct ctnl_fake_sys {
 	 * a recvmsg() leaves the queue empty (netlink_rcv_wake()); in
 	 * between, drops are counted without a word. */
 	bool congested;
+	/* CLOCK_MONOTONIC, in ns: moves only when told, or when poll()
+	 * waits for nothing to happen. */
+	int64_t now_ns;
 };
 
 static void die(const char *fmt, ...)
@@ -646,7 +649,6 @@ static int fake_poll(void *ctx, struct pollfd *fds, nfds_t nfds,
 	struct ctnl_fake_sys *f = ctx;
 	int err = enter(f, CTNL_FAKE_POLL), ready = 0;
 
-	(void)timeout_ms;
 	if (err)
 		return failure(err);
 	for (nfds_t i = 0; i < nfds; i++) {
@@ -659,6 +661,9 @@ static int fake_poll(void *ctx, struct pollfd *fds, nfds_t nfds,
 			fds[i].revents = fds[i].events & POLLIN;
 		ready += fds[i].revents != 0;
 	}
+	/* Nothing came: the whole timeout passed. */
+	if (ready == 0 && timeout_ms > 0)
+		f->now_ns += (int64_t)timeout_ms * 1000000;
 	return ready;
 }
 
@@ -724,6 +729,20 @@ static int fake_ioctl(void *ctx, int fd, unsigned long request, void *arg)
 	return new_fd(f, false, e->netns);
 }
 
+static int fake_clock_gettime(void *ctx, clockid_t clock, struct timespec *ts)
+{
+	struct ctnl_fake_sys *f = ctx;
+	int err = enter(f, CTNL_FAKE_CLOCK);
+
+	if (err)
+		return failure(err);
+	if (clock != CLOCK_MONOTONIC)
+		return -EINVAL;
+	ts->tv_sec = (time_t)(f->now_ns / 1000000000);
+	ts->tv_nsec = (long)(f->now_ns % 1000000000);
+	return 0;
+}
+
 static const struct ctnl_syscalls_ops fake_ops = {
 	.size = sizeof(struct ctnl_syscalls_ops),
 	.socket = fake_socket,
@@ -738,6 +757,7 @@ static const struct ctnl_syscalls_ops fake_ops = {
 	.open = fake_open,
 	.setns = fake_setns,
 	.ioctl = fake_ioctl,
+	.clock_gettime = fake_clock_gettime,
 };
 
 /* ---- Set-up and scripting ---- */
@@ -758,6 +778,7 @@ int ctnl_fake_sys_new(struct ctnl_fake_sys **ret)
 	f->portid = CTNL_FAKE_PORTID;
 	f->last_failed = -1;
 	f->responding_fd = -1;
+	f->now_ns = INT64_C(1000) * 1000000000;
 	*ret = f;
 	return 0;
 }
@@ -862,6 +883,11 @@ void ctnl_fake_sys_drop(struct ctnl_fake_sys *f, unsigned int n)
 		f->pending_err = -ENOBUFS;
 		f->congested = true;
 	}
+}
+
+void ctnl_fake_sys_advance(struct ctnl_fake_sys *f, unsigned int ms)
+{
+	f->now_ns += (int64_t)ms * 1000000;
 }
 
 size_t ctnl_fake_sys_queued(const struct ctnl_fake_sys *f)

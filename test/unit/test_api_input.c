@@ -229,6 +229,23 @@ static void test_socket_layer_refuses_bad_input(void **state)
 	ctnl_sock_close(NULL);
 }
 
+/* Policies: out of range, or no handle. */
+static void test_policies_refuse_bad_input(void **state)
+{
+	struct fx *fx = *state;
+
+	ROW(-EINVAL, ctnl_ct_set_timeout(NULL, 100));
+	ROW(-EINVAL, ctnl_ct_set_timeout(fx->ct, -2));
+	ROW(-EINVAL, ctnl_ct_set_timeout(fx->ct, INT_MIN));
+	ROW(-EINVAL, ctnl_ct_set_dump_retries(NULL, 1));
+	ROW(-EINVAL, ctnl_ct_set_dump_retries(fx->ct,
+					      CTNL_DUMP_RETRIES_MAX + 1));
+	ROW(-EINVAL, ctnl_ct_set_dump_retries(fx->ct, UINT_MAX));
+	/* Removing a timeout there is none of changes nothing. */
+	ROW(0, ctnl_ct_set_timeout(fx->ct, -1));
+	ROW(0, ctnl_ct_set_dump_retries(fx->ct, CTNL_DUMP_RETRIES_MAX));
+}
+
 static void test_conntrack_handle_refuses_bad_input(void **state)
 {
 	struct fx *fx = *state;
@@ -303,8 +320,10 @@ static void test_socket_options_refuse_bad_input(void **state)
 	ROW(-EINVAL, ctnl_sock_set_option(NULL, CTNL_SOCK_OPT_RCVBUF, 1));
 	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, (enum ctnl_sock_option)0,
 					  1));
-	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, (enum ctnl_sock_option)4,
+	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, (enum ctnl_sock_option)5,
 					  1));
+	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, CTNL_SOCK_OPT_DEADLINE,
+					  -2));
 	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, CTNL_SOCK_OPT_RCVBUF, 0));
 	ROW(-EINVAL, ctnl_sock_set_option(fx->sock, CTNL_SOCK_OPT_RCVBUF,
 					  -4096));
@@ -854,6 +873,7 @@ int main(void)
 		T(test_events_refuse_bad_input),
 		T(test_statistics_and_expectations_refuse_bad_input),
 		T(test_matching_refuses_bad_input),
+		T(test_policies_refuse_bad_input),
 		T(test_address_sets_refuse_bad_input),
 		T(test_reading_refuses_bad_input),
 		T(test_changing_refuses_bad_input),

@@ -450,6 +450,7 @@ static void test_update_matching_updates_each_entry_once(void **state)
 						 &info), 1);
 	assert_int_equal(info.duplicates, 2);
 	assert_int_equal(info.matched, 4);
+	assert_int_equal(info.gone, 1);
 	assert_false(info.kernel_flush);
 	/* Ids 1 (the last copy) and 3: the dedup keeps dump order. */
 	assert_int_equal(ctnl_fake_sock_sent_count(fx->fake), 3);

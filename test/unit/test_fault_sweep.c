@@ -253,6 +253,17 @@ static int t_ioctl(void *ctx, int fd, unsigned long request, void *arg)
 	return r;
 }
 
+static int t_clock_gettime(void *ctx, clockid_t clock, struct timespec *ts)
+{
+	struct sweep *s = ctx;
+	int r;
+
+	note(s, CTNL_FAKE_CLOCK, 0, 0);
+	r = INNER(s, clock_gettime, clock, ts);
+	heap_pause(false);
+	return r;
+}
+
 static const struct ctnl_syscalls_ops tracing_ops = {
 	.size = sizeof(struct ctnl_syscalls_ops),
 	.socket = t_socket,
@@ -267,6 +278,7 @@ static const struct ctnl_syscalls_ops tracing_ops = {
 	.open = t_open,
 	.setns = t_setns,
 	.ioctl = t_ioctl,
+	.clock_gettime = t_clock_gettime,
 };
 
 /* ---- The kernel ---- */
@@ -493,6 +505,8 @@ enum handle { H_NONE, H_SOCK, H_CT };
 					 * come first, and EAGAIN or ENOBUFS
 					 * there is absorbed */
 #define OP_SET		(1u << 15)	/* s->set, an empty address set */
+#define OP_DEADLINE	(1u << 16)	/* s->ct has a timeout: a receive's
+					 * EAGAIN means "wait for it" */
 
 static int count_msg(const struct nlmsghdr *nlh, void *data)
 {
@@ -795,6 +809,11 @@ static const struct sock_filter accept_all[] = {
 	  ctnl_ct_delete_if(s->ct, NULL, pick_port_80, s, NULL))              \
 	X(ct_delete_if_in_netns, H_CT, OP_NETNS, 1,                           \
 	  ctnl_ct_delete_if(s->ct, &tcp_v4, NULL, NULL, NULL))                \
+	X(ct_set_timeout, H_CT, 0, 0, ctnl_ct_set_timeout(s->ct, 1000))       \
+	X(ct_dump_with_deadline, H_CT, OP_DEADLINE, 3,                        \
+	  ctnl_ct_dump(s->ct, NULL, count_flow, s, NULL))                     \
+	X(ct_delete_if_with_deadline, H_CT, OP_DEADLINE, 2,                   \
+	  ctnl_ct_delete_if(s->ct, NULL, pick_port_80, s, NULL))              \
 	X(sock_clone, H_SOCK, 0, 0,                                           \
 	  cloned(s, ctnl_sock_clone(s->sock, &s->clone)))                     \
 	X(sock_clone_in_netns, H_SOCK, OP_NETNS, 0,                           \
@@ -842,6 +861,7 @@ static const struct {
 	{ "ctnl_filter_match", "pure" },
 	{ "ctnl_tuple_from_text", "pure: inet_pton() only" },
 	{ "ctnl_event_type_name", "returns a static string" },
+	{ "ctnl_ct_set_dump_retries", "sets a field of the handle" },
 	{ "ctnl_addr_set_contains", "pure: reads the set" },
 	{ "ctnl_addr_set_count", "pure: reads the set" },
 	{ "ctnl_addr_set_has_src", "pure: reads the set" },
@@ -900,6 +920,7 @@ static const int e_open[] = { -EACCES, -EMFILE, -ENFILE, -ENOENT, -ENOMEM };
 static const int e_setns[] = { -EBADF, -EINVAL, -ENOMEM, -EPERM };
 static const int e_ioctl[] = { -EBADF, -EMFILE, -ENFILE, -ENOMEM, -ENOTTY,
 			       -EPERM };
+static const int e_clock[] = { -EINVAL };
 
 static const struct {
 	const int *errs;
@@ -917,6 +938,7 @@ static const struct {
 	[CTNL_FAKE_OPEN] = { e_open, N(e_open) },
 	[CTNL_FAKE_SETNS] = { e_setns, N(e_setns) },
 	[CTNL_FAKE_IOCTL] = { e_ioctl, N(e_ioctl) },
+	[CTNL_FAKE_CLOCK] = { e_clock, N(e_clock) },
 };
 
 /* What a failing call must do to the operation. */
@@ -963,7 +985,7 @@ static enum outcome outcome_of(const struct op *op, const struct call *trace,
 		 * on a non-blocking socket waits for its reply instead. */
 		if (err == -EAGAIN && (op->flags & OP_RECEIVE))
 			return PARTIAL;
-		if (err == -EAGAIN && (op->flags & OP_NONBLOCK))
+		if (err == -EAGAIN && (op->flags & (OP_NONBLOCK | OP_DEADLINE)))
 			return ABSORBED;
 		return SURFACES;
 	case CTNL_FAKE_POLL:
@@ -1034,6 +1056,8 @@ static struct sweep *sweep_new(const struct op *op)
 				 0);
 	if (op->flags & OP_SET)
 		assert_int_equal(ctnl_addr_set_new(&s->set), 0);
+	if (op->flags & OP_DEADLINE)
+		assert_int_equal(ctnl_ct_set_timeout(s->ct, 1000), 0);
 	if (op->flags & OP_EV_HANDLE) {
 		assert_int_equal(ctnl_ct_open(&s->sys, &s->cfg, &s->ev), 0);
 		assert_int_equal(ctnl_ct_subscribe(s->ev, CTNL_EVENT_ALL), 0);

@@ -46,6 +46,7 @@ static void test_libc_table_fills_every_slot(void **state)
 	assert_non_null(sys->ops->open);
 	assert_non_null(sys->ops->setns);
 	assert_non_null(sys->ops->ioctl);
+	assert_non_null(sys->ops->clock_gettime);
 }
 
 /*
@@ -184,6 +185,7 @@ static void test_libc_errors_are_negative_errno(void **state)
 	socklen_t len = sizeof(val);
 	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
 	socklen_t alen = sizeof(addr);
+	struct timespec ts;
 
 	(void)state;
 	errno = 0;
@@ -204,6 +206,20 @@ static void test_libc_errors_are_negative_errno(void **state)
 			 -ENOENT);
 	assert_int_equal(ops()->setns(NULL, -1, CLONE_NEWNET), -EBADF);
 	assert_int_equal(ops()->ioctl(NULL, -1, SIOCGSKNS, NULL), -EBADF);
+	assert_int_equal(ops()->clock_gettime(NULL, (clockid_t)-99, &ts),
+			 -EINVAL);
+}
+
+/* The monotonic clock goes forward. */
+static void test_libc_clock_goes_forward(void **state)
+{
+	struct timespec a, b;
+
+	(void)state;
+	assert_int_equal(ops()->clock_gettime(NULL, CLOCK_MONOTONIC, &a), 0);
+	assert_int_equal(ops()->clock_gettime(NULL, CLOCK_MONOTONIC, &b), 0);
+	assert_true(b.tv_sec > a.tv_sec ||
+		    (b.tv_sec == a.tv_sec && b.tv_nsec >= a.tv_nsec));
 }
 
 /* SIOCGSKNS: a socket's namespace, the one the process is in here. It
@@ -266,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_libc_open_and_close_a_namespace_file),
 		cmocka_unit_test(test_libc_ioctl_names_a_socket_namespace),
 		cmocka_unit_test(test_libc_setns_refuses_another_kind),
+		cmocka_unit_test(test_libc_clock_goes_forward),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

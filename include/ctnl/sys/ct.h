@@ -41,6 +41,14 @@ extern "C" {
  * @{
  */
 
+/** What the set_option and get_option slots set and read. */
+enum ctnl_ct_option {
+	/** ctnl_ct_set_timeout(): milliseconds, -1 for none */
+	CTNL_CT_OPT_TIMEOUT = 1,
+	/** ctnl_ct_set_dump_retries(): restarts, 0 for none */
+	CTNL_CT_OPT_DUMP_RETRIES = 2,
+};
+
 /**
  * Each slot receives the implementation's context first, then the
  * arguments of its ctnl_ct_* function (a "key" as <ctnl/conntrack.h>
@@ -115,6 +123,13 @@ struct ctnl_ct_ops {
 	/** ctnl_ct_set_trace(); newer slots come last, so that tables
 	 * built against an older header stay valid. */
 	int (*set_trace)(void *ctx, ctnl_trace_cb cb, void *data);
+	/** ctnl_ct_set_timeout(), ctnl_ct_set_dump_retries(): a value
+	 * already checked */
+	int (*set_option)(void *ctx, enum ctnl_ct_option opt, int value);
+	/** The value of an option as last set (its default before), into
+	 * *value; read by libctnl's generic operations (a list's
+	 * restarts). -ENOSYS, or a slot left empty: the default. */
+	int (*get_option)(void *ctx, enum ctnl_ct_option opt, int *value);
 };
 
 /** A conntrack handle: a table and the context its slots receive. */

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <ctnl/common.h>
 #include <ctnl/syscalls.h>
@@ -82,6 +83,9 @@ struct ctnl_syscalls_ops {
 	 * SIOCGSKNS only: the network namespace a socket lives in, as a new
 	 * descriptor (the return value). */
 	int (*ioctl)(void *ctx, int fd, unsigned long request, void *arg);
+	/** clock_gettime(2): CLOCK_MONOTONIC, for deadlines (a fake can let
+	 * time pass as it likes). */
+	int (*clock_gettime)(void *ctx, clockid_t clock, struct timespec *ts);
 };
 
 /** A table and the context its functions receive. */

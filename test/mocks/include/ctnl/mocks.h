@@ -48,6 +48,11 @@ extern "C" {
  * request), and waits there while other sockets read their own; what a
  * test queues itself goes to whichever socket reads first. ioctl() knows
  * SIOCGSKNS (a socket's namespace, as a new descriptor).
+ *
+ * Time: clock_gettime(CLOCK_MONOTONIC) reads a clock that moves only when
+ * ctnl_fake_sys_advance() says so, or when poll() finds nothing to report
+ * (the whole timeout passes, at once): a kernel that never answers is an
+ * empty queue, and a deadline expires without the test waiting.
  */
 struct ctnl_fake_sys;
 
@@ -64,6 +69,7 @@ enum ctnl_fake_call {
 	CTNL_FAKE_OPEN,
 	CTNL_FAKE_SETNS,
 	CTNL_FAKE_IOCTL,
+	CTNL_FAKE_CLOCK,
 	CTNL_FAKE_NCALLS
 };
 
@@ -114,6 +120,8 @@ void ctnl_fake_sys_queue_errno(struct ctnl_fake_sys *f, int err);
 void ctnl_fake_sys_drop(struct ctnl_fake_sys *f, unsigned int n);
 /* Datagrams and errors still queued. */
 size_t ctnl_fake_sys_queued(const struct ctnl_fake_sys *f);
+/* Moves the fake's monotonic clock @ms milliseconds on. */
+void ctnl_fake_sys_advance(struct ctnl_fake_sys *f, unsigned int ms);
 
 /*
  * Called for each message sent, with its index in its datagram, before the
@@ -320,12 +328,42 @@ uint32_t ctnl_fake_sock_groups(const struct ctnl_fake_sock *f);
  *    CTNL_FILTER_UNCOUNTED, delete_matching answers 0 with kernel_flush
  *    set, as a handle whose kernel applies every criterion does.
  *  - stats: count and max; stats_cpu: one CPU, all counters 0.
- *  - subscribe, event_fd and event_read are not provided: -ENOSYS; nor
- *    is set_trace (no messages to trace).
+ *  - ctnl_ct_set_timeout() and ctnl_ct_set_dump_retries() are kept (and
+ *    read back by libctnl's lists), but change nothing: the table never
+ *    waits, and its dumps are never interrupted.
+ *  - Events, as the kernel announces changes (see <ctnl/events.h>):
+ *    every change the table makes is offered, in the order it happens,
+ *    to each subscribed handle: NEW for a created or seeded entry (the
+ *    entry as a dump shows it), UPDATE for an update that went through
+ *    whole (the entry after it; a refused one, even half-applied, says
+ *    nothing, as the kernel's), DESTROY for an entry deleted, flushed or
+ *    expired (the entry before it went), then EXP_DESTROY for each of its
+ *    expectations; EXP_NEW and EXP_DESTROY for expectations. As with the
+ *    kernel's default (net.netfilter.nf_conntrack_events = 2), an entry
+ *    made while no handle listened announces nothing ever after (see
+ *    ctnl_fake_ct_set_events_all()). An event's
+ *    portid is the port id of the handle whose request made the change
+ *    (the first handle's is 1000, others' follow), 0 for what the kernel
+ *    does on its own (ctnl_fake_ct_add(), ctnl_fake_ct_expire()). A
+ *    subscription takes the groups it asks for and its filter: family and
+ *    mark as the kernel's socket filter does (never queued), the rest at
+ *    read time (read, counted as filtered, not handed over);
+ *    expectations by family only. Queues are unbounded unless
+ *    ctnl_fake_ct_set_event_capacity() bounds them; a loss
+ *    (ctnl_fake_ct_drop_events(), or a full queue) is reported by the
+ *    next read, first, as one CTNL_EVENT_OVERFLOW with the number lost,
+ *    and ctnl_event_info counts read plus lost exactly. event_read hands
+ *    over at most 64 events per call; event_fd is an eventfd readable
+ *    while there is news; event_wait answers at once (time does not
+ *    pass). A subscribed handle's requests are -EBUSY (receive-only), as
+ *    the real handle's. ctnl_ct_resync() works between two handles of the
+ *    table (ctnl_fake_ct_open()).
+ *  - set_trace is not provided: -ENOSYS (no messages to trace).
  *
  * Time does not pass: timeouts are stored, never counted down, and
- * entries never expire. A slot called from inside one of the fake's own
- * dump callbacks is -EBUSY, as the real handle's socket is mid-dump then.
+ * entries expire only when ctnl_fake_ct_expire() says so. A slot called
+ * from inside one of the fake's own dump callbacks is -EBUSY, as the real
+ * handle's socket is mid-dump then.
  * Using the interface after ctnl_ct_close() aborts the program, since the
  * real handle would be freed memory by then.
  */
@@ -350,6 +388,8 @@ enum ctnl_fake_ct_slot {
 	CTNL_FAKE_CT_CREATE_EXPECT,
 	CTNL_FAKE_CT_DEL_EXPECT,
 	CTNL_FAKE_CT_DELETE_IF,
+	CTNL_FAKE_CT_SUBSCRIBE,
+	CTNL_FAKE_CT_EVENT_READ,
 	CTNL_FAKE_CT_NSLOTS
 };
 
@@ -376,6 +416,15 @@ struct ctnl_ct *ctnl_fake_ct_ct(struct ctnl_fake_ct *f);
 /* Whether the interface was closed since ctnl_fake_ct_ct() last handed it
  * out. */
 bool ctnl_fake_ct_closed(const struct ctnl_fake_ct *f);
+
+/*
+ * Another handle on the same table, as a second ctnl_ct_open() on the same
+ * namespace gives: every slot, its own subscription and events (a program
+ * that reads events on one handle and makes requests, or resyncs, through
+ * another). ctnl_ct_close() frees it; the table stays; ctnl_fake_ct_free()
+ * frees those still open. Errors: -EINVAL (NULL), -ENOMEM.
+ */
+int ctnl_fake_ct_open(struct ctnl_fake_ct *f, struct ctnl_ct **ret);
 
 /* ---- Seeding and inspecting the table ---- */
 
@@ -423,6 +472,41 @@ void ctnl_fake_ct_set_labels_enabled(struct ctnl_fake_ct *f, bool enabled);
 /* The table's limit (nf_conntrack_max): creating an entry in a table that
  * holds @max entries is -ENOMEM. 0 means no limit, as in the kernel. */
 void ctnl_fake_ct_set_max(struct ctnl_fake_ct *f, uint32_t max);
+
+/* ---- Events: what the kernel does on its own ---- */
+
+/*
+ * Removes the entry @key names (by tuple, and id if CTNL_ATTR_ID is set)
+ * as the kernel's timer does when it runs out: a DESTROY event with port
+ * id 0, its expectations going with it. Errors: -EINVAL (NULL, a key
+ * without a tuple), -ENOENT (no such entry).
+ */
+int ctnl_fake_ct_expire(struct ctnl_fake_ct *f, const struct ctnl_flow *key);
+
+/*
+ * The kernel's queue overflows now, on every subscribed handle: the @n
+ * events queued most recently are lost (all of them, if fewer are
+ * queued), and the next read on the handle begins with a
+ * CTNL_EVENT_OVERFLOW report of @n lost. So a program's view really
+ * misses what the test changed just before, and must resync.
+ */
+void ctnl_fake_ct_drop_events(struct ctnl_fake_ct *f, unsigned int n);
+
+/*
+ * Bounds each handle's queue to @max events (0: unbounded, the default):
+ * what comes while it is full is lost and reported, as the kernel's
+ * receive queue does; in CTNL_EVENTS_RELIABLE mode a DESTROY is queued
+ * all the same (the kernel keeps it until it can be delivered).
+ */
+void ctnl_fake_ct_set_event_capacity(struct ctnl_fake_ct *f, size_t max);
+
+/*
+ * net.netfilter.nf_conntrack_events: with @all false (2, the kernel's
+ * default, and this table's), an entry made while no handle of the table
+ * is subscribed never announces anything, not its updates nor its end,
+ * nor its expectations; with @all true (1), every entry does.
+ */
+void ctnl_fake_ct_set_events_all(struct ctnl_fake_ct *f, bool all);
 
 /* ---- Failures and call counts ---- */
 
