@@ -66,6 +66,7 @@ static unsigned int event_mask(const struct cli *c)
 static int subscribe(struct ctx *x)
 {
 	struct ctnl_filter family_only = { .family = x->c->family };
+	struct ctnl_event_info info;
 	struct ctnl_events_config cfg = {
 		.size = sizeof(cfg),
 		.events = event_mask(x->c),
@@ -73,8 +74,16 @@ static int subscribe(struct ctx *x)
 		.filter = x->c->table == CTNL_TABLE_EXPECT ? &family_only
 							   : &x->filter,
 	};
+	int ret;
 
-	return ctnl_ct_subscribe_config(x->env->ct, &cfg);
+	ret = ctnl_ct_subscribe_config(x->env->ct, &cfg);
+	/* conntrack's -b, said on stderr as the kernel counts it. */
+	if (ret == 0 && x->c->syntax == SYNTAX_CONNTRACK &&
+	    (x->c->given & G_BUFFER_SIZE) &&
+	    ctnl_ct_event_info(x->env->ct, &info) == 0)
+		fprintf(x->env->err, "NOTICE: Netlink socket buffer size has "
+			"been set to %u bytes.\n", info.rcvbuf);
+	return ret;
 }
 
 static bool stopped(const struct ctx *x)
@@ -108,10 +117,13 @@ int cmd_events(struct ctx *x)
 	ret = subscribe(x);
 	if (ret < 0)
 		return out_kernel_fail(x, "events", ret);
-	/* On stderr, so a script knows when to make something happen. */
-	fprintf(x->env->err, "ctnl: listening for %s events; interrupt to "
-		"stop\n", x->c->table == CTNL_TABLE_EXPECT ? "expectation"
-							   : "conntrack");
+	/* On stderr, so a script knows when to make something happen (not
+	 * in conntrack's syntax: conntrack says nothing). */
+	if (x->c->syntax != SYNTAX_CONNTRACK)
+		fprintf(x->env->err, "ctnl: listening for %s events; "
+			"interrupt to stop\n",
+			x->c->table == CTNL_TABLE_EXPECT ? "expectation"
+							 : "conntrack");
 	fflush(x->env->err);
 	while (!stopped(x) && status == CLI_EXIT_OK) {
 		/* A short wait, so a signal between the check and the wait
@@ -126,6 +138,8 @@ int cmd_events(struct ctx *x)
 	 * after it says so), so that what was printed and what was said
 	 * lost add up to what the kernel sent. */
 	ctnl_ct_unsubscribe(x->env->ct, event_cb, x);
+	out_ct_end(x);
+	fflush(x->env->out);
 	out_summary(x, x->shown, x->c->table == CTNL_TABLE_EXPECT
 					 ? "expectation events have been shown"
 					 : "flow events have been shown");

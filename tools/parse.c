@@ -85,6 +85,14 @@ static int one_option(struct parser *p, int argc, char *const argv[], int *i)
 	return o->apply(p, o, value ? value : "");
 }
 
+/* Invoked as `conntrack` (a link to ctnl), conntrack's syntax only. */
+static bool named_conntrack(const char *argv0)
+{
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+
+	return argv0 && strcmp(slash ? slash + 1 : argv0, "conntrack") == 0;
+}
+
 int cli_parse(int argc, char *const argv[], struct cli *out, char *err,
 	      size_t errsize)
 {
@@ -97,6 +105,8 @@ int cli_parse(int argc, char *const argv[], struct cli *out, char *err,
 		err[0] = '\0';
 	if (argc < 1 || !argv)
 		return parser_fail(&p, "no command given");
+	if (named_conntrack(argv[0]) || compat_detect(argc, argv))
+		return compat_parse(argc, argv, out, err, errsize);
 	word = find_command_word(argc, argv);
 	if (word) {
 		out->cmd = options_command(argv[word]);

@@ -5,6 +5,21 @@
  */
 #include "runner.h"
 
+/* conntrack's -o: extended and id on the text line; labels whenever
+ * conntrack would have read the label names (not on what -D prints). */
+static void ct_output_options(struct ctx *x)
+{
+	const struct cli *c = x->c;
+
+	x->opts.flags = (c->ct_out & CT_OUT_ID ? CTNL_FORMAT_ID : 0) |
+			(c->ct_out & CT_OUT_EXTENDED ? CTNL_FORMAT_EXTENDED : 0);
+	x->labels_out = x->env->have_labelmap && c->cmd != CMD_DELETE &&
+			((c->ct_out & CT_OUT_LABELS) ||
+			 (c->given & (G_LABEL | G_LABEL_ADD | G_LABEL_DEL)));
+	if (x->labels_out)
+		x->opts.label_names = x->names;
+}
+
 static void output_options(struct ctx *x)
 {
 	const struct cli *c = x->c;
@@ -17,6 +32,10 @@ static void output_options(struct ctx *x)
 			 (c->out_flags & OUT_EXTENDED ? CTNL_FORMAT_EXTENDED
 						      : 0),
 	};
+	if (c->syntax == SYNTAX_CONNTRACK) {
+		ct_output_options(x);
+		return;
+	}
 	/* conntrack prints labels with -o labels, and whenever -l made it
 	 * read the label names. */
 	if ((c->out_flags & OUT_LABELS) || (c->given & G_LABEL)) {
@@ -41,6 +60,11 @@ int run(const struct cli *c, const struct run_env *env)
 	}
 	output_options(&x);
 	sel_filter(&x);
+	if (c->syntax == SYNTAX_CONNTRACK) {
+		ret = ct_run(&x);
+		tb_free(&x.line);
+		return ret;
+	}
 
 	switch (c->cmd) {
 	case CMD_LIST:
