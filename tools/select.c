@@ -302,54 +302,27 @@ int sel_labels(struct ctx *x, char *err, size_t size)
 	return 0;
 }
 
-/* ICMP replies carry the reply type of the request's type. */
-static uint8_t icmp_reply_type(uint8_t proto, uint8_t type)
-{
-	static const uint8_t v4[][2] = { { 8, 0 }, { 13, 14 }, { 15, 16 },
-					 { 17, 18 } };
-	static const uint8_t v6[][2] = { { 128, 129 }, { 130, 131 },
-					 { 139, 140 } };
-	const bool is6 = proto == IPPROTO_ICMPV6;
-	const size_t n = is6 ? 3 : 4;
-
-	for (size_t i = 0; i < n; i++)
-		if ((is6 ? v6[i][0] : v4[i][0]) == type)
-			return is6 ? v6[i][1] : v4[i][1];
-	return type;
-}
-
-/* The other direction's tuple, as the kernel would make it. */
-static void invert(const struct cli *c, const struct ctnl_tuple *t,
-		   struct ctnl_tuple *out)
-{
-	*out = *t;
-	out->src = t->dst;
-	out->dst = t->src;
-	if (ctnl_proto_has_ports(c->proto)) {
-		out->port.src = t->port.dst;
-		out->port.dst = t->port.src;
-	}
-	if (c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6)
-		out->icmp.type = icmp_reply_type(c->proto, t->icmp.type);
-}
-
 /* Both tuples are always given, so that zones of one direction stay with
  * that direction; the one not given is the other's inverse. */
 static void created_tuples(const struct cli *c, struct ctnl_flow *f)
 {
+	struct ctnl_tuple inverse;
+
 	if (!c->orig.src.set) {
 		/* conntrack -I -r -q: made from its reply tuple. */
 		sel_tuple(c, &c->reply, &f->reply);
-		invert(c, &f->reply, &f->orig);
+		ctnl_tuple_invert(&f->reply, &f->orig);
 	} else if (c->reply.src.set) {
+		/* ICMP fields are the original direction's: the reply's
+		 * type is its pair. */
 		sel_tuple(c, &c->orig, &f->orig);
 		sel_tuple(c, &c->reply, &f->reply);
+		ctnl_tuple_invert(&f->orig, &inverse);
 		if (c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6)
-			f->reply.icmp.type = icmp_reply_type(c->proto,
-							     c->icmp_type);
+			f->reply.icmp.type = inverse.icmp.type;
 	} else {
 		sel_tuple(c, &c->orig, &f->orig);
-		invert(c, &f->orig, &f->reply);
+		ctnl_tuple_invert(&f->orig, &f->reply);
 	}
 	if (c->given & G_ZONE)
 		f->orig.zone = f->reply.zone = c->zone;

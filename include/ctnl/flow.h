@@ -100,6 +100,35 @@ struct ctnl_tuple {
  */
 CTNL_API bool ctnl_proto_has_ports(uint8_t proto);
 
+/**
+ * The ICMP or ICMPv6 type of the other direction of a connection, as the
+ * kernel pairs them: echo, timestamp, information and address mask
+ * requests with their replies (ICMP); echo and node information (ICMPv6),
+ * both ways. The kernel tracks no other type as a connection of its own.
+ * @param proto  IPPROTO_ICMP or IPPROTO_ICMPV6
+ * @param type   a type of that protocol
+ * @return the other direction's type (0-255); -ENOENT when @p type has
+ *         none; -EINVAL when @p proto is neither ICMP nor ICMPv6.
+ * @ownership No pointer.
+ */
+CTNL_API int ctnl_icmp_reply_type(uint8_t proto, uint8_t type);
+
+/**
+ * The tuple of the other direction, as the kernel computes it when it
+ * tracks @p t: addresses swapped, and ports (or GRE keys) swapped; an
+ * ICMP or ICMPv6 tuple keeps its id and code and takes the reply type
+ * (ctnl_icmp_reply_type()), or type 255 where there is none (the kernel
+ * refuses such a tuple, as it cannot track the connection). The zone is
+ * kept.
+ * @param t    the tuple
+ * @param ret  receives the other direction's tuple (may be @p t)
+ * @return 0; -EINVAL when @p t or @p ret is NULL (@p ret is then
+ *         untouched).
+ * @ownership Both borrowed for the call.
+ */
+CTNL_API int ctnl_tuple_invert(const struct ctnl_tuple *t,
+			       struct ctnl_tuple *ret);
+
 /** The number of connection-tracking labels. */
 #define CTNL_LABEL_BITS 128
 /**

@@ -170,34 +170,13 @@ static size_t addr_len(uint8_t family)
  * refuses any tuple whose type has no pair, so that also says which
  * ICMP tuples it accepts.
  */
-static bool icmp_pair(uint8_t proto, uint8_t type, uint8_t *out)
-{
-	static const uint8_t v4[][2] = {
-		{ 8, 0 }, { 13, 14 }, { 15, 16 }, { 17, 18 },
-	}, v6[][2] = {
-		{ 128, 129 }, { 139, 140 },
-	};
-	const uint8_t (*map)[2] = proto == IPPROTO_ICMPV6 ? v6 : v4;
-	size_t n = proto == IPPROTO_ICMPV6 ? sizeof(v6) / sizeof(v6[0])
-					   : sizeof(v4) / sizeof(v4[0]);
-
-	for (size_t i = 0; i < n; i++) {
-		if (map[i][0] == type || map[i][1] == type) {
-			*out = map[i][0] == type ? map[i][1] : map[i][0];
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Whether the kernel would parse @t (its family and ICMP type). */
 static bool tuple_ok(const struct ctnl_tuple *t)
 {
-	uint8_t pair;
-
 	if (!family_ok(t->family))
 		return false;
-	return !is_icmp(t->proto) || icmp_pair(t->proto, t->icmp.type, &pair);
+	return !is_icmp(t->proto) ||
+	       ctnl_icmp_reply_type(t->proto, t->icmp.type) >= 0;
 }
 
 /* Equal as the kernel compares tuples; zones are compared apart. */
@@ -221,16 +200,10 @@ static bool tuple_eq(const struct ctnl_tuple *a, const struct ctnl_tuple *b)
  * cannot invert. */
 static bool tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t)
 {
-	*out = *t;
-	out->src = t->dst;
-	out->dst = t->src;
-	if (is_icmp(t->proto))
-		return icmp_pair(t->proto, t->icmp.type, &out->icmp.type);
-	if (ctnl_proto_has_ports(t->proto)) {
-		out->port.src = t->port.dst;
-		out->port.dst = t->port.src;
-	}
-	return true;
+	if (is_icmp(t->proto) &&
+	    ctnl_icmp_reply_type(t->proto, t->icmp.type) < 0)
+		return false;
+	return ctnl_tuple_invert(t, out) == 0;
 }
 
 /*

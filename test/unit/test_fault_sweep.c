@@ -839,6 +839,8 @@ static const struct {
 	{ "ctnl_version", "returns a static string" },
 	{ "ctnl_syscalls_libc", "returns a static table" },
 	{ "ctnl_proto_has_ports", "pure" },
+	{ "ctnl_icmp_reply_type", "pure" },
+	{ "ctnl_tuple_invert", "pure" },
 	{ "ctnl_filter_match", "pure" },
 	{ "ctnl_tuple_from_text", "pure: inet_pton() only" },
 	{ "ctnl_event_type_name", "returns a static string" },
