@@ -347,6 +347,17 @@ static void created_as_conntrack(const struct cli *c, struct ctnl_flow *f)
 		f->tcp.flags[0] = f->tcp.flags[1] = tcp;
 		f->tcp.flags_mask[0] = f->tcp.flags_mask[1] = tcp;
 	}
+	/* -n, -g ADDR[:PORT]: the kernel translates as a NAT rule would. */
+	if ((c->given & G_SRC_NAT) && c->src_nat.addr.set) {
+		f->attrs |= CTNL_ATTR_SNAT;
+		f->snat = (struct ctnl_nat){ .min = c->src_nat.addr.addr,
+					     .port_min = c->src_nat.port };
+	}
+	if ((c->given & G_DST_NAT) && c->dst_nat.addr.set) {
+		f->attrs |= CTNL_ATTR_DNAT;
+		f->dnat = (struct ctnl_nat){ .min = c->dst_nat.addr.addr,
+					     .port_min = c->dst_nat.port };
+	}
 	if (c->proto == IPPROTO_SCTP && (c->given & G_VTAG)) {
 		f->attrs |= CTNL_ATTR_SCTP_VTAG;
 		f->sctp.vtag[0] = c->vtag[0];

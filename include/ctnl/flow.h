@@ -316,6 +316,27 @@ struct ctnl_dccp_info {
 #define CTNL_ATTR_DCCP_HANDSHAKE_SEQ (UINT64_C(1) << 19)
 /** flow: helper */
 #define CTNL_ATTR_HELPER	(UINT64_C(1) << 20)
+/** flow: snat (create only) */
+#define CTNL_ATTR_SNAT		(UINT64_C(1) << 21)
+/** flow: dnat (create only) */
+#define CTNL_ATTR_DNAT		(UINT64_C(1) << 22)
+
+/**
+ * A translation an entry is created with (source or destination NAT):
+ * the kernel picks the new address in [min, max] and the new port in
+ * [port_min, port_max], and makes the reply tuple match, as a NAT rule
+ * would for the first packet. The kernel reports no such field: a
+ * translated entry shows in its reply tuple and its status.
+ */
+struct ctnl_nat {
+	/** The first address to translate to (of the flow's family). */
+	union ctnl_addr min;
+	/** The last; all zero: min alone. */
+	union ctnl_addr max;
+	/** The ports to translate to, host order (protocols with ports);
+	 * port_min 0: the port is kept; port_max 0: port_min alone. */
+	uint16_t port_min, port_max;
+};
 
 /**
  * One conntrack entry: what the kernel reported of it, or what a caller
@@ -346,6 +367,10 @@ struct ctnl_flow {
 		struct ctnl_dccp_info dccp;	/**< DCCP */
 	};
 	char helper[16];		/**< NUL-terminated helper name */
+	/** CTNL_ATTR_SNAT, CTNL_ATTR_DNAT: the source or destination NAT to
+	 * create the entry with (see struct ctnl_nat); the kernel needs its
+	 * NAT module, which a NAT rule in the namespace loads. */
+	struct ctnl_nat snat, dnat;
 };
 
 /**

@@ -442,6 +442,31 @@ static int take_protoinfo(struct ctnl_flow *e, const struct ctnl_flow *flow)
 	return 0;
 }
 
+/* NAT as ctnetlink_setup_nat() sets it up (always with the first address
+ * and port of the range, where the kernel would pick a free one): the
+ * reply tuple is translated, and the status says which way, with both
+ * ways done (the other a null binding). */
+static void take_nat(struct ctnl_flow *e, const struct ctnl_flow *flow)
+{
+	bool ports = ctnl_proto_has_ports(flow->orig.proto);
+
+	if (!(flow->attrs & (CTNL_ATTR_SNAT | CTNL_ATTR_DNAT)))
+		return;
+	e->status |= IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE;
+	if (flow->attrs & CTNL_ATTR_DNAT) {
+		e->status |= IPS_DST_NAT;
+		e->reply.src = flow->dnat.min;
+		if (ports && flow->dnat.port_min)
+			e->reply.port.src = flow->dnat.port_min;
+	}
+	if (flow->attrs & CTNL_ATTR_SNAT) {
+		e->status |= IPS_SRC_NAT;
+		e->reply.dst = flow->snat.min;
+		if (ports && flow->snat.port_min)
+			e->reply.port.dst = flow->snat.port_min;
+	}
+}
+
 /*
  * Creates an entry as ctnetlink_new_conntrack() does. @whole: labels that
  * do not stick make it fail with -ENOSPC and leave nothing, as
@@ -490,6 +515,7 @@ static int create_entry(struct ctnl_fake_ct *f, const struct ctnl_flow *flow,
 	ret = take_protoinfo(&e, flow);
 	if (ret)
 		return ret;
+	take_nat(&e, flow);
 	/* nf_conntrack_hash_check_insert(): both tuples must be free. */
 	if (find(f, &e.reply, e.orig.zone, e.reply.zone, &i))
 		return -EEXIST;

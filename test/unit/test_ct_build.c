@@ -427,6 +427,37 @@ static void test_build_refuses_bad_requests(void **state)
 }
 
 /* A helper is asked for by name, inside CTA_HELP. */
+/* Source and destination NAT, addresses and ports, both families. */
+static void test_build_create_with_nat(void **state)
+{
+	struct ctnl_flow flow = {
+		.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT | CTNL_ATTR_DNAT |
+			 CTNL_ATTR_SNAT,
+		.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80),
+		.timeout = 60,
+		.dnat = { .port_min = 8080 },
+	};
+	uint8_t buf[512];
+
+	(void)state;
+	inet_pton(AF_INET, "10.0.0.3", &flow.dnat.min);
+	inet_pton(AF_INET, "10.0.0.9", &flow.snat.min);
+	inet_pton(AF_INET, "10.0.0.10", &flow.snat.max);
+	CHECK_BUILT(expect_create_nat_v4, ctnl_build_create(b, size, &flow));
+
+	flow = (struct ctnl_flow){
+		.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT | CTNL_ATTR_DNAT,
+		.orig = tuple_of("fd00::1", "fd00::2", IPPROTO_UDP, 1000, 53),
+		.timeout = 60,
+		.dnat = { .port_min = 53, .port_max = 54 },
+	};
+	inet_pton(AF_INET6, "fd00::3", &flow.dnat.min);
+	CHECK_BUILT(expect_create_nat_v6, ctnl_build_create(b, size, &flow));
+	/* A range that goes down. */
+	flow.dnat.port_max = 52;
+	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &flow), -EINVAL);
+}
+
 static void test_build_create_with_helper(void **state)
 {
 	struct ctnl_flow flow = {
@@ -658,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_build_create_tcp_wscale_and_flags),
 		cmocka_unit_test(test_build_refuses_bad_requests),
 		cmocka_unit_test(test_build_create_with_helper),
+		cmocka_unit_test(test_build_create_with_nat),
 		cmocka_unit_test(test_build_flush_filtered_v4),
 		cmocka_unit_test(
 			test_build_flush_filtered_refuses_user_space_criteria),
