@@ -927,6 +927,13 @@ static int check_command(struct parser *p)
 	if ((c->given & G_ANY_NAT) && (c->given & (G_SRC_NAT | G_DST_NAT)))
 		return parser_fail(p, "--any-nat: give it without --src-nat "
 				      "and --dst-nat");
+	/* Counters are zeroed as the kernel hands entries over: a filter
+	 * would zero entries it then drops, as conntrack refuses too. */
+	if ((c->given & G_ZERO) &&
+	    ((c->given & ~(G_ZERO | G_FAMILY | G_OUTPUT)) ||
+	     c->orig.src.set || c->orig.dst.set || c->reply.src.set ||
+	     c->reply.dst.set))
+		return parser_fail(p, "-z: takes no filter but -f");
 	if (c->table == CTNL_TABLE_EXPECT &&
 	    (c->cmd == CMD_CREATE || c->cmd == CMD_GET ||
 	     c->cmd == CMD_DELETE))

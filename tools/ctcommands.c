@@ -38,11 +38,15 @@ static int ct_list(struct ctx *x)
 {
 	int ret;
 
+	if (x->c->list == LIST_DYING)
+		x->filter.flags |= CTNL_FILTER_DYING;
+	else if (x->c->list == LIST_UNCONFIRMED)
+		x->filter.flags |= CTNL_FILTER_UNCONFIRMED;
+	else if (x->c->given & G_ZERO)
+		x->filter.flags |= CTNL_FILTER_ZERO;
 	if (x->c->table == CTNL_TABLE_EXPECT)
 		ret = ctnl_ct_dump_expect(x->env->ct, x->c->family,
 					  list_expect_cb, x);
-	else if (x->c->list != LIST_TABLE || (x->c->given & G_ZERO))
-		ret = -ENOSYS;
 	else
 		ret = ctnl_ct_dump(x->env->ct, &x->filter, list_flow_cb, x,
 				   NULL);

@@ -471,6 +471,19 @@ struct ctnl_expect {
 /** ctnl_ct_delete_matching(): the caller needs no count, so one filtered
  * flush may do the deleting where the kernel can (see there). */
 #define CTNL_FILTER_UNCOUNTED	(1u << 1)
+/** ctnl_ct_dump(): read the dying list rather than the table (entries
+ * being destroyed, as `conntrack -L dying` shows them). The kernel
+ * applies no criterion there: all are applied in user space. */
+#define CTNL_FILTER_DYING	(1u << 2)
+/** ctnl_ct_dump(): read the unconfirmed list (entries whose first packet
+ * has not left yet; `conntrack -L unconfirmed`). Linux 6.1 on keeps no
+ * such list and answers an empty one. Criteria: as for the dying list. */
+#define CTNL_FILTER_UNCONFIRMED	(1u << 3)
+/** ctnl_ct_dump(): zero each entry's counters as the kernel reads it out
+ * (`conntrack -L -z`); the entries show the counts before. Only with
+ * criteria the kernel applies itself (see struct ctnl_dump_info), so that
+ * no entry is zeroed that the filter drops. */
+#define CTNL_FILTER_ZERO	(1u << 4)
 
 /**
  * Which entries an operation acts on: all criteria whose bit is set in

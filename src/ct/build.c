@@ -618,6 +618,19 @@ static void put_kernel_filter(struct builder *b, const struct ctnl_filter *f,
 	nest_end(b, nest);
 }
 
+/* The list a dump reads: the table, the dying or the unconfirmed list;
+ * the table with its counters zeroed as they are read. */
+static uint16_t dump_type(uint32_t flags)
+{
+	if (flags & CTNL_FILTER_DYING)
+		return IPCTNL_MSG_CT_GET_DYING;
+	if (flags & CTNL_FILTER_UNCONFIRMED)
+		return IPCTNL_MSG_CT_GET_UNCONFIRMED;
+	if (flags & CTNL_FILTER_ZERO)
+		return IPCTNL_MSG_CT_GET_CTRZERO;
+	return IPCTNL_MSG_CT_GET;
+}
+
 int ctnl_build_dump(void *buf, size_t size, const struct ctnl_filter *filter)
 {
 	static const struct ctnl_filter all;
@@ -629,8 +642,8 @@ int ctnl_build_dump(void *buf, size_t size, const struct ctnl_filter *filter)
 	err = ctnl__filter_check(filter);
 	if (err)
 		return err;
-	err = begin(&b, buf, size, CT_MSG(IPCTNL_MSG_CT_GET), NLM_F_DUMP,
-		    filter->family, NFNETLINK_V0);
+	err = begin(&b, buf, size, CT_MSG(dump_type(filter->flags)),
+		    NLM_F_DUMP, filter->family, NFNETLINK_V0);
 	if (err)
 		return err;
 	put_kernel_filter(&b, filter, ctnl__filter_kernel_part(filter));
@@ -647,7 +660,7 @@ int ctnl_build_flush_filtered(void *buf, size_t size,
 
 	if (!filter)
 		filter = &all;
-	err = ctnl__filter_check(filter);
+	err = ctnl__filter_check_table(filter);
 	if (err)
 		return err;
 	/* A flush is not re-checked anywhere: every criterion must be one

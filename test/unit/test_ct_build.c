@@ -334,6 +334,54 @@ static void test_tuple_invert_as_the_kernel(void **state)
 	assert_memory_equal(&r, &before, sizeof(r));
 }
 
+/* The dying and unconfirmed lists, and the table with its counters
+ * zeroed: their own message types; the lists take no kernel criterion. */
+static void test_build_dump_of_other_lists(void **state)
+{
+	struct ctnl_filter f = { .match = CTNL_MATCH_MARK, .mark = 1,
+				 .mark_mask = 1, .family = AF_INET };
+	_Alignas(8) uint8_t buf[512];
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int plain;
+
+	(void)state;
+	plain = ctnl_build_dump(buf, sizeof(buf), &f);
+	assert_true(plain > (int)(NLMSG_HDRLEN + 4));
+	f.flags = CTNL_FILTER_ZERO;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f), plain);
+	assert_int_equal(nlh->nlmsg_type,
+			 (NFNL_SUBSYS_CTNETLINK << 8) |
+				 IPCTNL_MSG_CT_GET_CTRZERO);
+	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	f.flags = CTNL_FILTER_DYING;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f),
+			 NLMSG_HDRLEN + 4);
+	assert_int_equal(nlh->nlmsg_type,
+			 (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_DYING);
+	f.flags = CTNL_FILTER_UNCONFIRMED;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f),
+			 NLMSG_HDRLEN + 4);
+	assert_int_equal(nlh->nlmsg_type, (NFNL_SUBSYS_CTNETLINK << 8) |
+						  IPCTNL_MSG_CT_GET_UNCONFIRMED);
+
+	/* One list at a time; no zeroing of entries a criterion the
+	 * kernel does not apply would then drop. */
+	f.flags = CTNL_FILTER_DYING | CTNL_FILTER_ZERO;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f), -EINVAL);
+	f.flags = CTNL_FILTER_DYING | CTNL_FILTER_UNCONFIRMED;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f), -EINVAL);
+	f.flags = CTNL_FILTER_ZERO;
+	f.match |= CTNL_MATCH_LABELS;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f), -EOPNOTSUPP);
+	f.match = 0;
+	f.flags = CTNL_FILTER_ZERO | CTNL_FILTER_USERSPACE;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f), -EOPNOTSUPP);
+	/* A flush takes none of them. */
+	f.flags = CTNL_FILTER_DYING;
+	assert_int_equal(ctnl_build_flush_filtered(buf, sizeof(buf), &f),
+			 -EINVAL);
+}
+
 static void test_build_create_sctp_state_and_vtags(void **state)
 {
 	struct ctnl_flow flow = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT |
@@ -684,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_build_create_zones_labels_icmp_reply),
 		cmocka_unit_test(test_build_create_inverts_icmp_types_both_ways),
 		cmocka_unit_test(test_icmp_reply_type_pairs_as_the_kernel),
+		cmocka_unit_test(test_build_dump_of_other_lists),
 		cmocka_unit_test(test_tuple_invert_as_the_kernel),
 		cmocka_unit_test(test_build_create_sctp_state_and_vtags),
 		cmocka_unit_test(test_build_create_tcp_wscale_and_flags),

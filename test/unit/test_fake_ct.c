@@ -443,6 +443,30 @@ static void test_fake_ct_dump_hands_every_entry_in_order(void **state)
 	assert_false(info.interrupted);
 }
 
+/* -z: the counts as they were, then zero; the dying and unconfirmed
+ * lists: empty. */
+static void test_fake_ct_dump_zeroes_counters_and_has_no_other_lists(
+	void **state)
+{
+	struct env *e = *state;
+	struct ctnl_flow a = udp("10.0.0.1", "10.0.0.2", 1000, 53);
+	struct ctnl_filter zero = { .flags = CTNL_FILTER_ZERO };
+	struct ctnl_filter dying = { .flags = CTNL_FILTER_DYING };
+	struct ctnl_filter unconfirmed = { .flags = CTNL_FILTER_UNCONFIRMED };
+	struct seen s = { 0 };
+
+	a.attrs |= CTNL_ATTR_COUNTERS_ORIG;
+	a.counters[CTNL_DIR_ORIG].packets = 3;
+	add(e, &a);
+	assert_int_equal(ctnl_ct_dump(e->ct, &zero, count_flow, &s, NULL), 1);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(entry(e, 0)->counters[CTNL_DIR_ORIG].packets, 0);
+	assert_int_equal(ctnl_ct_dump(e->ct, &dying, count_flow, &s, NULL), 0);
+	assert_int_equal(ctnl_ct_dump(e->ct, &unconfirmed, count_flow, &s,
+				      NULL), 0);
+	assert_int_equal(s.calls, 1);
+}
+
 static void test_fake_ct_dump_filters_everything_in_user_space(void **state)
 {
 	struct env *e = *state;
@@ -2271,6 +2295,7 @@ int main(void)
 		T(test_fake_ct_add_existing_tuple_or_id_is_eexist),
 		T(test_fake_ct_add_malformed_flow_is_einval),
 		T(test_fake_ct_dump_hands_every_entry_in_order),
+		T(test_fake_ct_dump_zeroes_counters_and_has_no_other_lists),
 		T(test_fake_ct_dump_filters_everything_in_user_space),
 		T(test_fake_ct_dump_stops_when_callback_says_stop),
 		T(test_fake_ct_dump_callback_error_aborts_with_it),
