@@ -13,6 +13,10 @@ static void ct_output_options(struct ctx *x)
 
 	x->opts.flags = (c->ct_out & CT_OUT_ID ? CTNL_FORMAT_ID : 0) |
 			(c->ct_out & CT_OUT_EXTENDED ? CTNL_FORMAT_EXTENDED : 0);
+	/* -o ktimestamp: on what -L and -G list and -E prints. */
+	if ((c->ct_out & CT_OUT_KTIMESTAMP) &&
+	    (c->cmd == CMD_LIST || c->cmd == CMD_GET || c->cmd == CMD_EVENTS))
+		x->opts.flags |= CTNL_FORMAT_TIMESTAMP;
 	x->labels_out = x->env->have_labelmap && c->cmd != CMD_DELETE &&
 			((c->ct_out & CT_OUT_LABELS) ||
 			 (c->given & (G_LABEL | G_LABEL_ADD | G_LABEL_DEL)));

@@ -176,6 +176,36 @@ static void test_format_delta_time_of_a_stopped_entry(void **state)
 	assert_non_null(strstr(buf, " delta-time=3 use=1"));
 }
 
+/* -o ktimestamp: start and stop after delta-time, as ctime() writes them
+ * in local time (here UTC). */
+static void test_format_timestamps_in_local_time(void **state)
+{
+	struct ctnl_format_opts opts = { .size = sizeof(opts), .now = NOW,
+					 .flags = CTNL_FORMAT_TIMESTAMP };
+	struct ctnl_flow f = gre_flow();
+	char buf[512];
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	f.start = UINT64_C(1796281471349503488);	/* Dec 3 07:04:31 2026 */
+	opts.now = 1796281471 + 8;
+	ctnl_flow_format_opts(&f, &opts, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " mark=0 delta-time=8 [start=Thu Dec  3 "
+				    "07:04:31 2026] use=1"));
+	f.attrs |= CTNL_ATTR_STOP;
+	f.stop = UINT64_C(1000000000) * 951782400;	/* Feb 29 00:00 2000 */
+	f.start = f.stop - UINT64_C(36061000000000);
+	ctnl_flow_format_opts(&f, &opts, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " delta-time=36061 [start=Mon Feb 28 "
+				    "13:58:59 2000] [stop=Tue Feb 29 00:00:00 "
+				    "2000] use=1"));
+	/* Not asked: none. */
+	opts.flags = 0;
+	ctnl_flow_format_opts(&f, &opts, buf, sizeof(buf));
+	assert_null(strstr(buf, "[start="));
+}
+
 /* Without a time given, a live entry's delta-time is left out: the
  * library reads no clock. A stopped entry's needs none. */
 static void test_format_delta_time_needs_a_time(void **state)
@@ -518,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_format_gre_keys_and_delta_time),
 		cmocka_unit_test(test_format_delta_time_of_a_stopped_entry),
 		cmocka_unit_test(test_format_delta_time_needs_a_time),
+		cmocka_unit_test(test_format_timestamps_in_local_time),
 		cmocka_unit_test(test_format_helper_before_use),
 		cmocka_unit_test(test_format_labels_by_name),
 		cmocka_unit_test(test_format_extended_and_id),
