@@ -105,6 +105,12 @@ static int status_item(struct parser *p, const char *item, size_t len)
 		return bad_item(p, item, len, "ASSURED, SEEN_REPLY, "
 			       "FIXED_TIMEOUT, EXPECTED, OFFLOAD, HW_OFFLOAD, "
 			       "UNSET, UNREPLIED, or !FLAG");
+	/* UNSET: none of the flags conntrack names (it would send a mask
+	 * of 0, which the kernel refuses). */
+	if (bits[i] == 0 && !negated) {
+		p->c->status_mask |= CLI_STATUS_UNSET_MASK;
+		return 0;
+	}
 	/* !FLAG: the bit is looked at and must be clear. */
 	p->c->status_mask |= bits[i];
 	if (!negated)

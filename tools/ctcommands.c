@@ -98,7 +98,7 @@ static int ct_get(struct ctx *x)
 		if (ret == 0 && sel_match(x, &flow))
 			out_ct_flow(x, &flow, NULL);
 	}
-	out_ct_end(x);
+	/* conntrack begins the XML document of -G, and never ends it. */
 	if (ret == -ENOENT)
 		return out_no_such_entry(x);
 	if (ret < 0)
@@ -295,6 +295,8 @@ static int ct_change(struct ctx *x)
 	if (x->c->table == CTNL_TABLE_EXPECT)
 		return delete_expect(x);
 	x->save_type = update ? 0 : CTNL_EVENT_DESTROY;
+	/* What -U and -D print is XML without its document. */
+	x->xml_open = true;
 	ret = ctnl_ct_dump(x->env->ct, &x->filter, selected_cb, &s, NULL);
 	if (ret >= 0 && s.count)
 		changed = change_selected(x, &s, &first_err);
@@ -303,7 +305,6 @@ static int ct_change(struct ctx *x)
 	free(s.flows);
 	free(s.keys);
 	free(s.changes);
-	out_ct_end(x);
 	out_summary(x, changed, update ? "flow entries have been updated"
 				       : "flow entries have been deleted");
 	if (first_err)

@@ -87,8 +87,20 @@ make_ns() {
 	return 0
 }
 
-# Output as compared: what changes from run to run is masked.
+# Output as compared: what changes from run to run is masked, and the
+# lines sorted, as two namespaces hash the same entries in different
+# orders (the XML header and footer stay where they are).
 mask() {
+	local head='^(<\?xml|<conntrack>|<expect>)' tail='^(</conntrack>|</expect>)'
+
+	mask_fields >"$TMP/masking"
+	grep -E "$head" "$TMP/masking"
+	grep -vE "$head|$tail" "$TMP/masking" | LC_ALL=C sort
+	grep -E "$tail" "$TMP/masking"
+	return 0
+}
+
+mask_fields() {
 	sed -E \
 		-e 's/^((\[[A-Z]+\] +)?(ipv[46] +[0-9]+ )?[a-z0-9-]+ +[0-9]+ )[0-9]+ /\1T /' \
 		-e 's/(-t )[0-9]+/\1T/' \
@@ -100,7 +112,8 @@ mask() {
 		-e 's/<(start|stop)>[0-9]+</<\1>S</g' \
 		-e 's/portid=[0-9]+( progname=[^ ]*)?/portid=P/g' \
 		-e 's/^\[[0-9]+\.[0-9]+\]\t/[TIME]\t/' \
-		-e 's/<when>.*<\/when>/<when>W<\/when>/'
+		-e 's/<when>.*<\/when>/<when>W<\/when>/' \
+		-e '/^cpu=/s/=[0-9]+/=N/g'
 }
 
 # The summary line: conntrack's, with the program's name taken off.
