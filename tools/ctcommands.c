@@ -200,10 +200,16 @@ static bool update_of(const struct ctx *x, const struct ctnl_flow *f,
 		now->status = ch->status;
 	}
 	if (ch->attrs & CTNL_ATTR_LABELS) {
+		static const struct ctnl_labels none;
+
 		labels_apply(&now->labels, ch);
-		now->attrs |= CTNL_ATTR_LABELS;
 		changes |= memcmp(&now->labels, &f->labels,
 				  sizeof(f->labels)) != 0;
+		/* The kernel reports labels only while one is set. */
+		if (memcmp(&now->labels, &none, sizeof(none)))
+			now->attrs |= CTNL_ATTR_LABELS;
+		else
+			now->attrs &= ~CTNL_ATTR_LABELS;
 	}
 	if (ch->attrs & CTNL_ATTR_TIMEOUT) {
 		changes |= ch->timeout != f->timeout;

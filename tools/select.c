@@ -25,7 +25,8 @@ bool sel_has_extra(const struct cli *c)
 	 * of one direction are values where the entry is made. */
 	if (c->syntax == SYNTAX_CONNTRACK)
 		extra |= G_ID | G_SRC_NAT | G_DST_NAT | G_ANY_NAT |
-			 (sets_values(c) ? 0 : G_ORIG_ZONE | G_REPLY_ZONE);
+			 (sets_values(c) ? 0 : G_ORIG_ZONE | G_REPLY_ZONE) |
+			 (c->zone == 0 && !sets_values(c) ? G_ZONE : 0);
 	return (c->given & extra) ||
 	       ((c->given & G_STATE) && c->proto != IPPROTO_TCP);
 }
@@ -79,6 +80,11 @@ static bool ct_extra_match(const struct cli *c, const struct ctnl_flow *f)
 	bool dnat = c->given & (G_DST_NAT | G_ANY_NAT);
 
 	if ((c->given & G_ID) && (!(f->attrs & CTNL_ATTR_ID) || f->id != c->id))
+		return false;
+	/* conntrack's -w 0: no zone of both directions (a zone of one
+	 * direction leaves the other in zone 0). */
+	if (!sets_values(c) && (c->given & G_ZONE) && c->zone == 0 &&
+	    f->orig.zone && f->orig.zone == f->reply.zone)
 		return false;
 	if (!sets_values(c) && (c->given & G_ORIG_ZONE) &&
 	    f->orig.zone != c->orig_zone)
@@ -179,7 +185,9 @@ void sel_filter(struct ctx *x)
 				 : c->status ? c->status
 					     : CLI_STATUS_UNSET_MASK;
 	}
-	if (c->given & G_ZONE) {
+	/* conntrack's -w 0 is checked apart (see ct_extra_match()). */
+	if ((c->given & G_ZONE) &&
+	    (c->zone || c->syntax != SYNTAX_CONNTRACK || sets_values(c))) {
 		f->match |= CTNL_MATCH_ZONE;
 		f->zone = c->zone;
 	}
