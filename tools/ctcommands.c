@@ -311,11 +311,12 @@ static int ct_change(struct ctx *x)
 	free(s.flows);
 	free(s.keys);
 	free(s.changes);
-	out_summary(x, changed, update ? "flow entries have been updated"
-				       : "flow entries have been deleted");
+	if (!x->in_file)
+		out_summary(x, changed, update ? "flow entries have been updated"
+					       : "flow entries have been deleted");
 	if (first_err)
 		return out_kernel_fail(x, update ? "-U" : "-D", first_err);
-	return changed ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+	return changed || x->in_file ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
 /* ---- -F ---- */
@@ -354,6 +355,8 @@ int ct_run(struct ctx *x)
 		return cmd_stats(x);
 	case CMD_EVENTS:
 		return cmd_events(x);
+	case CMD_LOAD:
+		return ct_load(x);
 	default:
 		fprintf(x->env->err, "ctnl: no command\n");
 		return CLI_EXIT_USAGE;

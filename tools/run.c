@@ -51,19 +51,27 @@ static void output_options(struct ctx *x)
 	}
 }
 
+int run_prepare(struct ctx *x)
+{
+	char err[256];
+	int ret = sel_labels(x, err, sizeof(err));
+
+	if (ret) {
+		fprintf(x->env->err, "ctnl: %s\n", err);
+		return ret;
+	}
+	output_options(x);
+	sel_filter(x);
+	return 0;
+}
+
 int run(const struct cli *c, const struct run_env *env)
 {
 	struct ctx x = { .c = c, .env = env };
-	char err[256];
-	int ret;
+	int ret = run_prepare(&x);
 
-	ret = sel_labels(&x, err, sizeof(err));
-	if (ret) {
-		fprintf(env->err, "ctnl: %s\n", err);
+	if (ret)
 		return ret;
-	}
-	output_options(&x);
-	sel_filter(&x);
 	if (c->syntax == SYNTAX_CONNTRACK) {
 		ret = ct_run(&x);
 		tb_free(&x.line);

@@ -33,6 +33,8 @@ struct ctx {
 	bool xml_open;			/* the XML header is out */
 	unsigned int save_type;		/* -o save: "-A", "-D" (an event type) */
 	bool labels_out;		/* labels= on text lines */
+	bool in_file;			/* a line of -R: no summary, and
+					 * nothing changed is no failure */
 };
 
 /* ---- select.c: options turned into filters, keys and changes ---- */
@@ -107,5 +109,13 @@ int cmd_events(struct ctx *x);
 /* ---- ctcommands.c: the commands in conntrack's syntax ---- */
 
 int ct_run(struct ctx *x);
+/* -R FILE (load.c). */
+int ct_load(struct ctx *x);
+
+/* ---- run.c ---- */
+
+/* What every command needs first: label names resolved, the output's
+ * options, the filter. CLI_EXIT_USAGE (said) for an unknown label. */
+int run_prepare(struct ctx *x);
 
 #endif /* CTNL_TOOLS_RUNNER_H */
