@@ -94,15 +94,16 @@ mask() {
 	local head='^(<\?xml|<conntrack>|<expect>)' tail='^(</conntrack>|</expect>)'
 
 	mask_fields >"$TMP/masking"
-	grep -E "$head" "$TMP/masking"
-	grep -vE "$head|$tail" "$TMP/masking" | LC_ALL=C sort
-	grep -E "$tail" "$TMP/masking"
+	grep -aE "$head" "$TMP/masking"
+	grep -avE "$head|$tail" "$TMP/masking" | LC_ALL=C sort
+	grep -aE "$tail" "$TMP/masking"
 	return 0
 }
 
 mask_fields() {
 	sed -E \
-		-e 's/^((\[[A-Z]+\] +)?(ipv[46] +[0-9]+ )?[a-z0-9-]+ +[0-9]+ )[0-9]+ /\1T /' \
+		-e 's/^\[[0-9]+\.[0-9]+\]\t/[TIME]\t/' \
+		-e 's/^((\[TIME\]\t)?(\[[A-Z]+\] +)?(ipv[46] +[0-9]+ )?[a-z0-9-]+ +[0-9]+ )[0-9]+ /\1T /' \
 		-e 's/(-t )[0-9]+/\1T/' \
 		-e 's/\bid=[0-9]+/id=I/g; s/<id>[0-9]+<\/id>/<id>I<\/id>/g' \
 		-e 's/delta-time=[0-9]+/delta-time=D/g' \
@@ -111,7 +112,6 @@ mask_fields() {
 		-e 's/\[start=[^]]*\]/[start=S]/g; s/\[stop=[^]]*\]/[stop=S]/g' \
 		-e 's/<(start|stop)>[0-9]+</<\1>S</g' \
 		-e 's/portid=[0-9]+( progname=[^ ]*)?/portid=P/g' \
-		-e 's/^\[[0-9]+\.[0-9]+\]\t/[TIME]\t/' \
 		-e 's/<when>.*<\/when>/<when>W<\/when>/' \
 		-e '/^cpu=/s/=[0-9]+/=N/g'
 }
@@ -187,7 +187,9 @@ start_events() {
 		local prog=conntrack ns=$NS_CT
 		[ $side = ctnl ] && prog=$CTNL && ns=$NS_CTNL
 		eval "set -- $args"
-		in_ns "$ns" "$prog" "$@" >"$TMP/$side.out" 2>"$TMP/$side.err" &
+		# Not through a function: its subshell would get the signal.
+		ip netns exec "$ns" "$prog" "$@" >"$TMP/$side.ev.out" \
+			2>"$TMP/$side.ev.err" &
 		echo $! >"$TMP/$side.pid"
 	done
 	sleep 0.5	# until both listen
@@ -198,9 +200,11 @@ stop_events() {
 	for side in ct ctnl; do
 		local pid
 		pid=$(cat "$TMP/$side.pid")
-		kill -INT "$pid" 2>/dev/null
+		kill -TERM "$pid" 2>/dev/null
 		wait "$pid"
 		echo $? >"$TMP/$side.rc"
+		mv "$TMP/$side.ev.out" "$TMP/$side.out"
+		mv "$TMP/$side.ev.err" "$TMP/$side.err"
 	done
 }
 
