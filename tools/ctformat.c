@@ -282,6 +282,90 @@ void ct_xml_flow(struct textbuf *b, const struct ctnl_flow *f,
 	tb_str(b, "</flow>");
 }
 
+/* ---- XML of an expectation ---- */
+
+static void xml_exp_addrs(struct textbuf *b, const char *tag,
+			  const struct ctnl_tuple *t)
+{
+	tb_char(b, '<');
+	tb_str(b, tag);
+	tb_str(b, "><src>");
+	tb_addr(b, t->family, &t->src);
+	tb_str(b, "</src><dst>");
+	tb_addr(b, t->family, &t->dst);
+	tb_str(b, "</dst></");
+	tb_str(b, tag);
+	tb_char(b, '>');
+}
+
+static void xml_exp_l4(struct textbuf *b, const char *tag,
+		       const struct ctnl_tuple *t)
+{
+	tb_char(b, '<');
+	tb_str(b, tag);
+	tb_char(b, '>');
+	xml_l4(b, t);
+	tb_str(b, "</");
+	tb_str(b, tag);
+	tb_char(b, '>');
+}
+
+static void xml_exp_meta(struct textbuf *b, const struct ctnl_expect *e,
+			 const struct ct_xml *how)
+{
+	tb_str(b, "<meta>");
+	if (e->attrs & CTNL_EXP_ATTR_HELPER) {
+		tb_str(b, "<helper-name>");
+		tb_str(b, e->helper);
+		tb_str(b, "</helper-name>");
+	}
+	if (e->attrs & CTNL_EXP_ATTR_TIMEOUT)
+		tag_u64(b, "timeout", e->timeout);
+	if (e->attrs & CTNL_EXP_ATTR_CLASS)
+		tag_u64(b, "class", e->class);
+	if (e->attrs & CTNL_EXP_ATTR_ZONE)
+		tag_u64(b, "zone", e->zone);
+	if (how->when)
+		xml_when(b, how->now);
+	if (e->flags & NF_CT_EXPECT_PERMANENT)
+		tb_str(b, "<permanent/>");
+	if (e->flags & NF_CT_EXPECT_INACTIVE)
+		tb_str(b, "<inactive/>");
+	if (e->flags & NF_CT_EXPECT_USERSPACE)
+		tb_str(b, "<userspace/>");
+	tb_str(b, "</meta>");
+}
+
+void ct_xml_expect(struct textbuf *b, const struct ctnl_expect *e,
+		   const struct ct_xml *how)
+{
+	const char *l4 = l4_name(e->tuple.proto);
+
+	tb_str(b, how->event == CTNL_EVENT_EXP_NEW ? "<flow type=\"new\">"
+		  : how->event == CTNL_EVENT_EXP_DESTROY
+			  ? "<flow type=\"destroy\">"
+			  : "<flow>");
+	tb_str(b, "<layer3 protonum=\"");
+	tb_u64(b, e->tuple.family);
+	tb_str(b, e->tuple.family == AF_INET ? "\" protoname=\"ipv4\">"
+		  : e->tuple.family == AF_INET6 ? "\" protoname=\"ipv6\">"
+						: "\" protoname=\"unknown\">");
+	xml_exp_addrs(b, "expected", &e->tuple);
+	xml_exp_addrs(b, "mask", &e->mask);
+	xml_exp_addrs(b, "master", &e->master);
+	tb_str(b, "</layer3><layer4 protonum=\"");
+	tb_u64(b, e->tuple.proto);
+	tb_str(b, "\" protoname=\"");
+	tb_str(b, l4 ? l4 : "unknown");
+	tb_str(b, "\">");
+	xml_exp_l4(b, "expected", &e->tuple);
+	xml_exp_l4(b, "mask", &e->mask);
+	xml_exp_l4(b, "master", &e->master);
+	tb_str(b, "</layer4>");
+	xml_exp_meta(b, e, how);
+	tb_str(b, "</flow>");
+}
+
 /* ---- save: the command line that makes the entry ---- */
 
 static void opt_u64(struct textbuf *b, const char *name, uint64_t v)

@@ -34,6 +34,10 @@ struct ct_xml {
 void ct_xml_flow(struct textbuf *b, const struct ctnl_flow *f,
 		 const struct ct_xml *how);
 
+/* One expectation's <flow>...</flow>, no newline. */
+void ct_xml_expect(struct textbuf *b, const struct ctnl_expect *e,
+		   const struct ct_xml *how);
+
 /* One line of -o save: the command that would create the entry ("-A"),
  * or for an event or a deleted entry the one it stands for ("-U", "-D");
  * @event is 0 or an enum ctnl_event_type. No newline. */

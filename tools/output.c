@@ -235,9 +235,25 @@ void out_ct_expect(struct ctx *x, const struct ctnl_expect *e,
 	char line[2048];
 
 	x->shown++;
+	if (x->c->ct_out & CT_OUT_XML) {
+		struct ct_xml how = {
+			.event = ev ? ev->type : 0,
+			.when = ev && (x->c->ct_out & CT_OUT_TIMESTAMP),
+			.now = now_of(x),
+		};
+
+		ct_xml_begin(x);
+		ct_xml_expect(b, e, &how);
+		ct_userspace(b, ev);
+		tb_char(b, '\n');
+		tb_flush(b, x->env->out);
+		return;
+	}
 	if (ev && (x->c->ct_out & CT_OUT_TIMESTAMP))
 		ct_event_time(b);
 	x->opts.event = ev ? ev->type : 0;
+	/* -o extended and id: nothing on an expectation's line. */
+	x->opts.flags = 0;
 	ctnl_expect_format_opts(e, &x->opts, line, sizeof(line));
 	tb_str(b, line);
 	ct_userspace(b, ev);

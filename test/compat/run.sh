@@ -15,11 +15,12 @@
 #   ARGS ; OK                 both programs succeed, and print the same
 #   ARGS ; BAD                both fail (their messages are not compared)
 #   ARGS ; OK ; conntrack-bug: WHY
-#   ARGS ; BAD ; differs: WHY
-#                             conntrack 1.4.7 is wrong here (or ctnl
-#                             answers otherwise on purpose): ctnl must
+#                             conntrack 1.4.7 is wrong here: ctnl must
 #                             give OK/BAD and print the "> " lines that
 #                             follow (masked), whatever conntrack does
+#   ARGS ; OK ; differs: WHY  the two print different things on purpose
+#                             (help, version): only ctnl's status is
+#                             checked
 #   > LINE                    a line of ctnl's expected output
 #   ARGS ;                    a line for the next "-R -", on its stdin
 #   ARGS ; |SED               ARGS' output, through sed, on the next
@@ -70,8 +71,13 @@ failures=0
 lines=0
 
 cleanup() {
-	ip netns del "$NS_CT" 2>/dev/null
-	ip netns del "$NS_CTNL" 2>/dev/null
+	local pids
+	for ns in "$NS_CT" "$NS_CTNL"; do
+		# What a file started there (servers, clients) ends with it.
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -n "$pids" ] && kill $pids 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
 }
 trap cleanup EXIT
 
@@ -105,6 +111,7 @@ mask_fields() {
 		-e 's/^\[[0-9]+\.[0-9]+\]\t/[TIME]\t/' \
 		-e 's/^((\[TIME\]\t)?(\[[A-Z]+\] +)?(ipv[46] +[0-9]+ )?[a-z0-9-]+ +[0-9]+ )[0-9]+ /\1T /' \
 		-e 's/(-t )[0-9]+/\1T/' \
+		-e 's/^((\[[A-Z]+\] +)?)[0-9]+ proto=/\1T proto=/' \
 		-e 's/\bid=[0-9]+/id=I/g; s/<id>[0-9]+<\/id>/<id>I<\/id>/g' \
 		-e 's/delta-time=[0-9]+/delta-time=D/g' \
 		-e 's/<deltatime>[0-9]+</<deltatime>D</g' \
@@ -158,6 +165,7 @@ check_line() {
 		fail "ctnl $args: exit $rc_ctnl, expected $want"
 		sed 's/^/    ctnl: /' "$TMP/ctnl.err"
 	fi
+	case $why in ' differs:'*|'differs:'*) return ;; esac
 	if [ -n "$why" ]; then
 		printf '%s' "$expected" >"$TMP/expected"
 		if ! cmp -s "$TMP/expected" "$TMP/ctnl.masked"; then
