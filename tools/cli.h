@@ -201,8 +201,9 @@ int cli_parse(int argc, char *const argv[], struct cli *out, char *err,
 /* The command's name ("list"), or NULL for CMD_NONE. */
 const char *cli_cmd_name(enum cli_cmd cmd);
 
-/* Writes the help of @cmd (CMD_NONE: of the tool) to @f. */
-void cli_help(FILE *f, enum cli_cmd cmd);
+/* Writes the help asked for to @f: of c->cmd (CMD_NONE: of the tool), or
+ * in conntrack's syntax, of that syntax. */
+void cli_help(FILE *f, const struct cli *c);
 
 /* Whether the selection names one entry by a whole tuple, and which:
  * the original (CTNL_ATTR_ORIG) or the reply (CTNL_ATTR_REPLY); 0 when it
@@ -274,8 +275,10 @@ struct cli_option {
 	uint32_t exp_commands;	/* where it applies on the expect table */
 };
 
-/* The options, terminated by an entry with long_name NULL. */
+/* The options, terminated by an entry with long_name NULL: ctnl's own,
+ * and conntrack's syntax's (commands among them). */
 extern const struct cli_option cli_options[];
+extern const struct cli_option compat_options[];
 
 /* The commands' one-line summaries, by enum cli_cmd. */
 extern const char *const cli_cmd_summary[CMD_MAX];

@@ -192,6 +192,9 @@ const struct cli_option cli_options[] = {
 	  FLAG(help) },
 	{ 0, "version", NULL, GLOBAL,
 	  "show the versions of ctnl and libctnl", NULL, FLAG(version) },
+	{ 0, "trace", NULL, ALL,
+	  "print every netlink message sent and received on stderr, "
+	  "decoded", NULL, FLAG(trace) },
 	{ 0, "netns", "NAME|PATH", ALL,
 	  "work on the table of another network namespace: a name from "
 	  "'ip netns' (/run/netns/NAME) or the path of a namespace file",
