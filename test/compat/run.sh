@@ -109,7 +109,7 @@ mask() {
 mask_fields() {
 	sed -E \
 		-e 's/^\[[0-9]+\.[0-9]+\]\t/[TIME]\t/' \
-		-e 's/^((\[TIME\]\t)?(\[[A-Z]+\] +)?(ipv[46] +[0-9]+ )?[a-z0-9-]+ +[0-9]+ )[0-9]+ /\1T /' \
+		-e 's/^((\[TIME\]\t)? *(\[[A-Z]+\] +)?(ipv[46] +[0-9]+ )?[a-z0-9-]+ +[0-9]+ )[0-9]+ /\1T /' \
 		-e 's/(-t )[0-9]+/\1T/' \
 		-e 's/^((\[[A-Z]+\] +)?)[0-9]+ proto=/\1T proto=/' \
 		-e 's/\bid=[0-9]+/id=I/g; s/<id>[0-9]+<\/id>/<id>I<\/id>/g' \
@@ -200,11 +200,32 @@ start_events() {
 			2>"$TMP/$side.ev.err" &
 		echo $! >"$TMP/$side.pid"
 	done
-	sleep 0.5	# until both listen
+	for ns in "$NS_CT" "$NS_CTNL"; do
+		wait_netlink "$ns" listening
+	done
+}
+
+# Waits (10 s at most) until the netfilter netlink sockets of namespace
+# $1 that have joined event groups are: "listening" (one exists), or
+# "drained" (their receive queues are empty: every event was read).
+wait_netlink() {
+	local cond='$4 != "00000000"'
+	[ "$2" = drained ] && cond='$4 != "00000000" && $5 != 0'
+	for _ in $(seq 100); do
+		local n
+		n=$(in_ns "$1" awk "NR > 1 && \$2 == 12 && $cond" \
+			/proc/net/netlink | wc -l)
+		[ "$2" = listening ] && [ "$n" -gt 0 ] && return
+		[ "$2" = drained ] && [ "$n" -eq 0 ] && return
+		sleep 0.1
+	done
 }
 
 stop_events() {
-	sleep 0.5	# until the last events are out
+	for ns in "$NS_CT" "$NS_CTNL"; do
+		wait_netlink "$ns" drained
+	done
+	sleep 0.2	# until the last line read is written
 	for side in ct ctnl; do
 		local pid
 		pid=$(cat "$TMP/$side.pid")

@@ -47,6 +47,16 @@ for h in "$prefix/include/ctnl"/*.h "$prefix/include/ctnl/sys"/*.h; do
 		{ echo "does not compile on its own: $h"; exit 1; }
 done
 
+# The link named conntrack: installed with -DCTNL_CONNTRACK_LINK=ON only.
+bindir=$(find "$tmp/prefix" -name ctnl -type f -printf '%h\n' | head -n1)
+[ -n "$bindir" ] || { echo "ctnl was not installed"; exit 1; }
+if grep -q '^CTNL_CONNTRACK_LINK:BOOL=ON$' "$build/CMakeCache.txt"; then
+	[ "$(readlink "$bindir/conntrack")" = ctnl ] ||
+		{ echo "no link conntrack -> ctnl in $bindir"; exit 1; }
+elif [ -e "$bindir/conntrack" ] || [ -L "$bindir/conntrack" ]; then
+	echo "conntrack installed without CTNL_CONNTRACK_LINK"; exit 1
+fi
+
 soname=$(objdump -p "$libdir/libctnl.so" | awk '$1 == "SONAME" { print $2 }')
 [ "$soname" = "libctnl.so.0" ] || { echo "SONAME is '$soname'"; exit 1; }
 foreign=$(nm -D --defined-only "$libdir/libctnl.so" | awk '{ print $3 }' |
