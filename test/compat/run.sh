@@ -22,6 +22,7 @@
 #                             (help, version): only ctnl's status is
 #                             checked
 #   > LINE                    a line of ctnl's expected output
+#   > [N lines]               (alone) ctnl's output has N lines
 #   ARGS ;                    a line for the next "-R -", on its stdin
 #   ARGS ; |SED               ARGS' output, through sed, on the next
 #                             "-R -"'s stdin
@@ -168,6 +169,14 @@ check_line() {
 	case $why in ' differs:'*|'differs:'*) return ;; esac
 	if [ -n "$why" ]; then
 		printf '%s' "$expected" >"$TMP/expected"
+		if [[ $expected =~ ^\[([0-9]+)\ lines\]$'\n'$ ]]; then
+			local n
+			n=$(wc -l <"$TMP/ctnl.masked")
+			[ "$n" -eq "${BASH_REMATCH[1]}" ] ||
+				fail "ctnl $args: $n lines, expected" \
+					"${BASH_REMATCH[1]}"
+			return
+		fi
 		if ! cmp -s "$TMP/expected" "$TMP/ctnl.masked"; then
 			fail "ctnl $args: output differs from the right answer"
 			diff "$TMP/expected" "$TMP/ctnl.masked" | sed 's/^/    /'
