@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "progress.h"
 #include "runner.h"
 
 static const char *table_words(const struct ctx *x, const char *flows)
@@ -251,6 +252,7 @@ static uint64_t change_selected(struct ctx *x, struct selected *s,
 {
 	bool update = x->c->cmd == CMD_UPDATE;
 	int *results = calloc(s->count, sizeof(*results));
+	struct progress p;
 	uint64_t changed = 0;
 	int ret;
 
@@ -258,10 +260,12 @@ static uint64_t change_selected(struct ctx *x, struct selected *s,
 		*first_err = -ENOMEM;
 		return 0;
 	}
-	ret = ctnl_ct_batch(x->env->ct, update ? CTNL_OP_UPDATE
-					       : CTNL_OP_DELETE,
-			    s->keys, s->count, update ? s->changes : NULL,
-			    update ? s->count : 0, results);
+	progress_begin(&p, x->env, update ? "updated" : "deleted", s->count);
+	ret = progress_batch(&p, x->env->ct, update ? CTNL_OP_UPDATE
+						   : CTNL_OP_DELETE,
+			     s->keys, s->count, update ? s->changes : NULL,
+			     update ? s->count : 0, results);
+	progress_end(&p);
 	for (size_t i = 0; i < s->count; i++) {
 		if (results[i] == 0) {
 			out_ct_flow(x, &s->flows[i], NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "parser.h"
+#include "progress.h"
 #include "runner.h"
 
 /* What one line asks. */
@@ -33,6 +34,7 @@ struct load {
 	char **words;			/* one line's, for the parser */
 	size_t nwords, words_cap;
 	struct cli *scratch;		/* one line's, parsed */
+	struct progress progress;	/* lines done, on a terminal */
 };
 
 static int read_all(FILE *f, char **text)
@@ -354,8 +356,9 @@ static int delete_keys(struct load *l, const struct action *first,
 				.id = ix.found[k].id,
 			};
 	if (ret >= 0 && m)
-		ret = ctnl_ct_batch(l->x->env->ct, CTNL_OP_DELETE, byid, m,
-				    NULL, 0, results);
+		ret = progress_batch(&l->progress, l->x->env->ct,
+				     CTNL_OP_DELETE, byid, m, NULL, 0, results);
+	progress_step(&l->progress, n - m);
 	l->x->save_type = CTNL_EVENT_DESTROY;
 	for (size_t k = 0, j = 0; ret >= 0 && k < n; k++)
 		if (ix.hit[k] && results[j++] == 0)
@@ -391,8 +394,8 @@ static int run_batch(struct load *l, size_t *i, size_t *flow)
 	results = calloc(n, sizeof(*results));
 	if (!results)
 		return out_kernel_fail(l->x, "-R", -ENOMEM);
-	ctnl_ct_batch(l->x->env->ct, CTNL_OP_CREATE, &l->flows[f0], n, NULL,
-		      0, results);
+	progress_batch(&l->progress, l->x->env->ct, CTNL_OP_CREATE,
+		       &l->flows[f0], n, NULL, 0, results);
 	for (size_t k = 0; k < n; k++) {
 		const struct action *a = first + k;
 		int r = results[k];
@@ -415,12 +418,17 @@ static int run_batch(struct load *l, size_t *i, size_t *flow)
  * summary: conntrack counts nothing a file does. */
 static int run_line(struct load *l, const struct action *a)
 {
-	struct ctx x = { .c = a->c, .env = l->x->env, .in_file = true };
-	int ret = run_prepare(&x);
+	/* The file's report is the one on the terminal. */
+	struct run_env env = *l->x->env;
+	struct ctx x = { .c = a->c, .env = &env, .in_file = true };
+	int ret;
 
+	env.progress = false;
+	ret = run_prepare(&x);
 	if (ret == 0)
 		ret = ct_run(&x);
 	tb_free(&x.line);
+	progress_step(&l->progress, 1);
 	if (ret != CLI_EXIT_OK)
 		fprintf(l->x->env->err, "ctnl: %s:%u: failed, as said\n",
 			l->name, a->line);
@@ -432,6 +440,7 @@ static int run_all(struct load *l)
 	size_t i = 0, flow = 0;
 	int status = CLI_EXIT_OK, ret;
 
+	progress_begin(&l->progress, l->x->env, "done", l->count);
 	while (i < l->count) {
 		if (l->actions[i].c)
 			ret = run_line(l, &l->actions[i++]);
@@ -440,6 +449,7 @@ static int run_all(struct load *l)
 		if (ret != CLI_EXIT_OK)
 			status = CLI_EXIT_FAIL;
 	}
+	progress_end(&l->progress);
 	return status;
 }
 

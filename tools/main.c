@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ctnl/ctnl.h>
 
@@ -116,6 +117,7 @@ int main(int argc, char **argv)
 	ret = open_handle(&c, &ct);
 	if (ret == CLI_EXIT_OK) {
 		env.ct = ct;
+		env.progress = isatty(STDERR_FILENO) == 1;
 		catch_signals();
 		ret = run(&c, &env);
 		ctnl_ct_close(ct);

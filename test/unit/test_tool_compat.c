@@ -92,6 +92,15 @@ struct result {
 
 static struct labelmap labels;
 
+/* The progress report: on, with a clock that moves 400 ms a reading. */
+static bool progress_on;
+static int64_t fake_ms;
+
+static int64_t fake_clock(void)
+{
+	return fake_ms += 400;
+}
+
 /* Runs conntrack's command line @argv (NULL-terminated, without the
  * program's name) as "ctnl", standard input from @in when not NULL. */
 static struct result run_argv(struct table *t, const char *in,
@@ -100,7 +109,9 @@ static struct result run_argv(struct table *t, const char *in,
 	char *argv[64] = { "ctnl" }, msg[256];
 	struct result r = { 0 };
 	struct run_env env = { .ct = &t->ct, .labels = &labels,
-			       .have_labelmap = true, .now = 1000 };
+			       .have_labelmap = true, .now = 1000,
+			       .progress = progress_on,
+			       .clock_ms = fake_clock };
 	struct cli c;
 	int argc = 1, saved = -1;
 
@@ -501,6 +512,49 @@ static void test_compat_load_file(void **state)
 	table_free(t);
 }
 
+/* On a terminal, a long -R, -D or -U reports progress on stderr, in one
+ * line rewritten in place and wiped at the end; the output is the same. */
+static void test_compat_progress(void **state)
+{
+	struct table *t = table_new();
+	struct result r;
+
+	(void)state;
+	progress_on = true;
+	r = RUN_IN(t,
+		   "-I -s 1.1.1.1 -d 2.2.2.2 -p udp --sport 1 --dport 2 -t 50\n"
+		   "-U -p udp -m 1\n"
+		   "-U -p udp -m 2\n"
+		   "-U -p udp -m 3\n"
+		   "-U -p udp -m 4\n",
+		   "-R", "-");
+	assert_int_equal(r.status, 0);
+	assert_has(r.err, "\r\033[Kctnl: 3 of 5 entries done (60 %), ");
+	assert_has(r.err, "\r\033[Kctnl: 5 of 5 entries done (100 %), ");
+	/* Wiped: the last thing written. */
+	assert_string_equal(r.err + r.err_len - 4, "\r\033[K");
+	assert_int_equal(strlen(r.out), 4 * strlen(
+		"udp      17 50 src=1.1.1.1 dst=2.2.2.2 sport=1 dport=2 "
+		"[UNREPLIED] src=2.2.2.2 dst=1.1.1.1 sport=2 dport=1 mark=1 "
+		"use=2\n"));
+	result_free(&r);
+	/* -D of one entry: a single batch, under a second: no report. */
+	r = RUN(t, "-D", "-p", "udp");
+	assert_int_equal(r.status, 0);
+	assert_null(strchr(r.err, '\r'));
+	result_free(&r);
+	progress_on = false;
+	/* Off (not a terminal): never. */
+	r = RUN_IN(t,
+		   "-I -s 1.1.1.1 -d 2.2.2.2 -p udp --sport 1 --dport 2 -t 50\n"
+		   "-U -p udp -m 1\n-U -p udp -m 2\n-U -p udp -m 3\n",
+		   "-R", "-");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	result_free(&r);
+	table_free(t);
+}
+
 /* Expectations: created from a master, listed, deleted. */
 static void test_compat_expectations(void **state)
 {
@@ -557,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_compat_delete_by_mark),
 		cmocka_unit_test(test_compat_create_with_nat),
 		cmocka_unit_test(test_compat_load_file),
+		cmocka_unit_test(test_compat_progress),
 		cmocka_unit_test(test_compat_expectations),
 	};
 
