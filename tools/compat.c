@@ -596,7 +596,8 @@ const struct cli_option compat_options[] = {
 	  .exp_commands = LIST | EVENTS },
 	{ 'z', "zero", NULL, LIST, "zero the counters while listing", NULL,
 	  .apply = ct_ignore, .given = G_ZERO },
-	{ 'e', "event-mask", "EVENT[,...]", EVENTS, "ALL, NEW, UPDATES, DESTROY",
+	{ 'e', "event-mask", "EVENT[,...]", EVENTS,
+	  "ALL, NEW, UPDATES, DESTROY",
 	  NULL, .apply = ct_events, .given = G_EVENTS },
 	{ 'b', "buffer-size", "BYTES", EVENTS, "event socket buffer size",
 	  NULL, NUMBER(buffer_size, INT32_MAX, "a size in bytes"),
@@ -616,20 +617,53 @@ const struct cli_option compat_options[] = {
 
 static const struct cli_option *row_by_short(char c)
 {
-	for (const struct cli_option *o = compat_options; o->long_name; o++)
-		if (o->short_name == c)
+	/* By letter, built on the first call: -R reads a file of short
+	 * options, line after line. */
+	static const struct cli_option *rows[128];
+	static bool built;
+
+	if (!built) {
+		for (const struct cli_option *o = compat_options; o->long_name;
+		     o++)
+			if (o->short_name > 0)
+				rows[(unsigned char)o->short_name] = o;
+		built = true;
+	}
+	return c > 0 ? rows[(unsigned char)c] : NULL;
+}
+
+/* How @name (@len bytes, no NUL among them) reads as @full: 2 the same,
+ * 1 a prefix of it, 0 neither. */
+static int name_match(const char *name, size_t len, const char *full)
+{
+	if (!full || full[0] != name[0])
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if (full[i] != name[i])
+			return 0;
+	return full[len] == '\0' ? 2 : 1;
+}
+
+/* The row of --@name, read through the table. */
+static const struct cli_option *row_by_long_scan(const char *name, size_t len,
+						 bool *ambiguous)
+{
+	const struct cli_option *found = NULL;
+	bool several = false;
+
+	for (const struct cli_option *o = compat_options; o->long_name; o++) {
+		int m = name_match(name, len, o->long_name);
+		int a = name_match(name, len, o->alias);
+
+		if (m == 2 || a == 2)
 			return o;
-	return NULL;
-}
-
-static bool name_is(const char *name, size_t len, const char *full)
-{
-	return full && strlen(full) == len && strncmp(name, full, len) == 0;
-}
-
-static bool name_starts(const char *name, size_t len, const char *full)
-{
-	return full && strlen(full) > len && strncmp(name, full, len) == 0;
+		if (!m && !a)
+			continue;
+		several |= found && found != o;
+		found = o;
+	}
+	*ambiguous = several;
+	return several ? NULL : found;
 }
 
 /* The row of --@name: its own name or alias, else the one option it is a
@@ -637,32 +671,42 @@ static bool name_starts(const char *name, size_t len, const char *full)
 static const struct cli_option *row_by_long(const char *name, size_t len,
 					    bool *ambiguous)
 {
+	/* The last answers, by a hash of the name: -R reads a file of the
+	 * same options, line after line. */
+	static struct {
+		char name[24];
+		const struct cli_option *row;
+	} last[128];
 	const struct cli_option *found = NULL;
+	size_t h;
+	bool several = false;
 
 	*ambiguous = false;
-	for (const struct cli_option *o = compat_options; o->long_name; o++)
-		if (name_is(name, len, o->long_name) ||
-		    name_is(name, len, o->alias))
-			return o;
-	for (const struct cli_option *o = compat_options; o->long_name; o++) {
-		if (!name_starts(name, len, o->long_name) &&
-		    !name_starts(name, len, o->alias))
-			continue;
-		if (found && found != o) {
-			*ambiguous = true;
-			return NULL;
-		}
-		found = o;
+	if (len == 0)
+		return NULL;
+	h = ((unsigned char)name[0] * 31u + (unsigned char)name[len - 1] +
+	     len * 7u) % 128;
+	if (last[h].row && len < sizeof(last[0].name) &&
+	    memcmp(last[h].name, name, len) == 0 && last[h].name[len] == '\0')
+		return last[h].row;
+	found = row_by_long_scan(name, len, &several);
+	*ambiguous = several;
+	if (found && len < sizeof(last[0].name)) {
+		memcpy(last[h].name, name, len);
+		last[h].name[len] = '\0';
+		last[h].row = found;
 	}
 	return found;
 }
+
 
 struct scan {
 	struct parser *p;
 	int argc;
 	char *const *argv;
 	int i;			/* the argument being read */
-	bool seen[ROWS];	/* compat_options[n] was given */
+	/* Bit n: compat_options[n] was given. */
+	uint64_t seen[(ROWS + 63) / 64];
 };
 
 /* The value of row @o: attached (@attached, or NULL), else the next
@@ -699,11 +743,12 @@ static int take_value(struct scan *s, const struct cli_option *o,
 static int use_row(struct scan *s, const struct cli_option *o,
 		   const char *attached)
 {
+	size_t n = (size_t)(o - compat_options);
 	const char *value;
 
 	if (take_value(s, o, attached, &value))
 		return CLI_EXIT_USAGE;
-	s->seen[o - compat_options] = true;
+	s->seen[n / 64] |= 1ull << (n % 64);
 	s->p->c->given |= o->given;
 	return o->apply(s->p, o, value);
 }
@@ -715,16 +760,13 @@ static int long_option(struct scan *s, const char *arg)
 	const struct cli_option *o;
 	bool ambiguous;
 
-	snprintf(s->p->opt_name, sizeof(s->p->opt_name), "--%.*s", (int)len,
-		 name);
-	s->p->opt_text = s->p->opt_name;
+	parser_set_opt(s->p, true, name, len);
 	o = len ? row_by_long(name, len, &ambiguous) : NULL;
 	if (!o)
 		return parser_fail(s->p, "%s option '%s'",
 				   len && ambiguous ? "ambiguous" : "unknown",
 				   s->p->opt_name);
-	snprintf(s->p->opt_name, sizeof(s->p->opt_name), "--%s",
-		 o->long_name);
+	parser_set_opt(s->p, true, o->long_name, strlen(o->long_name));
 	return use_row(s, o, eq ? eq + 1 : NULL);
 }
 
@@ -734,8 +776,7 @@ static int short_options(struct scan *s, const char *arg)
 	for (const char *c = arg + 1; *c; c++) {
 		const struct cli_option *o = row_by_short(*c);
 
-		snprintf(s->p->opt_name, sizeof(s->p->opt_name), "-%c", *c);
-		s->p->opt_text = s->p->opt_name;
+		parser_set_opt(s->p, false, c, 1);
 		if (!o)
 			return parser_fail(s->p, "unknown option '-%c'", *c);
 		if (o->arg)
@@ -787,12 +828,22 @@ bool compat_detect(int argc, char *const argv[])
 
 /* ---- Checks, as conntrack's tables of what goes with what ---- */
 
+/* The first row from @from on that was given, in the table's order. */
 static const struct cli_option *given_row(const struct scan *s,
 					  const struct cli_option *from)
 {
-	for (const struct cli_option *o = from; o->long_name; o++)
-		if (s->seen[o - compat_options])
-			return o;
+	size_t n = (size_t)(from - compat_options);
+
+	for (size_t w = n / 64; w < sizeof(s->seen) / sizeof(s->seen[0]);
+	     w++) {
+		uint64_t bits = s->seen[w];
+
+		if (w == n / 64)
+			bits &= ~0ull << (n % 64);
+		if (bits)
+			return &compat_options[w * 64 +
+					       (size_t)__builtin_ctzll(bits)];
+	}
 	return NULL;
 }
 
@@ -1024,8 +1075,7 @@ int compat_parse(int argc, char *const argv[], struct cli *out, char *err,
 	struct parser p = { .c = out, .err = err, .errsize = errsize };
 	struct scan s = { .p = &p, .argc = argc, .argv = argv };
 
-	*out = (struct cli){ .mark_mask = UINT32_MAX,
-			     .syntax = SYNTAX_CONNTRACK };
+	cli_reset(out, SYNTAX_CONNTRACK);
 	if (errsize)
 		err[0] = '\0';
 	if (scan_argv(&s))

@@ -316,8 +316,9 @@ static int ct_change(struct ctx *x)
 	free(s.keys);
 	free(s.changes);
 	if (!x->in_file)
-		out_summary(x, changed, update ? "flow entries have been updated"
-					       : "flow entries have been deleted");
+		out_summary(x, changed,
+			    update ? "flow entries have been updated"
+				   : "flow entries have been deleted");
 	if (first_err)
 		return out_kernel_fail(x, update ? "-U" : "-D", first_err);
 	return changed || x->in_file ? CLI_EXIT_OK : CLI_EXIT_FAIL;

@@ -28,7 +28,9 @@ static int event_cb(const struct ctnl_event *ev, void *data)
 		return CTNL_CB_OK;
 	if (exp != (x->c->table == CTNL_TABLE_EXPECT))
 		return CTNL_CB_OK;
-	if (ev->portid)
+	/* conntrack names the program only with -o userspace. */
+	if (ev->portid && (x->c->syntax != SYNTAX_CONNTRACK ||
+			   (x->c->ct_out & CT_OUT_USERSPACE)))
 		je.progname = progname_of(ev->portid, &x->progname);
 	if (exp) {
 		if (x->c->family && ev->expect.tuple.family != x->c->family)
@@ -39,8 +41,6 @@ static int event_cb(const struct ctnl_event *ev, void *data)
 			return CTNL_CB_OK;
 		out_flow(x, &ev->flow, &je);
 	}
-	/* Each line as it happens, for whoever reads the pipe. */
-	fflush(x->env->out);
 	if (x->c->limit && x->shown >= x->c->limit) {
 		x->done = true;
 		return CTNL_CB_STOP;
@@ -99,6 +99,10 @@ static int read_events(struct ctx *x)
 	do {
 		ret = ctnl_ct_event_read(x->env->ct, event_cb, x);
 	} while (ret > 0 && !stopped(x));
+	/* Out once all that was queued is read: whoever reads the pipe
+	 * sees each line as soon as the next would have to wait, with one
+	 * write per burst instead of one per line. */
+	fflush(x->env->out);
 	if (ret == -EBADMSG || ret == -EPERM) {
 		/* Skipped by the library; the next read goes on. */
 		fprintf(x->env->err, "ctnl: events: a message was dropped: "

@@ -26,7 +26,7 @@ struct action {
 struct load {
 	struct ctx *x;
 	const char *name;		/* the file's, for the messages */
-	char *text;			/* the file, split into words in place */
+	char *text;			/* the file, split in place */
 	struct action *actions;
 	size_t count, capacity;
 	struct ctnl_flow *flows;	/* for the batches, in order */
@@ -82,6 +82,27 @@ static int add_word(struct load *l, char *word)
 	return 0;
 }
 
+/* The words of a line without quotes, where they are. */
+static int split_plain(struct load *l, char *s)
+{
+	int err = 0;
+
+	while (!err) {
+		size_t n;
+
+		s += strspn(s, " \t");
+		if (!*s)
+			break;
+		n = strcspn(s, " \t");
+		err = add_word(l, s);
+		if (!s[n])
+			break;
+		s[n] = '\0';
+		s += n + 1;
+	}
+	return err;
+}
+
 /*
  * Splits @s, one line, into words, in place, as conntrack does: blanks
  * separate words; "double quotes" keep them, and a backslash in quotes
@@ -95,6 +116,8 @@ static int split_line(struct load *l, char *s)
 
 	l->nwords = 0;
 	err = add_word(l, "conntrack");
+	if (!err && !strchr(s, '"'))
+		return split_plain(l, s);
 	for (; *s && !err; s++) {
 		if (quoted && *s == '\\' && s[1]) {
 			*out++ = *++s;
@@ -207,16 +230,20 @@ static int parse_line(struct load *l, unsigned int line)
 	int ret;
 
 	ret = compat_parse((int)l->nwords, l->words, c, err, sizeof(err));
-	if (ret == 0 && c->cmd == CMD_LOAD)
-		ret = CLI_EXIT_USAGE, snprintf(err, sizeof(err), "-R in a file");
+	if (ret == 0 && c->cmd == CMD_LOAD) {
+		ret = CLI_EXIT_USAGE;
+		snprintf(err, sizeof(err), "-R in a file");
+	}
 	a = ret == 0 ? new_action(l, line) : NULL;
-	if (ret == 0 && !a)
-		ret = CLI_EXIT_FAIL, snprintf(err, sizeof(err), "%s",
-					      strerror(ENOMEM));
+	if (ret == 0 && !a) {
+		ret = CLI_EXIT_FAIL;
+		snprintf(err, sizeof(err), "%s", strerror(ENOMEM));
+	}
 	if (ret == 0)
 		ret = take_line(l, a, c, err, sizeof(err));
 	if (ret)
-		fprintf(l->x->env->err, "ctnl: %s:%u: %s\n", l->name, line, err);
+		fprintf(l->x->env->err, "ctnl: %s:%u: %s\n", l->name, line,
+			err);
 	return ret;
 }
 
@@ -319,7 +346,8 @@ static void find_key(struct key_index *ix, const struct ctnl_tuple *t,
 		if (!k)
 			return;
 		key = &ix->keys[k - 1];
-		if (ix->hit[k - 1] || !(key->attrs & CTNL_ATTR_ORIG) == !reply ||
+		if (ix->hit[k - 1] ||
+		    !(key->attrs & CTNL_ATTR_ORIG) == !reply ||
 		    memcmp(key_tuple(key), t, sizeof(*t)))
 			continue;
 		ix->hit[k - 1] = true;

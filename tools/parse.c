@@ -5,6 +5,7 @@
  * option means is in the option table (options.c).
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,6 +94,37 @@ static bool named_conntrack(const char *argv0)
 	return argv0 && strcmp(slash ? slash + 1 : argv0, "conntrack") == 0;
 }
 
+void cli_reset(struct cli *c, enum cli_syntax syntax)
+{
+	size_t end = offsetof(struct cli, label_del) + sizeof(c->label_del);
+
+	_Static_assert(offsetof(struct cli, label_del) ==
+			       offsetof(struct cli, label) +
+				       2 * sizeof(struct cli_labels),
+		       "the three label lists follow each other");
+	memset(c, 0, offsetof(struct cli, label));
+	c->label.count = c->label_add.count = c->label_del.count = 0;
+	memset((char *)c + end, 0, sizeof(*c) - end);
+	c->mark_mask = UINT32_MAX;
+	c->syntax = syntax;
+}
+
+void parser_set_opt(struct parser *p, bool is_long, const char *name,
+		    size_t len)
+{
+	char *o = p->opt_name;
+
+	*o++ = '-';
+	if (is_long)
+		*o++ = '-';
+	if (len > sizeof(p->opt_name) - 3)
+		len = sizeof(p->opt_name) - 3;
+	for (size_t i = 0; i < len; i++)
+		o[i] = name[i];
+	o[len] = '\0';
+	p->opt_text = p->opt_name;
+}
+
 int cli_parse(int argc, char *const argv[], struct cli *out, char *err,
 	      size_t errsize)
 {
@@ -100,7 +132,7 @@ int cli_parse(int argc, char *const argv[], struct cli *out, char *err,
 	bool dashdash = false;
 	int word;
 
-	*out = (struct cli){ .mark_mask = UINT32_MAX };
+	cli_reset(out, SYNTAX_CTNL);
 	if (errsize)
 		err[0] = '\0';
 	if (argc < 1 || !argv)

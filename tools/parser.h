@@ -23,6 +23,16 @@ struct parser {
 	char opt_name[64];	/* ... without an attached value */
 };
 
+/* Clears @c for a parse in @syntax: every field but the items of the
+ * label lists past their (zero) counts, 9 KiB nothing reads, which -R
+ * would otherwise clear once a line. */
+void cli_reset(struct cli *c, enum cli_syntax syntax);
+
+/* p->opt_name = "-" (@is_long: "--") and the @len bytes of @name (cut
+ * to fit), and p->opt_text = p->opt_name. */
+void parser_set_opt(struct parser *p, bool is_long, const char *name,
+		    size_t len);
+
 /* Writes the message into p->err; returns CLI_EXIT_USAGE. */
 __attribute__((format(printf, 2, 3)))
 int parser_fail(struct parser *p, const char *fmt, ...);

@@ -11,8 +11,9 @@ static void ct_output_options(struct ctx *x)
 {
 	const struct cli *c = x->c;
 
-	x->opts.flags = (c->ct_out & CT_OUT_ID ? CTNL_FORMAT_ID : 0) |
-			(c->ct_out & CT_OUT_EXTENDED ? CTNL_FORMAT_EXTENDED : 0);
+	x->opts.flags =
+		(c->ct_out & CT_OUT_ID ? CTNL_FORMAT_ID : 0) |
+		(c->ct_out & CT_OUT_EXTENDED ? CTNL_FORMAT_EXTENDED : 0);
 	/* -o ktimestamp: on what -L and -G list and -E prints. */
 	if ((c->ct_out & CT_OUT_KTIMESTAMP) &&
 	    (c->cmd == CMD_LIST || c->cmd == CMD_GET || c->cmd == CMD_EVENTS))

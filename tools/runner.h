@@ -31,7 +31,8 @@ struct ctx {
 	/* conntrack's syntax */
 	struct textbuf line;		/* the line being written */
 	bool xml_open;			/* the XML header is out */
-	unsigned int save_type;		/* -o save: "-A", "-D" (an event type) */
+	unsigned int save_type;		/* -o save: "-A" or "-D" (an event
+					 * type) */
 	bool labels_out;		/* labels= on text lines */
 	bool in_file;			/* a line of -R: no summary, and
 					 * nothing changed is no failure */

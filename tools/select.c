@@ -299,11 +299,13 @@ int sel_labels(struct ctx *x, char *err, size_t size)
 				       &x->label_del, err, size);
 	if (ret)
 		return ret;
-	for (unsigned int bit = 0; bit < CTNL_LABEL_BITS; bit++) {
-		if (ctnl_labels_test(&x->label_add, bit) &&
-		    ctnl_labels_test(&x->label_del, bit)) {
+	for (unsigned int w = 0; w < CTNL_LABEL_BITS / 32; w++) {
+		uint32_t both = x->label_add.words[w] & x->label_del.words[w];
+
+		if (both) {
 			snprintf(err, size, "--label-del: label %u is also in "
-				 "--label-add", bit);
+				 "--label-add",
+				 w * 32 + (unsigned int)__builtin_ctz(both));
 			return CLI_EXIT_USAGE;
 		}
 	}

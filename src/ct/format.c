@@ -445,6 +445,19 @@ static bool opts_ok(const struct ctnl_format_opts *opts)
 				       CTNL_FORMAT_TIMESTAMP)));
 }
 
+/* [HW_OFFLOAD], [OFFLOAD] or [ASSURED]: the first that applies. */
+static void emit_assured(struct out *o, const struct ctnl_flow *f)
+{
+	if (!(f->attrs & CTNL_ATTR_STATUS))
+		return;
+	if (f->status & IPS_HW_OFFLOAD)
+		PUT(o, "[HW_OFFLOAD] ");
+	else if (f->status & IPS_OFFLOAD)
+		PUT(o, "[OFFLOAD] ");
+	else if (f->status & IPS_ASSURED)
+		PUT(o, "[ASSURED] ");
+}
+
 int ctnl_flow_format_opts(const struct ctnl_flow *f,
 			  const struct ctnl_format_opts *opts, char *buf,
 			  size_t size)
@@ -484,15 +497,7 @@ int ctnl_flow_format_opts(const struct ctnl_flow *f,
 		PUT_FIELD(&o, "zone-reply=", f->reply.zone);
 	emit_counters(&o, f, CTNL_DIR_REPLY);
 
-	/* One of the three, the first that applies. */
-	if (f->attrs & CTNL_ATTR_STATUS) {
-		if (f->status & IPS_HW_OFFLOAD)
-			PUT(&o, "[HW_OFFLOAD] ");
-		else if (f->status & IPS_OFFLOAD)
-			PUT(&o, "[OFFLOAD] ");
-		else if (f->status & IPS_ASSURED)
-			PUT(&o, "[ASSURED] ");
-	}
+	emit_assured(&o, f);
 	if (f->attrs & CTNL_ATTR_MARK)
 		PUT_FIELD(&o, "mark=", f->mark);
 	if (same_zone && f->orig.zone)
