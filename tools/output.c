@@ -91,7 +91,8 @@ void out_flow(struct ctx *x, const struct ctnl_flow *f,
 	}
 	x->shown++;
 	if (x->c->output == OUT_JSON) {
-		json_flow(out, f, ev, x->names, now_of(x));
+		json_flow(&x->line, f, ev, x->names, now_of(x));
+		tb_flush(&x->line, out);
 		return;
 	}
 	x->opts.event = ev ? ev->type : 0;
@@ -119,7 +120,8 @@ void out_expect(struct ctx *x, const struct ctnl_expect *e,
 	}
 	x->shown++;
 	if (x->c->output == OUT_JSON) {
-		json_expect(x->env->out, e, ev);
+		json_expect(&x->line, e, ev);
+		tb_flush(&x->line, x->env->out);
 		return;
 	}
 	x->opts.event = ev ? ev->type : 0;

@@ -66,6 +66,33 @@ int run_prepare(struct ctx *x)
 	return 0;
 }
 
+/* ctnl's own commands. */
+static int run_ctnl(struct ctx *x)
+{
+	switch (x->c->cmd) {
+	case CMD_LIST:
+		return cmd_list(x);
+	case CMD_GET:
+		return cmd_get(x);
+	case CMD_CREATE:
+		return cmd_create(x);
+	case CMD_UPDATE:
+	case CMD_DELETE:
+		return cmd_change(x);
+	case CMD_FLUSH:
+		return cmd_flush(x);
+	case CMD_COUNT:
+		return cmd_count(x);
+	case CMD_STATS:
+		return cmd_stats(x);
+	case CMD_EVENTS:
+		return cmd_events(x);
+	default:
+		fprintf(x->env->err, "ctnl: no command\n");
+		return CLI_EXIT_USAGE;
+	}
+}
+
 int run(const struct cli *c, const struct run_env *env)
 {
 	struct ctx x = { .c = c, .env = env };
@@ -73,32 +100,7 @@ int run(const struct cli *c, const struct run_env *env)
 
 	if (ret)
 		return ret;
-	if (c->syntax == SYNTAX_CONNTRACK) {
-		ret = ct_run(&x);
-		tb_free(&x.line);
-		return ret;
-	}
-
-	switch (c->cmd) {
-	case CMD_LIST:
-		return cmd_list(&x);
-	case CMD_GET:
-		return cmd_get(&x);
-	case CMD_CREATE:
-		return cmd_create(&x);
-	case CMD_UPDATE:
-	case CMD_DELETE:
-		return cmd_change(&x);
-	case CMD_FLUSH:
-		return cmd_flush(&x);
-	case CMD_COUNT:
-		return cmd_count(&x);
-	case CMD_STATS:
-		return cmd_stats(&x);
-	case CMD_EVENTS:
-		return cmd_events(&x);
-	default:
-		fprintf(env->err, "ctnl: no command\n");
-		return CLI_EXIT_USAGE;
-	}
+	ret = c->syntax == SYNTAX_CONNTRACK ? ct_run(&x) : run_ctnl(&x);
+	tb_free(&x.line);
+	return ret;
 }

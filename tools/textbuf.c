@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <arpa/inet.h>
 #include <stdlib.h>
 
 #include "textbuf.h"
@@ -23,15 +22,34 @@ bool tb_room(struct textbuf *b, size_t n)
 	return true;
 }
 
+/* "00" to "99": two digits a division. */
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
 void tb_u64(struct textbuf *b, uint64_t v)
 {
 	char digits[20];
 	size_t n = 0;
 
-	do {
-		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	if (v < 10) {
+		tb_char(b, (char)('0' + v));
+		return;
+	}
+	while (v >= 100) {
+		const char *pair = &digit_pairs[(v % 100) * 2];
+
+		v /= 100;
+		digits[sizeof(digits) - ++n] = pair[1];
+		digits[sizeof(digits) - ++n] = pair[0];
+	}
+	if (v >= 10) {
+		digits[sizeof(digits) - ++n] = digit_pairs[v * 2 + 1];
+		digits[sizeof(digits) - ++n] = digit_pairs[v * 2];
+	} else {
+		digits[sizeof(digits) - ++n] = (char)('0' + v);
+	}
 	tb_mem(b, digits + sizeof(digits) - n, n);
 }
 
@@ -50,18 +68,11 @@ void tb_hex(struct textbuf *b, uint64_t v)
 
 void tb_addr(struct textbuf *b, uint8_t family, const union ctnl_addr *a)
 {
-	char text[INET6_ADDRSTRLEN];
+	char text[CTNL_ADDR_TEXT_MAX];
+	int n = ctnl_addr_to_text(family, a, text, sizeof(text));
 
-	if (family == AF_INET) {
-		for (int i = 0; i < 4; i++) {
-			if (i)
-				tb_char(b, '.');
-			tb_u64(b, a->u8[i]);
-		}
-		return;
-	}
-	if (inet_ntop(AF_INET6, a, text, sizeof(text)))
-		tb_str(b, text);
+	if (n > 0)
+		tb_mem(b, text, (size_t)n);
 }
 
 int tb_flush(struct textbuf *b, FILE *f)

@@ -129,6 +129,32 @@ CTNL_API int ctnl_icmp_reply_type(uint8_t proto, uint8_t type);
 CTNL_API int ctnl_tuple_invert(const struct ctnl_tuple *t,
 			       struct ctnl_tuple *ret);
 
+/** Room for any address ctnl_addr_to_text() writes, its NUL included
+ * (INET6_ADDRSTRLEN). */
+#define CTNL_ADDR_TEXT_MAX 46
+
+/**
+ * Writes an address as text, byte for byte as glibc's inet_ntop() does
+ * (and so as conntrack prints it): IPv4 dotted; IPv6 in lower-case hex
+ * groups without leading zeros, the longest run of two or more zero
+ * groups (the first of equal runs) written "::", and an IPv4-compatible
+ * (::a.b.c.d) or IPv4-mapped (::ffff:a.b.c.d) address with its last 32
+ * bits dotted. By hand: no stdio, no locale.
+ * @param family  AF_INET or AF_INET6
+ * @param addr    the address (the first 4 bytes for AF_INET)
+ * @param buf     receives the text, always terminated when @p size > 0
+ *                (may be NULL when @p size is 0); CTNL_ADDR_TEXT_MAX
+ *                bytes always suffice
+ * @param size    the room in @p buf, in bytes
+ * @return the text's length without its NUL, like snprintf(): a result >=
+ *         @p size means it was cut.
+ * @errors -EINVAL (another family, @p addr NULL, or @p buf NULL with a
+ *         @p size).
+ * @ownership Both borrowed for the call.
+ */
+CTNL_API int ctnl_addr_to_text(uint8_t family, const union ctnl_addr *addr,
+			       char *buf, size_t size);
+
 /** The number of connection-tracking labels. */
 #define CTNL_LABEL_BITS 128
 /**

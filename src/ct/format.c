@@ -6,7 +6,6 @@
  * The rules were read off that program's output on real tables; where a
  * rule looks odd, it is because conntrack does it so (see the comments).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -121,28 +120,116 @@ static void put_padded(struct out *o, const char *s, size_t width)
 }
 
 /* An IPv4 address by hand, an IPv6 one as inet_ntop writes it. */
-static void put_addr(struct out *o, uint8_t family, const union ctnl_addr *a)
+/* The decimal digits of @b at @out; their number. */
+static size_t ip4_byte(char *out, unsigned int b)
 {
-	char text[INET6_ADDRSTRLEN];
 	size_t n = 0;
 
-	if (family == AF_INET6) {
-		inet_ntop(AF_INET6, a, text, sizeof(text));
-		put_str(o, text);
-		return;
-	}
-	for (int i = 0; i < 4; i++) {
-		unsigned int b = a->u8[i];
+	if (b >= 100)
+		out[n++] = (char)('0' + b / 100);
+	if (b >= 10)
+		out[n++] = (char)('0' + b / 10 % 10);
+	out[n++] = (char)('0' + b % 10);
+	return n;
+}
 
+static size_t ip4_text(char *out, const uint8_t *a)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < 4; i++) {
 		if (i)
-			text[n++] = '.';
-		if (b >= 100)
-			text[n++] = (char)('0' + b / 100);
-		if (b >= 10)
-			text[n++] = (char)('0' + b / 10 % 10);
-		text[n++] = (char)('0' + b % 10);
+			out[n++] = '.';
+		n += ip4_byte(out + n, a[i]);
 	}
-	put_mem(o, text, n);
+	return n;
+}
+
+/* The longest run of two or more zero groups (the first of equals), as
+ * inet_ntop() compresses it; *@len 0 when there is none. */
+static int zero_run(const uint16_t *g, int *len)
+{
+	int best = -1, best_len = 0;
+
+	for (int i = 0; i < 8;) {
+		int j = i;
+
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > best_len && j - i >= 2) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	*len = best_len;
+	return best;
+}
+
+/* An IPv6 address as glibc's inet_ntop() writes it: lower-case hex
+ * groups, the longest zero run as "::", an IPv4-compatible or -mapped
+ * address with its last 32 bits dotted. No stdio. */
+static size_t ip6_text(char *out, const uint8_t *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint16_t g[8];
+	int run_len, run;
+	size_t n = 0;
+
+	for (int i = 0; i < 8; i++)
+		g[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+	run = zero_run(g, &run_len);
+	for (int i = 0; i < 8; i++) {
+		if (i == run) {
+			out[n++] = ':';
+			i += run_len - 1;
+			if (i == 7)
+				out[n++] = ':';
+			continue;
+		}
+		if (i)
+			out[n++] = ':';
+		if (i == 6 && run == 0 &&
+		    (run_len == 6 || (run_len == 5 && g[5] == 0xffff)))
+			return n + ip4_text(out + n, a + 12);
+		for (int shift = 12, lead = 1; shift >= 0; shift -= 4) {
+			unsigned int d = (g[i] >> shift) & 15;
+
+			if (d || !lead || shift == 0) {
+				out[n++] = hex[d];
+				lead = 0;
+			}
+		}
+	}
+	return n;
+}
+
+int ctnl_addr_to_text(uint8_t family, const union ctnl_addr *addr, char *buf,
+		      size_t size)
+{
+	char text[CTNL_ADDR_TEXT_MAX];
+	size_t n;
+
+	if (!addr || (!buf && size) ||
+	    (family != AF_INET && family != AF_INET6))
+		return -EINVAL;
+	n = family == AF_INET ? ip4_text(text, addr->u8)
+			      : ip6_text(text, addr->u8);
+	if (size) {
+		size_t copy = n < size ? n : size - 1;
+
+		memcpy(buf, text, copy);
+		buf[copy] = '\0';
+	}
+	return (int)n;
+}
+
+static void put_addr(struct out *o, uint8_t family, const union ctnl_addr *a)
+{
+	char text[CTNL_ADDR_TEXT_MAX];
+
+	put_mem(o, text, family == AF_INET6 ? ip6_text(text, a->u8)
+					    : ip4_text(text, a->u8));
 }
 
 /* Drops the last character (a separator) from the line. */

@@ -808,6 +808,11 @@ static void test_messages_refuse_bad_input(void **state)
 	ROW(-EINVAL, ctnl_flow_parse(nlh, NULL));
 	ROW(-EINVAL, ctnl_expect_parse(NULL, &exp));
 	ROW(-EINVAL, ctnl_expect_parse(nlh, NULL));
+	ROW(-EINVAL, ctnl_addr_to_text(AF_UNIX, &good.orig.src, (char *)buf,
+				       sizeof(buf)));
+	ROW(-EINVAL, ctnl_addr_to_text(AF_INET, NULL, (char *)buf,
+				       sizeof(buf)));
+	ROW(-EINVAL, ctnl_addr_to_text(AF_INET, &good.orig.src, NULL, 1));
 	ROW(-EINVAL, ctnl_flow_format(NULL, (char *)buf, sizeof(buf)));
 	ROW(-EINVAL, ctnl_expect_format(NULL, (char *)buf, sizeof(buf)));
 	ROW(-EINVAL, ctnl_stats_parse(NULL, &stats));

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+
 #include <cmocka.h>
 
 #include "ct_fixture.h"
@@ -537,9 +539,76 @@ static void test_format_expectation(void **state)
 	assert_int_equal(ctnl_expect_format(NULL, buf, sizeof(buf)), -EINVAL);
 }
 
+/* ctnl_addr_to_text() against glibc's inet_ntop(): every pattern of zero
+ * and non-zero groups, with values of every width, the IPv4-compatible and
+ * -mapped forms and their near misses, and IPv4. */
+static void check_ntop(uint8_t family, const union ctnl_addr *a)
+{
+	char want[64], got[CTNL_ADDR_TEXT_MAX];
+
+	assert_non_null(inet_ntop(family, a, want, sizeof(want)));
+	assert_int_equal(ctnl_addr_to_text(family, a, got, sizeof(got)),
+			 (int)strlen(want));
+	assert_string_equal(got, want);
+}
+
+static void test_addr_text_as_inet_ntop(void **state)
+{
+	static const uint16_t values[] = { 1, 0xa, 0xab, 0xabc, 0xabcd,
+					   0xffff, 0x100 };
+	static const uint8_t tails[][16] = {
+		{ [15] = 1 },
+		{ [12] = 1, [13] = 2, [14] = 3, [15] = 4 },
+		{ [10] = 0xff, [11] = 0xff, [12] = 10, [15] = 1 },
+		{ [10] = 0xff, [11] = 0xfe, [12] = 10, [15] = 1 },
+		{ [9] = 1, [10] = 0xff, [11] = 0xff, [12] = 10, [15] = 1 },
+		{ [11] = 1, [12] = 10, [15] = 1 },
+		{ 0 },
+	};
+	union ctnl_addr a;
+	char cut[8];
+
+	(void)state;
+	for (unsigned int zeros = 0; zeros < 256; zeros++) {
+		for (size_t v = 0; v < sizeof(values) / sizeof(values[0]);
+		     v++) {
+			memset(&a, 0, sizeof(a));
+			for (int g = 0; g < 8; g++) {
+				uint16_t x = (zeros >> g) & 1
+						     ? 0
+						     : values[(v + (size_t)g) %
+							      7];
+
+				a.u8[2 * g] = (uint8_t)(x >> 8);
+				a.u8[2 * g + 1] = (uint8_t)x;
+			}
+			check_ntop(AF_INET6, &a);
+		}
+	}
+	for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+		memcpy(&a, tails[t], 16);
+		check_ntop(AF_INET6, &a);
+	}
+	for (unsigned int b = 0; b < 256; b += 51) {
+		memset(&a, 0, sizeof(a));
+		a.u8[0] = (uint8_t)b;
+		a.u8[1] = 7;
+		a.u8[2] = (uint8_t)(255 - b);
+		a.u8[3] = 10;
+		check_ntop(AF_INET, &a);
+	}
+	/* Cut short, like snprintf(); nothing without room. */
+	inet_pton(AF_INET6, "fd00::1234", &a);
+	assert_int_equal(ctnl_addr_to_text(AF_INET6, &a, cut, sizeof(cut)),
+			 10);
+	assert_string_equal(cut, "fd00::1");
+	assert_int_equal(ctnl_addr_to_text(AF_INET6, &a, NULL, 0), 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_text_as_inet_ntop),
 		cmocka_unit_test(test_format_tcp_with_counters_assured_mark),
 		cmocka_unit_test(test_format_unreplied_icmp),
 		cmocka_unit_test(test_format_ipv6_zone_and_directional_zone),

@@ -839,6 +839,7 @@ static const struct {
 	{ "ctnl_version", "returns a static string" },
 	{ "ctnl_syscalls_libc", "returns a static table" },
 	{ "ctnl_proto_has_ports", "pure" },
+	{ "ctnl_addr_to_text", "pure" },
 	{ "ctnl_icmp_reply_type", "pure" },
 	{ "ctnl_tuple_invert", "pure" },
 	{ "ctnl_filter_match", "pure" },

@@ -209,16 +209,14 @@ static void check_keys(const char *json)
 static char *capture_flow(const struct ctnl_flow *f, unsigned int event,
 			  const char *const *names)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	struct textbuf b = { 0 };
 	struct json_event ev = { .type = event, .portid = 7,
 				 .progname = "prog" };
 
-	assert_non_null(out);
-	json_flow(out, f, event ? &ev : NULL, names, 1000);
-	fclose(out);
-	return text;
+	json_flow(&b, f, event ? &ev : NULL, names, 1000);
+	tb_char(&b, '\0');
+	assert_false(b.failed);
+	return b.p;
 }
 
 static struct ctnl_tuple tuple(uint8_t proto)
@@ -238,9 +236,7 @@ static void test_man_documents_every_json_field(void **state)
 					  IPPROTO_DCCP, IPPROTO_GRE,
 					  IPPROTO_ICMP, 253 };
 	struct ctnl_expect e = { .attrs = UINT64_MAX };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out;
+	struct textbuf b = { 0 };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(protos); i++) {
@@ -262,14 +258,27 @@ static void test_man_documents_every_json_field(void **state)
 
 	e.tuple = e.mask = e.master = e.nat_tuple = tuple(IPPROTO_TCP);
 	e.flags = UINT32_MAX;
-	out = open_memstream(&text, &len);
-	assert_non_null(out);
-	json_expect(out, &e, &(struct json_event){ .type = CTNL_EVENT_EXP_NEW,
-						   .portid = 7,
-						   .progname = "prog" });
-	fclose(out);
-	check_keys(text);
-	free(text);
+	json_expect(&b, &e, &(struct json_event){ .type = CTNL_EVENT_EXP_NEW,
+						  .portid = 7,
+						  .progname = "prog" });
+	tb_char(&b, '\0');
+	check_keys(b.p);
+	tb_free(&b);
+}
+
+/* Strings are escaped as JSON needs, runs of plain bytes copied whole. */
+static void test_json_string_escapes(void **state)
+{
+	struct textbuf b = { 0 };
+
+	(void)state;
+	json_string(&b, "plain");
+	json_string(&b, "a\"b\\c\nd\te\x01\x7f\xc3\xa9");
+	json_string(&b, "");
+	tb_char(&b, '\0');
+	assert_string_equal(b.p, "\"plain\"\"a\\\"b\\\\c\\nd\\te"
+				 "\\u0001\\u007f\xc3\xa9\"\"\"");
+	tb_free(&b);
 }
 
 int main(void)
@@ -279,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_man_names_no_unknown_option),
 		cmocka_unit_test(test_man_documents_every_command),
 		cmocka_unit_test(test_man_documents_every_json_field),
+		cmocka_unit_test(test_json_string_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
