@@ -107,8 +107,9 @@ CTNL_API bool ctnl_proto_has_ports(uint8_t proto);
  * both ways. The kernel tracks no other type as a connection of its own.
  * @param proto  IPPROTO_ICMP or IPPROTO_ICMPV6
  * @param type   a type of that protocol
- * @return the other direction's type (0-255); -ENOENT when @p type has
- *         none; -EINVAL when @p proto is neither ICMP nor ICMPv6.
+ * @return the other direction's type (0-255).
+ * @errors -ENOENT (@p type has none), -EINVAL (@p proto is neither ICMP
+ *         nor ICMPv6).
  * @ownership No pointer.
  */
 CTNL_API int ctnl_icmp_reply_type(uint8_t proto, uint8_t type);
@@ -122,8 +123,8 @@ CTNL_API int ctnl_icmp_reply_type(uint8_t proto, uint8_t type);
  * kept.
  * @param t    the tuple
  * @param ret  receives the other direction's tuple (may be @p t)
- * @return 0; -EINVAL when @p t or @p ret is NULL (@p ret is then
- *         untouched).
+ * @return 0.
+ * @errors -EINVAL (@p t or @p ret is NULL; @p ret is then untouched).
  * @ownership Both borrowed for the call.
  */
 CTNL_API int ctnl_tuple_invert(const struct ctnl_tuple *t,

@@ -24,8 +24,9 @@ if [ "${1:-}" = --prefix ]; then
 else
 	[ $# -eq 2 ] || { echo "usage: $0 SRC BUILD" >&2; exit 2; }
 	src=$1
+	build=$2
 	prefix=$tmp/prefix
-	cmake --install "$2" --prefix "$prefix" >/dev/null
+	cmake --install "$build" --prefix "$prefix" >/dev/null
 fi
 
 libdir=$(find "$prefix" -name 'libctnl.so' -printf '%h\n' | head -n1)
@@ -47,13 +48,16 @@ for h in "$prefix/include/ctnl"/*.h "$prefix/include/ctnl/sys"/*.h; do
 		{ echo "does not compile on its own: $h"; exit 1; }
 done
 
-# The link named conntrack: installed with -DCTNL_CONNTRACK_LINK=ON only.
-bindir=$(find "$tmp/prefix" -name ctnl -type f -printf '%h\n' | head -n1)
-[ -n "$bindir" ] || { echo "ctnl was not installed"; exit 1; }
-if grep -q '^CTNL_CONNTRACK_LINK:BOOL=ON$' "$build/CMakeCache.txt"; then
-	[ "$(readlink "$bindir/conntrack")" = ctnl ] ||
-		{ echo "no link conntrack -> ctnl in $bindir"; exit 1; }
-elif [ -e "$bindir/conntrack" ] || [ -L "$bindir/conntrack" ]; then
+# The link named conntrack: installed by a build with
+# -DCTNL_CONNTRACK_LINK=ON only (never by the packages, whose ctnl would
+# then collide with conntrack's).
+bindir=$(find "$prefix" -name ctnl -type f -printf '%h\n' | head -n1)
+if [ -n "${build:-}" ] &&
+	grep -q '^CTNL_CONNTRACK_LINK:BOOL=ON$' "$build/CMakeCache.txt"; then
+	[ -n "$bindir" ] && [ "$(readlink "$bindir/conntrack")" = ctnl ] ||
+		{ echo "no link conntrack -> ctnl in ${bindir:-bin}"; exit 1; }
+elif [ -n "$bindir" ] &&
+	{ [ -e "$bindir/conntrack" ] || [ -L "$bindir/conntrack" ]; }; then
 	echo "conntrack installed without CTNL_CONNTRACK_LINK"; exit 1
 fi
 
