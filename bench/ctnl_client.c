@@ -8,6 +8,9 @@
  *                                  the 10 % selector when CLASS is given)
  *   bench-ctnl list                ctnl_ct_list() into one array
  *   bench-ctnl dump                ctnl_ct_dump(), callback reads 7 fields
+ *   bench-ctnl format              ctnl_flow_format_opts() of every entry
+ *                                  of a list, into a buffer (the list is
+ *                                  not timed)
  *   bench-ctnl dump-mark V M [user] kernel- (or user-space-) filtered dump
  *   bench-ctnl update-batch N HI   ctnl_ct_batch(UPDATE) of every mark
  *   bench-ctnl update-each N HI    ctnl_ct_update() once per entry
@@ -30,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ctnl/ctnl.h>
@@ -159,6 +163,46 @@ static int cmd_list(void)
 	for (size_t i = 0; i < l.count; i++)
 		digest_flow(&d, &l.flows[i]);
 	bench_report(t1 - t0, l.count, d.sum ? NULL : "zero-digest");
+	ctnl_list_free(&l);
+	ctnl_ct_close(ct);
+	return 0;
+}
+
+/* ---- format ---- */
+
+/* Every listed entry as `conntrack -L` prints it, into one buffer (no
+ * I/O): what ctnl -L adds to a dump for its lines. */
+static __attribute__((noinline)) uint64_t measured_format(
+	const struct ctnl_list *l, const struct ctnl_format_opts *o)
+{
+	static char line[4096];
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < l->count; i++) {
+		int n = ctnl_flow_format_opts(&l->flows[i], o, line,
+					      sizeof(line));
+
+		if (n < 0 || (size_t)n >= sizeof(line))
+			bench_die("ctnl_flow_format_opts", n < 0 ? n : -E2BIG);
+		bytes += (uint64_t)n + 1;
+	}
+	return bytes;
+}
+
+static int cmd_format(void)
+{
+	struct ctnl_ct *ct = open_ct(0);
+	struct ctnl_format_opts o = { .size = sizeof(o), .now = time(NULL) };
+	struct ctnl_list l;
+	uint64_t t0, t1, bytes;
+	int ret = ctnl_ct_list(ct, CTNL_TABLE_CONNTRACK, 0, &l);
+
+	if (ret < 0)
+		bench_die("ctnl_ct_list", ret);
+	t0 = bench_now_ns();
+	bytes = measured_format(&l, &o);
+	t1 = bench_now_ns();
+	bench_report(t1 - t0, l.count, bytes ? NULL : "nothing-written");
 	ctnl_list_free(&l);
 	ctnl_ct_close(ct);
 	return 0;
@@ -462,6 +506,7 @@ static int cmd_events(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench-ctnl fill N [CLASS] | list | dump | "
+			"format | "
 			"dump-mark VALUE MASK [user] | update-batch N HI | "
 			"update-each N HI | delete-mark VALUE MASK [uncounted] | flush | "
 			"produce FIRST | events\n");
@@ -481,6 +526,8 @@ int main(int argc, char **argv)
 		return cmd_list();
 	if (!strcmp(cmd, "dump"))
 		return cmd_dump(NULL);
+	if (!strcmp(cmd, "format"))
+		return cmd_format();
 	if (!strcmp(cmd, "dump-mark"))
 		return cmd_dump_mark((uint32_t)ARG(2, "VALUE"),
 				     (uint32_t)ARG(3, "MASK"),

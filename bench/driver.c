@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -49,6 +51,9 @@ static int runs = 5;
 static uint32_t sizes[MAX_SIZES] = { 10000, 100000, 250000 };
 static int nsizes = 3;
 static uint32_t callgrind_size = 100000;
+/* ctnl against conntrack at the largest size (-T: not); -t: that and
+ * only the rows it is compared with. */
+static bool tool = true, only_tool;
 static char bindir[PATH_MAX / 2];
 static char tmpdir[] = "/tmp/ctnl-bench-XXXXXX";
 static int failures;
@@ -881,9 +886,9 @@ static bool count_lines(int fd, uint64_t *lines, uint64_t want, int ms)
 	return true;
 }
 
-static void events_cli(uint32_t n, struct row *row)
+static void events_cli(uint32_t n, struct row *row, char *prog)
 {
-	char *argv[] = { "conntrack", "-E", "-e", "NEW", NULL };
+	char *argv[] = { prog, "-E", "-e", "NEW", NULL };
 	struct proc p, prod;
 	struct rusage ru;
 	struct sample s;
@@ -942,10 +947,216 @@ static void bench_events(uint32_t n)
 		if (!ctnl->failed)
 			events_ctnl(n, ctnl);
 		if (!cli->failed)
-			events_cli(n, cli);
+			events_cli(n, cli, "conntrack");
 	}
 	if (table_count() != (long)n)
 		refill(n);
+}
+
+/* ---- ctnl against conntrack: the two programs, whole process ---- */
+
+static char *tool_path(void)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/../tools/ctnl", bindir);
+	return path;
+}
+
+/* Runs one program (conntrack, or ctnl) with its words, stdout to
+ * /dev/null; its count from the summary on stderr. */
+static bool run_prog(struct sample *s, char *prog, ...)
+{
+	char *argv[16], err[4096];
+	va_list ap;
+	int argc = 0;
+
+	argv[argc++] = prog;
+	va_start(ap, prog);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	if (!run_command(s, err, sizeof(err), argv))
+		return false;
+	s->count = conntrack_count(err);
+	return true;
+}
+
+/* The -R file: one -I line per entry of the table, the entries a fill
+ * creates (bench_entry()), as conntrack's syntax writes them. */
+static bool write_load_file(const char *path, uint32_t n)
+{
+	FILE *f = fopen(path, "we");
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+
+	if (!f)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		struct bench_entry e;
+
+		bench_entry(i, &e);
+		inet_ntop(e.family, e.src, src, sizeof(src));
+		inet_ntop(e.family, e.dst, dst, sizeof(dst));
+		fprintf(f, "-I -s %s -d %s -p %s --sport %u --dport %u -t %u "
+			"-u SEEN_REPLY,ASSURED -m %u%s\n", src, dst,
+			e.proto == IPPROTO_TCP ? "tcp" : "udp", e.sport,
+			e.dport, e.timeout, e.mark,
+			e.proto == IPPROTO_TCP ? " --state ESTABLISHED" : "");
+	}
+	return fclose(f) == 0;
+}
+
+/* Listing: conntrack -L, ctnl -L, ctnl's own list in text and JSON, and
+ * the library's formatter alone over the same entries. */
+static void tool_lists(uint32_t n)
+{
+	struct row *ct = row_get(n, "tool.L.ct", "conntrack -L > /dev/null");
+	struct row *ctnl = row_get(n, "tool.L.ctnl", "ctnl -L > /dev/null");
+	struct row *text = row_get(n, "tool.list", "ctnl list > /dev/null");
+	struct row *json = row_get(n, "tool.json",
+				   "ctnl list -o json > /dev/null");
+	struct row *fmt = row_get(n, "tool.format",
+				  "libctnl ctnl_flow_format, no I/O");
+
+	for (int r = 0; r < runs; r++) {
+		for (int i = 0; i < 5; i++) {
+			struct sample s;
+			bool ok;
+
+			switch (rotate(i, r, 5)) {
+			case 0:
+				ok = run_prog(&s, "conntrack", "-L", NULL);
+				record(ct, ok, &s, n, true);
+				break;
+			case 1:
+				ok = run_prog(&s, tool_path(), "-L", NULL);
+				record(ctnl, ok, &s, n, true);
+				break;
+			case 2:
+				ok = run_prog(&s, tool_path(), "list", NULL);
+				record(text, ok, &s, n, true);
+				break;
+			case 3:
+				ok = run_prog(&s, tool_path(), "list", "-o",
+					      "json", NULL);
+				s.count = n;
+				record(json, ok, &s, n, false);
+				break;
+			case 4:
+				ok = run_client(&s, "bench-ctnl", "format",
+						NULL);
+				record(fmt, ok, &s, n, true);
+				break;
+			}
+		}
+	}
+}
+
+/* -D of the 10 % by mark, and -U of every entry's mark. */
+static void tool_changes(uint32_t n)
+{
+	struct row *dct = row_get(n, "tool.D.ct",
+				  "conntrack -D -m 0x300/0xf00");
+	struct row *dctnl = row_get(n, "tool.D.ctnl",
+				    "ctnl -D -m 0x300/0xf00");
+	struct row *u = row_get(n, "tool.U.ctnl",
+				"ctnl -U -m HI/0xffff0000 (every entry)");
+	uint64_t want = count_sel10(n);
+	char markarg[32], setarg[32];
+
+	snprintf(markarg, sizeof(markarg), "0x%x/0x%x", BENCH_SEL10_VALUE,
+		 BENCH_SEL10_MASK);
+	for (int r = 0; r < runs; r++) {
+		for (int i = 0; i < 2; i++) {
+			struct sample s;
+			bool ok;
+
+			ok = run_prog(&s, rotate(i, r, 2) ? tool_path()
+							  : "conntrack",
+				      "-D", "-m", markarg, NULL);
+			record(rotate(i, r, 2) ? dctnl : dct, ok, &s, want,
+			       true);
+			expect_count((long)(n - want), "a -D by mark");
+			must(fill(n, BENCH_SEL10_CLASS, NULL), "refill");
+			expect_count(n, "a refill");
+		}
+		/* Each run sets new high bits, so every entry changes. */
+		snprintf(setarg, sizeof(setarg), "0x%x/0xffff0000",
+			 (next_hi++ & 0xffff) << 16);
+		struct sample s;
+		bool ok = run_prog(&s, tool_path(), "-U", "-m", setarg, NULL);
+
+		record(u, ok, &s, n, true);
+	}
+}
+
+/* -R of a file of N -I lines, into an empty table, beside the library's
+ * batched create of the same entries. */
+static void tool_load(uint32_t n)
+{
+	struct row *ct = row_get(n, "tool.R.ct", "conntrack -R FILE");
+	struct row *ctnl = row_get(n, "tool.R.ctnl", "ctnl -R FILE");
+	struct row *lib = row_get(n, "tool.R.lib", "libctnl ctnl_ct_batch("
+				  "CREATE), same entries");
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/load-%u.txt", tmpdir, n);
+	if (!write_load_file(path, n)) {
+		fprintf(stderr, "ctnl-bench: cannot write %s\n", path);
+		failures++;
+		return;
+	}
+	for (int r = 0; r < runs; r++) {
+		for (int i = 0; i < 3; i++) {
+			struct sample s;
+			bool ok;
+
+			flush_table();
+			switch (rotate(i, r, 3)) {
+			case 0:
+				ok = run_prog(&s, "conntrack", "-R", path,
+					      NULL);
+				s.count = n;
+				record(ct, ok, &s, n, false);
+				break;
+			case 1:
+				ok = run_prog(&s, tool_path(), "-R", path,
+					      NULL);
+				s.count = n;
+				record(ctnl, ok, &s, n, false);
+				break;
+			case 2:
+				ok = fill(n, -1, &s.sec);
+				s.count = n;
+				record(lib, ok, &s, n, false);
+				break;
+			}
+			expect_count(n, "a -R or a fill");
+		}
+	}
+	unlink(path);
+}
+
+/* ctnl -E as conntrack -E is measured (bench_events(): ev.cli). */
+static void tool_events(uint32_t n)
+{
+	struct row *ctnl = row_get(n, "tool.E.ctnl", "ctnl -E -e NEW");
+
+	for (int r = 0; r < runs && !ctnl->failed; r++)
+		events_cli(n, ctnl, tool_path());
+	if (table_count() != (long)n)
+		refill(n);
+}
+
+/* The two programs side by side, at the largest size only. */
+static void bench_tool(uint32_t n)
+{
+	tool_lists(n);
+	tool_changes(n);
+	tool_load(n);
+	refill(n);
+	tool_events(n);
 }
 
 /* ---- Instructions (callgrind) ---- */
@@ -1094,6 +1305,33 @@ static void print_instructions(uint32_t n)
 	}
 }
 
+static void print_tool(uint32_t n)
+{
+	static const char *const lists[] = { "tool.L.ct", "tool.L.ctnl",
+		"tool.list", "tool.json", "tool.format", "dump.dump", NULL };
+	static const char *const del[] = { "tool.D.ct", "tool.D.ctnl", NULL };
+	static const char *const upd[] = { "tool.U.ctnl", "upd.nfct",
+		"upd.batch", NULL };
+	static const char *const load[] = { "tool.R.ct", "tool.R.ctnl",
+		"tool.R.lib", NULL };
+	static const char *const ev[] = { "ev.cli", "tool.E.ctnl", "ev.ctnl",
+		NULL };
+
+	printf("\n----------- ctnl against conntrack (whole process, fork to "
+	       "exit; %s entries) -----------\n", num(n));
+	print_section(n, "Listing (stdout to /dev/null; the formatter and the "
+			 "dump: the library alone)", "tool.L.ctnl", "ctnl/this",
+		      lists);
+	print_section(n, "Delete the 10 % with (mark & 0xf00) == 0x300",
+		      "tool.D.ctnl", "ctnl/this", del);
+	print_section(n, "Mark update of every entry (ctnl -U prints each)",
+		      "tool.U.ctnl", "ctnl/this", upd);
+	print_section(n, "Load a file of one -I line per entry into an empty "
+			 "table", "tool.R.ctnl", "ctnl/this", load);
+	print_section(n, "Events: the N creates of a refill as NEW events, "
+			 "printed", "tool.E.ctnl", "ctnl/this", ev);
+}
+
 static void print_size(uint32_t n)
 {
 	static const char *const dumps[] = { "dump.floor", "dump.list",
@@ -1122,6 +1360,8 @@ static void print_size(uint32_t n)
 			 "received and parsed, none lost", "ev.ctnl",
 		      "ctnl/this", ev);
 	print_instructions(n);
+	if (row_find(n, "tool.L.ctnl"))
+		print_tool(n);
 }
 
 /* Ratio of the medians of two rows at @n, or -1. */
@@ -1144,6 +1384,41 @@ static void verdict(bool measured, bool met, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
+}
+
+static void print_tool_targets(uint32_t big)
+{
+	double x;
+
+	printf("\n=========== Targets of issue 13: ctnl against conntrack (at "
+	       "%s entries, whole process) ===========\n", num(big));
+	x = ratio(big, "tool.L.ct", "tool.L.ctnl");
+	verdict(x > 0, x >= 2, "ctnl -L speed-up over conntrack -L: %.2fx "
+		"(target >= 2x)", x);
+	x = ratio(big, "tool.format", "dump.dump");
+	verdict(x > 0, x > 0 && x < 0.2, "formatting every line / the "
+		"library's streaming dump: %.2f (target < 0.2)", x);
+	x = ratio(big, "tool.json", "tool.list");
+	verdict(x > 0, x > 0 && x <= 1.3, "ctnl list -o json / ctnl list "
+		"(text): %.2f (target <= 1.3; / ctnl -L: %.2f)", x,
+		ratio(big, "tool.json", "tool.L.ctnl"));
+	x = ratio(big, "tool.D.ct", "tool.D.ctnl");
+	verdict(x > 0, x >= 1.8, "ctnl -D of 10 %% by mark, speed-up over "
+		"conntrack -D: %.2fx (target >= 1.8x)", x);
+	x = ratio(big, "upd.nfct", "tool.U.ctnl");
+	verdict(x > 0, x >= 3, "ctnl -U of every entry's mark, speed-up over "
+		"libnetfilter_conntrack one query each: %.2fx (target >= 3x)",
+		x);
+	x = ratio(big, "tool.R.ct", "tool.R.ctnl");
+	verdict(x > 0, x >= 3, "ctnl -R of %s -I lines, speed-up over "
+		"conntrack -R: %.2fx (target >= 3x)", num(big), x);
+	x = ratio(big, "tool.R.ctnl", "tool.R.lib");
+	verdict(x > 0, x > 0 && x <= 1.5, "ctnl -R / the library's batched "
+		"create of the same entries: %.2f (target <= 1.5)", x);
+	x = ratio(big, "ev.cli", "tool.E.ctnl");
+	verdict(x > 0, x >= 25, "ctnl -E speed-up over conntrack -E: %.1fx "
+		"(target: the library's ~30x lead kept, >= 25x; the "
+		"library's: %.1fx)", x, ratio(big, "ev.cli", "ev.ctnl"));
 }
 
 static void print_targets(void)
@@ -1219,6 +1494,8 @@ static void print_targets(void)
 	verdict(x > 0, x > 0 && x <= 0.25,
 		"kernel-filtered 1 %% dump / full libctnl list: %.3f "
 		"(target <= 0.25)", x);
+	if (row_find(big, "tool.L.ctnl"))
+		print_tool_targets(big);
 }
 
 /* ---- Context: what a reader needs to judge a run ---- */
@@ -1342,6 +1619,17 @@ static void print_exec_cost(void)
 /* ---- Main ---- */
 
 /* Removes the callgrind files and their directory, however the run ends. */
+/* The largest size asked for: where ctnl meets conntrack. */
+static uint32_t biggest(void)
+{
+	uint32_t big = 0;
+
+	for (int i = 0; i < nsizes; i++)
+		if (sizes[i] > big)
+			big = sizes[i];
+	return big;
+}
+
 static void remove_tmpdir(void)
 {
 	DIR *d = opendir(tmpdir);
@@ -1371,8 +1659,11 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ctnl-bench [-n RUNS] [-s SIZE[,SIZE...]] "
-		"[-c CALLGRIND_SIZE|0]\n"
-		"  defaults: -n 5 -s 10000,100000,250000 -c 100000\n");
+		"[-c CALLGRIND_SIZE|0] [-t|-T]\n"
+		"  defaults: -n 5 -s 10000,100000,250000 -c 100000\n"
+		"  -t: only ctnl against conntrack (and the library rows it is "
+		"compared with)\n"
+		"  -T: not ctnl against conntrack\n");
 	exit(2);
 }
 
@@ -1384,8 +1675,14 @@ int main(int argc, char **argv)
 	double t_start = now();
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:s:c:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:c:tTh")) != -1) {
 		switch (opt) {
+		case 't':
+			tool = only_tool = true;
+			break;
+		case 'T':
+			tool = only_tool = false;
+			break;
 		case 'n':
 			runs = (int)bench_arg_u64(optarg, "runs");
 			if (runs < 1 || runs > MAX_RUNS)
@@ -1439,6 +1736,8 @@ int main(int argc, char **argv)
 		uint32_t n = sizes[i];
 		double fill_sec = 0;
 
+		if (only_tool && n != biggest())
+			continue;
 		fprintf(stderr, "ctnl-bench: %s entries...\n", num(n));
 		flush_table();
 		must(fill(n, -1, &fill_sec), "fill");
@@ -1447,13 +1746,18 @@ int main(int argc, char **argv)
 		       "%.0f ms, %.0fk creates/s)\n", num(n), fill_sec * 1e3,
 		       n / fill_sec / 1e3);
 		bench_dumps(n);
-		if (n == callgrind_size)
+		if (n == callgrind_size && !only_tool)
 			bench_instructions(n);
-		bench_filtered(n);
+		if (!only_tool)
+			bench_filtered(n);
 		bench_updates(n);
-		bench_delete(n);
-		bench_flush(n);
+		if (!only_tool) {
+			bench_delete(n);
+			bench_flush(n);
+		}
 		bench_events(n);
+		if (tool && n == biggest())
+			bench_tool(n);
 		print_size(n);
 	}
 	flush_table();

@@ -65,19 +65,24 @@ bool cli_any_selection(const struct cli *c)
 			    G_STATUS | G_LABEL | ICMP_ALL));
 }
 
-static int check_state(struct parser *p)
+int check_state(struct parser *p)
 {
 	struct cli *c = p->c;
 	int state;
 
 	p->opt_text = "--state";
 	if (!(c->given & G_PROTO) ||
-	    (c->proto != IPPROTO_TCP && c->proto != IPPROTO_SCTP))
-		return parser_fail(p, "--state: needs -p tcp or -p sctp");
+	    (c->proto != IPPROTO_TCP && c->proto != IPPROTO_SCTP &&
+	     (c->proto != IPPROTO_DCCP || c->syntax != SYNTAX_CONNTRACK)))
+		return parser_fail(p, "--state: needs -p tcp or -p sctp%s",
+				   c->syntax == SYNTAX_CONNTRACK
+					   ? " or -p dccp" : "");
 	state = names_state(c->proto, p->state_text);
 	if (state < 0)
 		return parser_fail(p, "--state: unknown %s state '%s'",
-				   c->proto == IPPROTO_TCP ? "TCP" : "SCTP",
+				   c->proto == IPPROTO_TCP    ? "TCP"
+				   : c->proto == IPPROTO_SCTP ? "SCTP"
+							      : "DCCP",
 				   p->state_text);
 	c->state = (uint8_t)state;
 	return 0;
@@ -105,8 +110,7 @@ static const char *port_given(const struct cli *c)
 	return NULL;
 }
 
-/* Ports and ICMP fields need a protocol that has them. */
-static int check_l4(struct parser *p)
+int check_l4(struct parser *p)
 {
 	struct cli *c = p->c;
 	const char *port = port_given(c);

@@ -33,7 +33,18 @@ enum cli_cmd {
 	CMD_COUNT,
 	CMD_STATS,
 	CMD_EVENTS,
-	CMD_MAX
+	CMD_MAX,		/* the end of ctnl's own commands */
+	/* Only in conntrack's syntax: -A (create, or leave an entry that
+	 * exists) and -R (commands from a file). */
+	CMD_ADD = CMD_MAX,
+	CMD_LOAD,
+	CMD_ALL_MAX
+};
+
+/* Which command line was given: ctnl's own, or conntrack's. */
+enum cli_syntax {
+	SYNTAX_CTNL = 0,
+	SYNTAX_CONNTRACK,
 };
 
 enum cli_output {
@@ -98,6 +109,42 @@ enum cli_given {
 	G_HELPER = 1u << 17,
 	G_TABLE = 1u << 18,
 	G_BUFFER_SIZE = 1u << 19,
+	/* conntrack's syntax */
+	G_ID = 1u << 20,
+	G_SECMARK = 1u << 21,
+	G_SRC_NAT = 1u << 22,
+	G_DST_NAT = 1u << 23,
+	G_ANY_NAT = 1u << 24,
+	G_ZERO = 1u << 25,
+	G_OUTPUT = 1u << 26,
+	G_MASK_SRC = 1u << 27,
+	G_MASK_DST = 1u << 28,
+	G_VTAG = 1u << 29,
+	G_ROLE = 1u << 30,
+};
+
+/* Bits of struct cli.ct_out: conntrack's -o (xml,extended,...). */
+#define CT_OUT_XML		(1u << 0)
+#define CT_OUT_EXTENDED		(1u << 1)
+#define CT_OUT_TIMESTAMP	(1u << 2)
+#define CT_OUT_ID		(1u << 3)
+#define CT_OUT_KTIMESTAMP	(1u << 4)
+#define CT_OUT_LABELS		(1u << 5)
+#define CT_OUT_USERSPACE	(1u << 6)
+#define CT_OUT_SAVE		(1u << 7)
+
+/* conntrack's tables besides conntrack and expect (struct cli.list). */
+enum cli_list {
+	LIST_TABLE = 0,
+	LIST_DYING,
+	LIST_UNCONFIRMED,
+};
+
+/* A NAT address as -n/-g/-j give it: ADDR, ADDR:PORT or [ADDR6]:PORT. */
+struct cli_nat {
+	struct cli_addr addr;
+	bool has_port;
+	uint16_t port;
 };
 
 struct cli {
@@ -128,6 +175,19 @@ struct cli {
 	uint64_t limit;		/* events: stop after this many; 0: never */
 	uint64_t buffer_size;	/* events: -b, the queue's bytes; 0: default */
 	const char *helper;	/* expectations: --helper */
+
+	/* conntrack's syntax: what ctnl's own has no word for. */
+	enum cli_syntax syntax;
+	enum cli_list list;	/* -L dying, -L unconfirmed */
+	unsigned int ct_out;	/* CT_OUT_* */
+	uint32_t status_mask;	/* -u: the bits looked at (!FLAG: 0) */
+	uint32_t id, secmark;
+	struct cli_nat src_nat, dst_nat;	/* -n, -g (-j: both) */
+	uint32_t vtag[2];	/* SCTP --orig-vtag, --reply-vtag */
+	uint8_t role;		/* DCCP --role: 0 client, 1 server */
+	bool label_del_all;	/* --label-del without a value */
+	bool trace;		/* --trace */
+	const char *load_file;	/* -R FILE ("-": standard input) */
 };
 
 /*
@@ -141,8 +201,9 @@ int cli_parse(int argc, char *const argv[], struct cli *out, char *err,
 /* The command's name ("list"), or NULL for CMD_NONE. */
 const char *cli_cmd_name(enum cli_cmd cmd);
 
-/* Writes the help of @cmd (CMD_NONE: of the tool) to @f. */
-void cli_help(FILE *f, enum cli_cmd cmd);
+/* Writes the help asked for to @f: of c->cmd (CMD_NONE: of the tool), or
+ * in conntrack's syntax, of that syntax. */
+void cli_help(FILE *f, const struct cli *c);
 
 /* Whether the selection names one entry by a whole tuple, and which:
  * the original (CTNL_ATTR_ORIG) or the reply (CTNL_ATTR_REPLY); 0 when it
@@ -204,12 +265,20 @@ struct cli_option {
 	uint16_t flag;		/* ports: offsetof the bool saying it is set */
 	uint8_t width;		/* numbers: sizeof the field */
 	bool prefix;		/* addresses: ADDR/LEN may select */
+	uint8_t base;		/* numbers: enum num_base (parser.h) */
 	uint64_t max;		/* numbers: the largest value */
 	const char *what;	/* numbers: "a zone", for the messages */
+
+	/* conntrack's syntax: commands are options too. */
+	int cmd;		/* the command it gives, or CMD_NONE */
+	bool optional;		/* the value may be left out */
+	uint32_t exp_commands;	/* where it applies on the expect table */
 };
 
-/* The options, terminated by an entry with long_name NULL. */
+/* The options, terminated by an entry with long_name NULL: ctnl's own,
+ * and conntrack's syntax's (commands among them). */
 extern const struct cli_option cli_options[];
+extern const struct cli_option compat_options[];
 
 /* The commands' one-line summaries, by enum cli_cmd. */
 extern const char *const cli_cmd_summary[CMD_MAX];

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "progress.h"
 #include "runner.h"
 
 #define CPU_MAX 4096
@@ -205,16 +206,21 @@ static uint64_t change_batch(struct ctx *x, const struct collected *col,
 {
 	bool update = x->c->cmd == CMD_UPDATE;
 	int *results = calloc(col->count, sizeof(*results));
+	struct progress p;
 	uint64_t changed = 0;
 	int ret = -ENOMEM;
 
+	progress_begin(&p, x->env, update ? "updated" : "deleted",
+		       col->count);
 	if (results)
-		ret = ctnl_ct_batch(x->env->ct,
-				    update ? CTNL_OP_UPDATE : CTNL_OP_DELETE,
-				    col->keys, col->count,
-				    col->changes ? col->changes : change,
-				    update ? (col->changes ? col->count : 1) : 0,
-				    results);
+		ret = progress_batch(&p, x->env->ct,
+				     update ? CTNL_OP_UPDATE : CTNL_OP_DELETE,
+				     col->keys, col->count,
+				     col->changes ? col->changes : change,
+				     update ? (col->changes ? col->count : 1)
+					    : 0,
+				     results);
+	progress_end(&p);
 	for (size_t i = 0; results && i < col->count; i++) {
 		if (results[i] == 0)
 			changed++;
@@ -265,7 +271,8 @@ static int change_matching(struct ctx *x, const struct ctnl_change *change)
 	bool update = x->c->cmd == CMD_UPDATE;
 	int ret;
 
-	if (sel_has_extra(x->c) || sel_mark_masked(x->c))
+	/* On a terminal, read and changed here, to report progress. */
+	if (sel_has_extra(x->c) || sel_mark_masked(x->c) || x->env->progress)
 		return change_listed(x, change);
 	ret = update ? ctnl_ct_update_matching(x->env->ct, &x->filter, change,
 					       NULL)

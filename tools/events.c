@@ -28,7 +28,9 @@ static int event_cb(const struct ctnl_event *ev, void *data)
 		return CTNL_CB_OK;
 	if (exp != (x->c->table == CTNL_TABLE_EXPECT))
 		return CTNL_CB_OK;
-	if (ev->portid)
+	/* conntrack names the program only with -o userspace. */
+	if (ev->portid && (x->c->syntax != SYNTAX_CONNTRACK ||
+			   (x->c->ct_out & CT_OUT_USERSPACE)))
 		je.progname = progname_of(ev->portid, &x->progname);
 	if (exp) {
 		if (x->c->family && ev->expect.tuple.family != x->c->family)
@@ -39,8 +41,6 @@ static int event_cb(const struct ctnl_event *ev, void *data)
 			return CTNL_CB_OK;
 		out_flow(x, &ev->flow, &je);
 	}
-	/* Each line as it happens, for whoever reads the pipe. */
-	fflush(x->env->out);
 	if (x->c->limit && x->shown >= x->c->limit) {
 		x->done = true;
 		return CTNL_CB_STOP;
@@ -66,6 +66,7 @@ static unsigned int event_mask(const struct cli *c)
 static int subscribe(struct ctx *x)
 {
 	struct ctnl_filter family_only = { .family = x->c->family };
+	struct ctnl_event_info info;
 	struct ctnl_events_config cfg = {
 		.size = sizeof(cfg),
 		.events = event_mask(x->c),
@@ -73,8 +74,16 @@ static int subscribe(struct ctx *x)
 		.filter = x->c->table == CTNL_TABLE_EXPECT ? &family_only
 							   : &x->filter,
 	};
+	int ret;
 
-	return ctnl_ct_subscribe_config(x->env->ct, &cfg);
+	ret = ctnl_ct_subscribe_config(x->env->ct, &cfg);
+	/* conntrack's -b, said on stderr as the kernel counts it. */
+	if (ret == 0 && x->c->syntax == SYNTAX_CONNTRACK &&
+	    (x->c->given & G_BUFFER_SIZE) &&
+	    ctnl_ct_event_info(x->env->ct, &info) == 0)
+		fprintf(x->env->err, "NOTICE: Netlink socket buffer size has "
+			"been set to %u bytes.\n", info.rcvbuf);
+	return ret;
 }
 
 static bool stopped(const struct ctx *x)
@@ -90,6 +99,10 @@ static int read_events(struct ctx *x)
 	do {
 		ret = ctnl_ct_event_read(x->env->ct, event_cb, x);
 	} while (ret > 0 && !stopped(x));
+	/* Out once all that was queued is read: whoever reads the pipe
+	 * sees each line as soon as the next would have to wait, with one
+	 * write per burst instead of one per line. */
+	fflush(x->env->out);
 	if (ret == -EBADMSG || ret == -EPERM) {
 		/* Skipped by the library; the next read goes on. */
 		fprintf(x->env->err, "ctnl: events: a message was dropped: "
@@ -108,10 +121,13 @@ int cmd_events(struct ctx *x)
 	ret = subscribe(x);
 	if (ret < 0)
 		return out_kernel_fail(x, "events", ret);
-	/* On stderr, so a script knows when to make something happen. */
-	fprintf(x->env->err, "ctnl: listening for %s events; interrupt to "
-		"stop\n", x->c->table == CTNL_TABLE_EXPECT ? "expectation"
-							   : "conntrack");
+	/* On stderr, so a script knows when to make something happen (not
+	 * in conntrack's syntax: conntrack says nothing). */
+	if (x->c->syntax != SYNTAX_CONNTRACK)
+		fprintf(x->env->err, "ctnl: listening for %s events; "
+			"interrupt to stop\n",
+			x->c->table == CTNL_TABLE_EXPECT ? "expectation"
+							 : "conntrack");
 	fflush(x->env->err);
 	while (!stopped(x) && status == CLI_EXIT_OK) {
 		/* A short wait, so a signal between the check and the wait
@@ -126,6 +142,8 @@ int cmd_events(struct ctx *x)
 	 * after it says so), so that what was printed and what was said
 	 * lost add up to what the kernel sent. */
 	ctnl_ct_unsubscribe(x->env->ct, event_cb, x);
+	out_ct_end(x);
+	fflush(x->env->out);
 	out_summary(x, x->shown, x->c->table == CTNL_TABLE_EXPECT
 					 ? "expectation events have been shown"
 					 : "flow events have been shown");

@@ -79,10 +79,35 @@ static void tool_help(FILE *f)
 	      "2 a bad argument (and nothing was changed).\n", f);
 }
 
-void cli_help(FILE *f, enum cli_cmd cmd)
+/* conntrack's command line, from its option table (compat.c). */
+static void conntrack_help(FILE *f)
 {
+	fputs("Usage: ctnl -L|-G|-D|-I|-A|-U|-E|-F|-C|-S [TABLE] [OPTIONS]\n"
+	      "       ctnl -R FILE\n"
+	      "\n"
+	      "conntrack's command line (as conntrack-tools 1.4.7 reads it), "
+	      "over libctnl:\n"
+	      "the same output, summaries and exit statuses. Tables: "
+	      "conntrack (the\n"
+	      "default), expect, dying, unconfirmed. Long options may be "
+	      "cut short.\n"
+	      "\n"
+	      "Commands and options:\n", f);
+	for (const struct cli_option *o = compat_options; o->long_name; o++)
+		option(f, o);
+	fputs("\nSee ctnl(1), which says where ctnl and conntrack 1.4.7 "
+	      "differ.\n", f);
+}
+
+void cli_help(FILE *f, const struct cli *c)
+{
+	enum cli_cmd cmd = c->cmd;
 	const char *name = cli_cmd_name(cmd);
 
+	if (c->syntax == SYNTAX_CONNTRACK) {
+		conntrack_help(f);
+		return;
+	}
 	if (!name) {
 		tool_help(f);
 		return;

@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <arpa/inet.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -8,103 +6,143 @@
 #include "json.h"
 
 /* Objects nest a few levels deep; each level knows whether a field was
- * written yet, for the commas. */
+ * written yet, for the commas. Written with the hand-written appenders
+ * of textbuf.h: no printf per field. */
 struct json {
-	FILE *f;
+	struct textbuf *b;
 	int depth;
 	bool started[8];
 };
 
-void json_string(FILE *f, const char *s)
+/* Whether @c must be escaped in a JSON string. */
+static bool needs_escape(unsigned char c)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	return c == '"' || c == '\\' || c < 0x20 || c == 0x7f;
 }
 
-static void key(struct json *j, const char *name)
+void json_string(struct textbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+
+	tb_char(b, '"');
+	for (;;) {
+		const unsigned char *run = p;
+
+		while (*p && !needs_escape(*p))
+			p++;
+		tb_mem(b, (const char *)run, (size_t)(p - run));
+		if (!*p)
+			break;
+		tb_char(b, '\\');
+		if (*p == '"' || *p == '\\') {
+			tb_char(b, (char)*p);
+		} else if (*p == '\n') {
+			tb_char(b, 'n');
+		} else if (*p == '\t') {
+			tb_char(b, 't');
+		} else {
+			tb_mem(b, "u00", 3);
+			tb_char(b, hex[*p >> 4]);
+			tb_char(b, hex[*p & 15]);
+		}
+		p++;
+	}
+	tb_char(b, '"');
+}
+
+/* A field's start: the comma, and '"NAME":' as the K() macro writes it
+ * at compile time (NULL: an array's element). */
+struct key {
+	const char *text;
+	size_t len;
+};
+
+#define K(name) ((struct key){ "\"" name "\":", sizeof(name) + 2 })
+#define NOKEY ((struct key){ NULL, 0 })
+
+static void key(struct json *j, struct key k)
 {
 	if (j->started[j->depth])
-		fputc(',', j->f);
+		tb_char(j->b, ',');
 	j->started[j->depth] = true;
-	if (name)
-		fprintf(j->f, "\"%s\":", name);
+	if (k.text)
+		tb_mem(j->b, k.text, k.len);
 }
 
-static void begin(struct json *j, const char *name, char bracket)
+static void begin(struct json *j, struct key name, char bracket)
 {
 	if (j->depth >= 0)
 		key(j, name);
-	fputc(bracket, j->f);
+	tb_char(j->b, bracket);
 	j->depth++;
 	j->started[j->depth] = false;
 }
 
 static void end(struct json *j, char bracket)
 {
-	fputc(bracket, j->f);
+	tb_char(j->b, bracket);
 	j->depth--;
 }
 
-static void num(struct json *j, const char *name, uint64_t v)
+static void num(struct json *j, struct key name, uint64_t v)
 {
 	key(j, name);
-	fprintf(j->f, "%" PRIu64, v);
+	tb_u64(j->b, v);
 }
 
-static void str(struct json *j, const char *name, const char *v)
+static void str(struct json *j, struct key name, const char *v)
 {
 	key(j, name);
-	json_string(j->f, v);
+	json_string(j->b, v);
 }
 
-static void addr(struct json *j, const char *name, uint8_t family,
+/* A name of the tool's own tables: nothing to escape. */
+static void name_str(struct json *j, struct key name, const char *v)
+{
+	key(j, name);
+	tb_char(j->b, '"');
+	tb_str(j->b, v);
+	tb_char(j->b, '"');
+}
+
+/* Addresses need no escapes. */
+static void addr(struct json *j, struct key name, uint8_t family,
 		 const union ctnl_addr *a)
 {
-	char text[INET6_ADDRSTRLEN];
-
-	if (inet_ntop(family, a, text, sizeof(text)))
-		str(j, name, text);
+	key(j, name);
+	tb_char(j->b, '"');
+	tb_addr(j->b, family, a);
+	tb_char(j->b, '"');
 }
 
 static void tuple_fields(struct json *j, const struct ctnl_tuple *t)
 {
-	addr(j, "src", t->family, &t->src);
-	addr(j, "dst", t->family, &t->dst);
+	addr(j, K("src"), t->family, &t->src);
+	addr(j, K("dst"), t->family, &t->dst);
 	if (t->proto == IPPROTO_GRE) {
-		num(j, "srckey", t->port.src);
-		num(j, "dstkey", t->port.dst);
+		num(j, K("srckey"), t->port.src);
+		num(j, K("dstkey"), t->port.dst);
 	} else if (ctnl_proto_has_ports(t->proto)) {
-		num(j, "sport", t->port.src);
-		num(j, "dport", t->port.dst);
+		num(j, K("sport"), t->port.src);
+		num(j, K("dport"), t->port.dst);
 	} else if (t->proto == IPPROTO_ICMP || t->proto == IPPROTO_ICMPV6) {
-		num(j, "type", t->icmp.type);
-		num(j, "code", t->icmp.code);
-		num(j, "id", t->icmp.id);
+		num(j, K("type"), t->icmp.type);
+		num(j, K("code"), t->icmp.code);
+		num(j, K("id"), t->icmp.id);
 	}
 }
 
 static void proto_fields(struct json *j, uint8_t family, uint8_t proto)
 {
-	str(j, "family", family == AF_INET ? "ipv4"
+	name_str(j, K("family"), family == AF_INET ? "ipv4"
 			 : family == AF_INET6 ? "ipv6" : "unknown");
 	if (cli_proto_name(proto))
-		str(j, "proto", cli_proto_name(proto));
-	num(j, "protonum", proto);
+		name_str(j, K("proto"), cli_proto_name(proto));
+	num(j, K("protonum"), proto);
 }
 
-static void direction(struct json *j, const char *name,
+static void direction(struct json *j, struct key name,
 		      const struct ctnl_flow *f, int dir)
 {
 	const struct ctnl_tuple *t = dir == CTNL_DIR_ORIG ? &f->orig
@@ -118,21 +156,21 @@ static void direction(struct json *j, const char *name,
 	begin(j, name, '{');
 	tuple_fields(j, t);
 	if (f->orig.zone != f->reply.zone && t->zone)
-		num(j, "zone", t->zone);
+		num(j, K("zone"), t->zone);
 	if (f->attrs & counters) {
-		num(j, "packets", f->counters[dir].packets);
-		num(j, "bytes", f->counters[dir].bytes);
+		num(j, K("packets"), f->counters[dir].packets);
+		num(j, K("bytes"), f->counters[dir].bytes);
 	}
 	if (f->orig.proto == IPPROTO_TCP) {
 		if (f->attrs & CTNL_ATTR_TCP_WSCALE)
-			num(j, "tcp_wscale", f->tcp.wscale[dir]);
+			num(j, K("tcp_wscale"), f->tcp.wscale[dir]);
 		if (f->attrs & CTNL_ATTR_TCP_FLAGS) {
-			num(j, "tcp_flags", f->tcp.flags[dir]);
-			num(j, "tcp_flags_mask", f->tcp.flags_mask[dir]);
+			num(j, K("tcp_flags"), f->tcp.flags[dir]);
+			num(j, K("tcp_flags_mask"), f->tcp.flags_mask[dir]);
 		}
 	} else if (f->orig.proto == IPPROTO_SCTP &&
 		   (f->attrs & CTNL_ATTR_SCTP_VTAG)) {
-		num(j, "sctp_vtag", f->sctp.vtag[dir]);
+		num(j, K("sctp_vtag"), f->sctp.vtag[dir]);
 	}
 	end(j, '}');
 }
@@ -148,11 +186,10 @@ static const char *state_name(const struct ctnl_flow *f)
 
 static void status_list(struct json *j, uint32_t status)
 {
-	begin(j, "status", '[');
+	begin(j, K("status"), '[');
 	for (size_t i = 0; cli_status_names[i].name; i++) {
 		if (status & cli_status_names[i].bit) {
-			key(j, NULL);
-			json_string(j->f, cli_status_names[i].name);
+			name_str(j, NOKEY, cli_status_names[i].name);
 		}
 	}
 	end(j, ']');
@@ -163,22 +200,22 @@ static void labels(struct json *j, const struct ctnl_labels *l,
 {
 	bool named = false;
 
-	begin(j, "labels", '[');
+	begin(j, K("labels"), '[');
 	for (unsigned int bit = 0; bit < CTNL_LABEL_BITS; bit++) {
 		if (!ctnl_labels_test(l, bit))
 			continue;
-		key(j, NULL);
-		fprintf(j->f, "%u", bit);
+		key(j, NOKEY);
+		tb_u64(j->b, bit);
 		named |= names && names[bit] && names[bit][0];
 	}
 	end(j, ']');
 	if (!named)
 		return;
-	begin(j, "label_names", '[');
+	begin(j, K("label_names"), '[');
 	for (unsigned int bit = 0; bit < CTNL_LABEL_BITS; bit++) {
 		if (ctnl_labels_test(l, bit) && names[bit] && names[bit][0]) {
-			key(j, NULL);
-			json_string(j->f, names[bit]);
+			key(j, NOKEY);
+			json_string(j->b, names[bit]);
 		}
 	}
 	end(j, ']');
@@ -188,69 +225,69 @@ static void event_fields(struct json *j, const struct json_event *ev)
 {
 	if (!ev || !cli_event_name(ev->type))
 		return;
-	str(j, "event", cli_event_name(ev->type));
+	name_str(j, K("event"), cli_event_name(ev->type));
 	if (ev->portid)
-		num(j, "portid", ev->portid);
+		num(j, K("portid"), ev->portid);
 	if (ev->portid && ev->progname)
-		str(j, "progname", ev->progname);
+		str(j, K("progname"), ev->progname);
 }
 
-void json_flow(FILE *f, const struct ctnl_flow *flow,
+void json_flow(struct textbuf *b, const struct ctnl_flow *flow,
 	       const struct json_event *ev, const char *const *label_names,
 	       int64_t now)
 {
-	struct json j = { .f = f, .depth = -1 };
+	struct json j = { .b = b, .depth = -1 };
 	const char *state = state_name(flow);
 
-	begin(&j, NULL, '{');
+	begin(&j, NOKEY, '{');
 	event_fields(&j, ev);
 	proto_fields(&j, flow->orig.family, flow->orig.proto);
 	if (flow->attrs & CTNL_ATTR_TIMEOUT)
-		num(&j, "timeout", flow->timeout);
+		num(&j, K("timeout"), flow->timeout);
 	if (state)
-		str(&j, "state", state);
-	direction(&j, "orig", flow, CTNL_DIR_ORIG);
-	direction(&j, "reply", flow, CTNL_DIR_REPLY);
+		name_str(&j, K("state"), state);
+	direction(&j, K("orig"), flow, CTNL_DIR_ORIG);
+	direction(&j, K("reply"), flow, CTNL_DIR_REPLY);
 	if (flow->attrs & CTNL_ATTR_STATUS)
 		status_list(&j, flow->status);
 	if (flow->attrs & CTNL_ATTR_MARK)
-		num(&j, "mark", flow->mark);
+		num(&j, K("mark"), flow->mark);
 	if (flow->orig.zone == flow->reply.zone && flow->orig.zone)
-		num(&j, "zone", flow->orig.zone);
+		num(&j, K("zone"), flow->orig.zone);
 	if (flow->attrs & CTNL_ATTR_LABELS)
 		labels(&j, &flow->labels, label_names);
 	if (flow->attrs & CTNL_ATTR_ID)
-		num(&j, "id", flow->id);
+		num(&j, K("id"), flow->id);
 	if (flow->attrs & CTNL_ATTR_USE)
-		num(&j, "use", flow->use);
+		num(&j, K("use"), flow->use);
 	if (flow->attrs & CTNL_ATTR_HELPER)
-		str(&j, "helper", flow->helper);
+		str(&j, K("helper"), flow->helper);
 	if (flow->attrs & CTNL_ATTR_START) {
 		int64_t start = (int64_t)(flow->start / 1000000000u);
 		int64_t stop = (flow->attrs & CTNL_ATTR_STOP) && flow->stop
 				       ? (int64_t)(flow->stop / 1000000000u)
 				       : now;
 
-		num(&j, "start", flow->start);
+		num(&j, K("start"), flow->start);
 		if (flow->attrs & CTNL_ATTR_STOP)
-			num(&j, "stop", flow->stop);
-		num(&j, "delta_time", stop > start ? (uint64_t)(stop - start)
+			num(&j, K("stop"), flow->stop);
+		num(&j, K("delta_time"), stop > start ? (uint64_t)(stop - start)
 						   : 0);
 	}
 	if (flow->orig.proto == IPPROTO_DCCP) {
 		if (flow->attrs & CTNL_ATTR_DCCP_STATE)
-			num(&j, "dccp_state", flow->dccp.state);
+			num(&j, K("dccp_state"), flow->dccp.state);
 		if (flow->attrs & CTNL_ATTR_DCCP_ROLE)
-			num(&j, "dccp_role", flow->dccp.role);
+			num(&j, K("dccp_role"), flow->dccp.role);
 		if (flow->attrs & CTNL_ATTR_DCCP_HANDSHAKE_SEQ)
-			num(&j, "dccp_handshake_seq",
+			num(&j, K("dccp_handshake_seq"),
 			    flow->dccp.handshake_seq);
 	}
 	end(&j, '}');
-	fputc('\n', f);
+	tb_char(b, '\n');
 }
 
-static void exp_tuple(struct json *j, const char *name, uint64_t attrs,
+static void exp_tuple(struct json *j, struct key name, uint64_t attrs,
 		      uint64_t bit, const struct ctnl_tuple *t)
 {
 	if (!(attrs & bit))
@@ -260,7 +297,7 @@ static void exp_tuple(struct json *j, const char *name, uint64_t attrs,
 	end(j, '}');
 }
 
-void json_expect(FILE *f, const struct ctnl_expect *e,
+void json_expect(struct textbuf *b, const struct ctnl_expect *e,
 		 const struct json_event *ev)
 {
 	static const struct { const char *name; uint32_t bit; } flags[] = {
@@ -268,44 +305,43 @@ void json_expect(FILE *f, const struct ctnl_expect *e,
 		{ "INACTIVE", NF_CT_EXPECT_INACTIVE },
 		{ "USERSPACE", NF_CT_EXPECT_USERSPACE },
 	};
-	struct json j = { .f = f, .depth = -1 };
+	struct json j = { .b = b, .depth = -1 };
 
-	begin(&j, NULL, '{');
+	begin(&j, NOKEY, '{');
 	event_fields(&j, ev);
 	proto_fields(&j, e->tuple.family, e->tuple.proto);
 	if (e->attrs & CTNL_EXP_ATTR_TIMEOUT)
-		num(&j, "timeout", e->timeout);
-	exp_tuple(&j, "tuple", e->attrs, CTNL_EXP_ATTR_TUPLE, &e->tuple);
-	exp_tuple(&j, "mask", e->attrs, CTNL_EXP_ATTR_MASK, &e->mask);
-	exp_tuple(&j, "master", e->attrs, CTNL_EXP_ATTR_MASTER, &e->master);
+		num(&j, K("timeout"), e->timeout);
+	exp_tuple(&j, K("tuple"), e->attrs, CTNL_EXP_ATTR_TUPLE, &e->tuple);
+	exp_tuple(&j, K("mask"), e->attrs, CTNL_EXP_ATTR_MASK, &e->mask);
+	exp_tuple(&j, K("master"), e->attrs, CTNL_EXP_ATTR_MASTER, &e->master);
 	if (e->attrs & CTNL_EXP_ATTR_ZONE)
-		num(&j, "zone", e->zone);
+		num(&j, K("zone"), e->zone);
 	if (e->attrs & CTNL_EXP_ATTR_FLAGS) {
-		begin(&j, "flags", '[');
+		begin(&j, K("flags"), '[');
 		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 			if (e->flags & flags[i].bit) {
-				key(&j, NULL);
-				json_string(f, flags[i].name);
+				name_str(&j, NOKEY, flags[i].name);
 			}
 		}
 		end(&j, ']');
 	}
 	if (e->attrs & CTNL_EXP_ATTR_CLASS)
-		num(&j, "class", e->class);
+		num(&j, K("class"), e->class);
 	if (e->attrs & CTNL_EXP_ATTR_HELPER)
-		str(&j, "helper", e->helper);
+		str(&j, K("helper"), e->helper);
 	if (e->attrs & CTNL_EXP_ATTR_FN)
-		str(&j, "fn", e->fn);
+		str(&j, K("fn"), e->fn);
 	if (e->attrs & CTNL_EXP_ATTR_ID)
-		num(&j, "id", e->id);
+		num(&j, K("id"), e->id);
 	if (e->attrs & CTNL_EXP_ATTR_NAT) {
-		begin(&j, "nat", '{');
-		num(&j, "dir", e->nat_dir);
-		begin(&j, "tuple", '{');
+		begin(&j, K("nat"), '{');
+		num(&j, K("dir"), e->nat_dir);
+		begin(&j, K("tuple"), '{');
 		tuple_fields(&j, &e->nat_tuple);
 		end(&j, '}');
 		end(&j, '}');
 	}
 	end(&j, '}');
-	fputc('\n', f);
+	tb_char(b, '\n');
 }

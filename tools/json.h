@@ -12,6 +12,8 @@
 
 #include <ctnl/ctnl.h>
 
+#include "textbuf.h"
+
 /* What an event adds to an entry. */
 struct json_event {
 	unsigned int type;	/* enum ctnl_event_type; 0: not an event */
@@ -20,19 +22,19 @@ struct json_event {
 };
 
 /*
- * Writes @flow as one JSON object and a newline. @ev is NULL or the event
- * it came in; @label_names (CTNL_LABEL_BITS entries) may be NULL; @now is
- * the time delta_time counts to (seconds since the epoch).
+ * Appends @flow to @b as one JSON object and a newline. @ev is NULL or
+ * the event it came in; @label_names (CTNL_LABEL_BITS entries) may be
+ * NULL; @now is the time delta_time counts to (seconds since the epoch).
  */
-void json_flow(FILE *f, const struct ctnl_flow *flow,
+void json_flow(struct textbuf *b, const struct ctnl_flow *flow,
 	       const struct json_event *ev, const char *const *label_names,
 	       int64_t now);
 
-/* Writes @exp as one JSON object and a newline. */
-void json_expect(FILE *f, const struct ctnl_expect *exp,
+/* Appends @exp to @b as one JSON object and a newline. */
+void json_expect(struct textbuf *b, const struct ctnl_expect *exp,
 		 const struct json_event *ev);
 
-/* Writes a string with JSON escapes, in quotes. */
-void json_string(FILE *f, const char *s);
+/* Appends a string with JSON escapes, in quotes. */
+void json_string(struct textbuf *b, const char *s);
 
 #endif /* CTNL_TOOLS_JSON_H */

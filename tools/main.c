@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ctnl/ctnl.h>
 
@@ -41,6 +42,9 @@ static int usage_error(const struct cli *c, const char *msg)
 	const char *cmd = cli_cmd_name(c->cmd);
 
 	fprintf(stderr, "ctnl: %s\n", msg);
+	/* conntrack's syntax: the one line alone. */
+	if (c->syntax == SYNTAX_CONNTRACK)
+		return CLI_EXIT_USAGE;
 	fprintf(stderr, "Try 'ctnl %s%s--help'.\n", cmd ? cmd : "",
 		cmd ? " " : "");
 	return CLI_EXIT_USAGE;
@@ -92,13 +96,17 @@ int main(int argc, char **argv)
 	if (ret)
 		return usage_error(&c, err);
 	if (c.help) {
-		cli_help(stdout, c.cmd);
+		cli_help(stdout, &c);
 		return CLI_EXIT_OK;
 	}
 	if (c.version) {
 		printf("ctnl %s (libctnl %s)\n", ctnl_version(), ctnl_version());
 		return CLI_EXIT_OK;
 	}
+	/* The library reads it when a handle is opened, and prints every
+	 * netlink message sent and received to stderr. */
+	if (c.trace)
+		setenv("CTNL_TRACE", "1", 1);
 
 	ret = labelmap_load(&labels, LABELMAP_PATH);
 	env.have_labelmap = ret == 0;
@@ -109,6 +117,7 @@ int main(int argc, char **argv)
 	ret = open_handle(&c, &ct);
 	if (ret == CLI_EXIT_OK) {
 		env.ct = ct;
+		env.progress = isatty(STDERR_FILENO) == 1;
 		catch_signals();
 		ret = run(&c, &env);
 		ctnl_ct_close(ct);

@@ -77,15 +77,25 @@ const char *cli_sctp_state_name(uint8_t state)
 	return state < COUNT(sctp_states) ? sctp_states[state] : NULL;
 }
 
+static const char *const dccp_states[] = {
+	"NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ",
+	"CLOSING", "TIMEWAIT",
+};
+
 int names_state(uint8_t proto, const char *name)
 {
 	const char *const *names = proto == IPPROTO_TCP ? tcp_states
 				   : proto == IPPROTO_SCTP ? sctp_states
+				   : proto == IPPROTO_DCCP ? dccp_states
 							   : NULL;
 	size_t n = proto == IPPROTO_TCP ? COUNT(tcp_states)
 		   : proto == IPPROTO_SCTP ? COUNT(sctp_states)
+		   : proto == IPPROTO_DCCP ? COUNT(dccp_states)
 					   : 0;
 
+	/* What kernels before 2.6.31 called SYN_SENT2. */
+	if (proto == IPPROTO_TCP && strcasecmp(name, "LISTEN") == 0)
+		return CTNL_TCP_SYN_SENT2;
 	for (size_t i = 0; i < n; i++)
 		if (strcasecmp(name, names[i]) == 0)
 			return (int)i;

@@ -13,8 +13,8 @@
 /* The protocol named @name (any case; "ipv6-icmp" too), or -1. */
 int names_proto(const char *name);
 
-/* The state named @name (any case) of @proto (TCP or SCTP), or -1 when
- * @proto has no such state (or no states). */
+/* The state named @name (any case; LISTEN is SYN_SENT2) of @proto (TCP,
+ * SCTP or DCCP), or -1 when @proto has no such state (or no states). */
 int names_state(uint8_t proto, const char *name);
 
 /* The status bit named @name (any case, as conntrack -u takes them), or

@@ -65,22 +65,18 @@ enum cli_cmd options_command(const char *word)
 
 /* ---- What options do with their values ---- */
 
-#define AT(p, o, type) ((type *)((char *)(p)->c + (o)->field))
-
-static int apply_flag(struct parser *p, const struct cli_option *o,
-		      const char *v)
+int opt_flag(struct parser *p, const struct cli_option *o, const char *v)
 {
 	(void)v;
 	*AT(p, o, bool) = true;
 	return 0;
 }
 
-static int apply_number(struct parser *p, const struct cli_option *o,
-			const char *v)
+int opt_number(struct parser *p, const struct cli_option *o, const char *v)
 {
 	uint64_t n;
 
-	if (parse_uint(p, v, o->max, false, o->what, &n))
+	if (parse_uint(p, v, o->max, o->base, o->what, &n))
 		return CLI_EXIT_USAGE;
 	switch (o->width) {
 	case 1:
@@ -99,8 +95,7 @@ static int apply_number(struct parser *p, const struct cli_option *o,
 	return 0;
 }
 
-static int apply_addr(struct parser *p, const struct cli_option *o,
-		      const char *v)
+int opt_addr(struct parser *p, const struct cli_option *o, const char *v)
 {
 	struct cli_addr *a = AT(p, o, struct cli_addr);
 	/* Prefixes select; they cannot name an entry to get or create. */
@@ -112,19 +107,17 @@ static int apply_addr(struct parser *p, const struct cli_option *o,
 	return parse_addr(p, v, prefix_ok, a);
 }
 
-static int apply_port(struct parser *p, const struct cli_option *o,
-		      const char *v)
+int opt_port(struct parser *p, const struct cli_option *o, const char *v)
 {
 	bool *has = (bool *)((char *)p->c + o->flag);
 
 	if (*has)
 		return parser_fail(p, "%s: given twice", p->opt_text);
 	*has = true;
-	return apply_number(p, o, v);
+	return opt_number(p, o, v);
 }
 
-static int apply_netns(struct parser *p, const struct cli_option *o,
-		       const char *v)
+int opt_netns(struct parser *p, const struct cli_option *o, const char *v)
 {
 	(void)o;
 	if (v[0] == '\0')
@@ -158,8 +151,7 @@ static int apply_table(struct parser *p, const struct cli_option *o,
 	return 0;
 }
 
-static int apply_state(struct parser *p, const struct cli_option *o,
-		       const char *v)
+int opt_state(struct parser *p, const struct cli_option *o, const char *v)
 {
 	(void)o;
 	/* Its names depend on -p, which may come later. */
@@ -167,8 +159,7 @@ static int apply_state(struct parser *p, const struct cli_option *o,
 	return 0;
 }
 
-static int apply_labels(struct parser *p, const struct cli_option *o,
-			const char *v)
+int opt_labels(struct parser *p, const struct cli_option *o, const char *v)
 {
 	return parse_labels(p, v, AT(p, o, struct cli_labels));
 }
@@ -190,17 +181,6 @@ READER(events)
 
 /* ---- The table ---- */
 
-#define FIELD(f) .field = offsetof(struct cli, f)
-#define FLAG(f) .apply = apply_flag, FIELD(f)
-#define VALUE(f, m, w) FIELD(f), .width = sizeof(((struct cli *)0)->f),    \
-	.max = (m), .what = (w)
-#define NUMBER(f, m, w) .apply = apply_number, VALUE(f, m, w)
-#define PORT(dir, which) .apply = apply_port,                                \
-	VALUE(dir.which, UINT16_MAX, "a port number"),                       \
-	.flag = offsetof(struct cli, dir.has_##which)
-#define ADDR(f) .apply = apply_addr, FIELD(f)
-#define LABELS(f) .apply = apply_labels, FIELD(f)
-
 /*
  * Some options mean one thing where they select entries and another where
  * they set a value: such an option has one row per meaning. The help and
@@ -212,10 +192,13 @@ const struct cli_option cli_options[] = {
 	  FLAG(help) },
 	{ 0, "version", NULL, GLOBAL,
 	  "show the versions of ctnl and libctnl", NULL, FLAG(version) },
+	{ 0, "trace", NULL, ALL,
+	  "print every netlink message sent and received on stderr, "
+	  "decoded", NULL, FLAG(trace) },
 	{ 0, "netns", "NAME|PATH", ALL,
 	  "work on the table of another network namespace: a name from "
 	  "'ip netns' (/run/netns/NAME) or the path of a namespace file",
-	  NULL, .apply = apply_netns },
+	  NULL, .apply = opt_netns },
 	{ 'o', "output", "FORMAT[,FLAG...]", ALL,
 	  "text (the default, as conntrack prints) or json (one object per "
 	  "line); text takes the flags labels, id and extended, as "
@@ -281,10 +264,10 @@ const struct cli_option cli_options[] = {
 	  C(CMD_LIST) | C(CMD_UPDATE) | C(CMD_DELETE) | C(CMD_COUNT) |
 	  C(CMD_EVENTS),
 	  "select TCP or SCTP entries in this state (needs -p tcp or "
-	  "-p sctp)", NULL, .apply = apply_state, .given = G_STATE },
+	  "-p sctp)", NULL, .apply = opt_state, .given = G_STATE },
 	{ 0, "state", "STATE", C(CMD_CREATE),
 	  "the TCP or SCTP state to create the entry in", NULL,
-	  .apply = apply_state, .given = G_STATE },
+	  .apply = opt_state, .given = G_STATE },
 	{ 'u', "status", "FLAG[,FLAG...]",
 	  C(CMD_LIST) | C(CMD_DELETE) | C(CMD_COUNT) | C(CMD_EVENTS),
 	  "select entries with these status flags: ASSURED, SEEN_REPLY, "

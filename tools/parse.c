@@ -5,6 +5,7 @@
  * option means is in the option table (options.c).
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,6 +86,45 @@ static int one_option(struct parser *p, int argc, char *const argv[], int *i)
 	return o->apply(p, o, value ? value : "");
 }
 
+/* Invoked as `conntrack` (a link to ctnl), conntrack's syntax only. */
+static bool named_conntrack(const char *argv0)
+{
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+
+	return argv0 && strcmp(slash ? slash + 1 : argv0, "conntrack") == 0;
+}
+
+void cli_reset(struct cli *c, enum cli_syntax syntax)
+{
+	size_t end = offsetof(struct cli, label_del) + sizeof(c->label_del);
+
+	_Static_assert(offsetof(struct cli, label_del) ==
+			       offsetof(struct cli, label) +
+				       2 * sizeof(struct cli_labels),
+		       "the three label lists follow each other");
+	memset(c, 0, offsetof(struct cli, label));
+	c->label.count = c->label_add.count = c->label_del.count = 0;
+	memset((char *)c + end, 0, sizeof(*c) - end);
+	c->mark_mask = UINT32_MAX;
+	c->syntax = syntax;
+}
+
+void parser_set_opt(struct parser *p, bool is_long, const char *name,
+		    size_t len)
+{
+	char *o = p->opt_name;
+
+	*o++ = '-';
+	if (is_long)
+		*o++ = '-';
+	if (len > sizeof(p->opt_name) - 3)
+		len = sizeof(p->opt_name) - 3;
+	for (size_t i = 0; i < len; i++)
+		o[i] = name[i];
+	o[len] = '\0';
+	p->opt_text = p->opt_name;
+}
+
 int cli_parse(int argc, char *const argv[], struct cli *out, char *err,
 	      size_t errsize)
 {
@@ -92,11 +132,13 @@ int cli_parse(int argc, char *const argv[], struct cli *out, char *err,
 	bool dashdash = false;
 	int word;
 
-	*out = (struct cli){ .mark_mask = UINT32_MAX };
+	cli_reset(out, SYNTAX_CTNL);
 	if (errsize)
 		err[0] = '\0';
 	if (argc < 1 || !argv)
 		return parser_fail(&p, "no command given");
+	if (named_conntrack(argv[0]) || compat_detect(argc, argv))
+		return compat_parse(argc, argv, out, err, errsize);
 	word = find_command_word(argc, argv);
 	if (word) {
 		out->cmd = options_command(argv[word]);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/netlink.h>
@@ -131,12 +132,26 @@ static long socket_holder(uint32_t portid, unsigned long inode)
 	return holder;
 }
 
+static int64_t coarse_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 const char *progname_of(uint32_t portid, struct progname_cache *cache)
 {
+	int64_t now = coarse_ms();
 	char path[64];
 	unsigned long inode;
 	long pid;
 
+	/* A burst of events from one program: /proc is read once. */
+	if (cache->portid == portid && cache->inode &&
+	    now - cache->checked_ms < 1000)
+		return cache->name[0] ? cache->name : NULL;
+	cache->checked_ms = now;
 	inode = socket_inode("/proc/net/netlink", portid);
 	if (!inode) {
 		/* The socket may live in another namespace (--netns). */

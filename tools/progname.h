@@ -15,6 +15,7 @@ struct progname_cache {
 	uint32_t portid;
 	unsigned long inode;
 	char name[64];		/* "" when no program was found */
+	int64_t checked_ms;	/* when /proc last confirmed it (monotonic) */
 };
 
 /*
@@ -23,7 +24,8 @@ struct progname_cache {
  * found (the program has exited, or it lives where /proc cannot see it).
  * Looks in this namespace's /proc/net/netlink, then in that of the
  * process whose pid is @portid (most programs bind their pid). Reads
- * /proc only. Borrowed: valid until the next call with @cache.
+ * /proc only, and for the port of the last answer not again within a
+ * second. Borrowed: valid until the next call with @cache.
  */
 const char *progname_of(uint32_t portid, struct progname_cache *cache);
 

@@ -25,6 +25,11 @@ struct run_env {
 	volatile sig_atomic_t *stop;
 	/* The time delta-time counts to; 0: the clock, line by line. */
 	int64_t now;
+	/* Long bulk operations report progress on @err (a terminal). */
+	bool progress;
+	/* Milliseconds of a monotonic clock, for the progress report; NULL:
+	 * CLOCK_MONOTONIC. */
+	int64_t (*clock_ms)(void);
 };
 
 /*

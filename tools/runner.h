@@ -14,6 +14,7 @@
 #include "json.h"
 #include "progname.h"
 #include "run.h"
+#include "textbuf.h"
 
 /* What one run of a command holds. */
 struct ctx {
@@ -26,6 +27,15 @@ struct ctx {
 	uint64_t shown;
 	bool done;			/* events: the limit is reached */
 	struct progname_cache progname;	/* events from user space */
+
+	/* conntrack's syntax */
+	struct textbuf line;		/* the line being written */
+	bool xml_open;			/* the XML header is out */
+	unsigned int save_type;		/* -o save: "-A" or "-D" (an event
+					 * type) */
+	bool labels_out;		/* labels= on text lines */
+	bool in_file;			/* a line of -R: no summary, and
+					 * nothing changed is no failure */
 };
 
 /* ---- select.c: options turned into filters, keys and changes ---- */
@@ -78,6 +88,14 @@ void out_flow(struct ctx *x, const struct ctnl_flow *f,
 void out_expect(struct ctx *x, const struct ctnl_expect *e,
 		const struct json_event *ev);
 
+/* conntrack's formats (-o xml, save, extended, ...): one entry or
+ * expectation, and the end of the XML document if it was begun. */
+void out_ct_flow(struct ctx *x, const struct ctnl_flow *f,
+		 const struct json_event *ev);
+void out_ct_expect(struct ctx *x, const struct ctnl_expect *e,
+		   const struct json_event *ev);
+void out_ct_end(struct ctx *x);
+
 /* ---- commands.c, events.c ---- */
 
 int cmd_list(struct ctx *x);
@@ -88,5 +106,17 @@ int cmd_flush(struct ctx *x);
 int cmd_count(struct ctx *x);
 int cmd_stats(struct ctx *x);
 int cmd_events(struct ctx *x);
+
+/* ---- ctcommands.c: the commands in conntrack's syntax ---- */
+
+int ct_run(struct ctx *x);
+/* -R FILE (load.c). */
+int ct_load(struct ctx *x);
+
+/* ---- run.c ---- */
+
+/* What every command needs first: label names resolved, the output's
+ * options, the filter. CLI_EXIT_USAGE (said) for an unknown label. */
+int run_prepare(struct ctx *x);
 
 #endif /* CTNL_TOOLS_RUNNER_H */

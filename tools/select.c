@@ -5,13 +5,99 @@
  * a whole tuple names, the change an update makes, and labels as bits.
  */
 #include <stdio.h>
+#include <string.h>
 
+#include "ctformat.h"
 #include "runner.h"
+
+/* Whether the options set values rather than select (-m, -u, zones). */
+static bool sets_values(const struct cli *c)
+{
+	return c->cmd == CMD_UPDATE || c->cmd == CMD_CREATE ||
+	       c->cmd == CMD_ADD;
+}
 
 bool sel_has_extra(const struct cli *c)
 {
-	return (c->given & (G_ICMP_TYPE | G_ICMP_CODE | G_ICMP_ID)) ||
-	       ((c->given & G_STATE) && c->proto == IPPROTO_SCTP);
+	uint32_t extra = G_ICMP_TYPE | G_ICMP_CODE | G_ICMP_ID;
+
+	/* conntrack's criteria that struct ctnl_filter cannot say; zones
+	 * of one direction are values where the entry is made. */
+	if (c->syntax == SYNTAX_CONNTRACK)
+		extra |= G_ID | G_SRC_NAT | G_DST_NAT | G_ANY_NAT |
+			 (sets_values(c) ? 0 : G_ORIG_ZONE | G_REPLY_ZONE) |
+			 (c->zone == 0 && !sets_values(c) ? G_ZONE : 0);
+	return (c->given & extra) ||
+	       ((c->given & G_STATE) && c->proto != IPPROTO_TCP);
+}
+
+static bool state_match(const struct cli *c, const struct ctnl_flow *f)
+{
+	if (c->proto == IPPROTO_SCTP)
+		return f->orig.proto == IPPROTO_SCTP &&
+		       (f->attrs & CTNL_ATTR_SCTP_STATE) &&
+		       f->sctp.state == c->state;
+	if (c->proto == IPPROTO_DCCP)
+		return f->orig.proto == IPPROTO_DCCP &&
+		       (f->attrs & CTNL_ATTR_DCCP_STATE) &&
+		       f->dccp.state == c->state;
+	return true;	/* TCP: in the filter */
+}
+
+static bool addr_is(const struct ctnl_flow *f, const struct cli_addr *a,
+		    const union ctnl_addr *have)
+{
+	return a->family == f->orig.family &&
+	       memcmp(&a->addr, have, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* One way of translation, as conntrack's --src-nat/--dst-nat judge it:
+ * translated at all, or to the address and port given. */
+static bool nat_match(const struct ctnl_flow *f, const struct cli_nat *n,
+		      bool src)
+{
+	bool addr = src ? ct_is_snat(f) : ct_is_dnat(f);
+	bool port = src ? ct_is_spat(f) : ct_is_dpat(f);
+
+	if (n->addr.set)
+		addr = addr && addr_is(f, &n->addr,
+				       src ? &f->reply.dst : &f->reply.src);
+	if (n->has_port)
+		port = port && n->port == (src ? f->reply.port.dst
+					       : f->reply.port.src);
+	if (n->addr.set && n->has_port)
+		return addr && port;
+	if (n->addr.set)
+		return addr;
+	if (n->has_port)
+		return port;
+	return addr || port;
+}
+
+static bool ct_extra_match(const struct cli *c, const struct ctnl_flow *f)
+{
+	bool snat = c->given & (G_SRC_NAT | G_ANY_NAT);
+	bool dnat = c->given & (G_DST_NAT | G_ANY_NAT);
+
+	if ((c->given & G_ID) && (!(f->attrs & CTNL_ATTR_ID) || f->id != c->id))
+		return false;
+	/* conntrack's -w 0: no zone of both directions (a zone of one
+	 * direction leaves the other in zone 0). */
+	if (!sets_values(c) && (c->given & G_ZONE) && c->zone == 0 &&
+	    f->orig.zone && f->orig.zone == f->reply.zone)
+		return false;
+	if (!sets_values(c) && (c->given & G_ORIG_ZONE) &&
+	    f->orig.zone != c->orig_zone)
+		return false;
+	if (!sets_values(c) && (c->given & G_REPLY_ZONE) &&
+	    f->reply.zone != c->reply_zone)
+		return false;
+	if (c->given & G_ANY_NAT)
+		return nat_match(f, &c->src_nat, true) ||
+		       nat_match(f, &c->dst_nat, false);
+	if (snat && !nat_match(f, &c->src_nat, true))
+		return false;
+	return !dnat || nat_match(f, &c->dst_nat, false);
 }
 
 bool sel_extra_match(const struct cli *c, const struct ctnl_flow *f)
@@ -22,11 +108,9 @@ bool sel_extra_match(const struct cli *c, const struct ctnl_flow *f)
 		return false;
 	if ((c->given & G_ICMP_ID) && f->orig.icmp.id != c->icmp_id)
 		return false;
-	if ((c->given & G_STATE) && c->proto == IPPROTO_SCTP &&
-	    (f->orig.proto != IPPROTO_SCTP ||
-	     !(f->attrs & CTNL_ATTR_SCTP_STATE) || f->sctp.state != c->state))
+	if ((c->given & G_STATE) && !state_match(c, f))
 		return false;
-	return true;
+	return c->syntax != SYNTAX_CONNTRACK || ct_extra_match(c, f);
 }
 
 bool sel_match(const struct ctx *x, const struct ctnl_flow *f)
@@ -52,12 +136,6 @@ static void filter_port(struct ctnl_filter *f, uint32_t bit, bool has,
 		return;
 	f->match |= bit;
 	*port = value;
-}
-
-/* Whether a change command reads -m and -u as values to set. */
-static bool sets_values(const struct cli *c)
-{
-	return c->cmd == CMD_UPDATE || c->cmd == CMD_CREATE;
 }
 
 static void filter_tuples(const struct cli *c, struct ctnl_filter *f)
@@ -93,15 +171,23 @@ void sel_filter(struct ctx *x)
 	filter_tuples(c, f);
 	if ((c->given & G_MARK) && !sets_values(c)) {
 		f->match |= CTNL_MATCH_MARK;
-		f->mark = c->mark & c->mark_mask;
+		/* conntrack compares the value as given, so a value with
+		 * bits outside the mask selects nothing. */
+		f->mark = c->syntax == SYNTAX_CONNTRACK
+				  ? c->mark : c->mark & c->mark_mask;
 		f->mark_mask = c->mark_mask;
 	}
 	if ((c->given & G_STATUS) && !sets_values(c)) {
 		f->match |= CTNL_MATCH_STATUS;
 		f->status = c->status;
-		f->status_mask = c->status ? c->status : CLI_STATUS_UNSET_MASK;
+		f->status_mask = c->syntax == SYNTAX_CONNTRACK
+					 ? c->status_mask
+				 : c->status ? c->status
+					     : CLI_STATUS_UNSET_MASK;
 	}
-	if (c->given & G_ZONE) {
+	/* conntrack's -w 0 is checked apart (see ct_extra_match()). */
+	if ((c->given & G_ZONE) &&
+	    (c->zone || c->syntax != SYNTAX_CONNTRACK || sets_values(c))) {
 		f->match |= CTNL_MATCH_ZONE;
 		f->zone = c->zone;
 	}
@@ -186,9 +272,12 @@ void sel_change(const struct ctx *x, struct ctnl_change *ch)
 	if (c->given & (G_LABEL_ADD | G_LABEL_DEL)) {
 		ch->attrs |= CTNL_ATTR_LABELS;
 		ch->labels = x->label_add;
+		/* --label-del without labels: every label goes. */
 		for (size_t i = 0; i < CTNL_LABEL_BITS / 32; i++)
-			ch->labels_mask.words[i] = x->label_add.words[i] |
-						   x->label_del.words[i];
+			ch->labels_mask.words[i] =
+				c->label_del_all ? UINT32_MAX
+						 : x->label_add.words[i] |
+							   x->label_del.words[i];
 	}
 }
 
@@ -210,57 +299,80 @@ int sel_labels(struct ctx *x, char *err, size_t size)
 				       &x->label_del, err, size);
 	if (ret)
 		return ret;
-	for (unsigned int bit = 0; bit < CTNL_LABEL_BITS; bit++) {
-		if (ctnl_labels_test(&x->label_add, bit) &&
-		    ctnl_labels_test(&x->label_del, bit)) {
+	for (unsigned int w = 0; w < CTNL_LABEL_BITS / 32; w++) {
+		uint32_t both = x->label_add.words[w] & x->label_del.words[w];
+
+		if (both) {
 			snprintf(err, size, "--label-del: label %u is also in "
-				 "--label-add", bit);
+				 "--label-add",
+				 w * 32 + (unsigned int)__builtin_ctz(both));
 			return CLI_EXIT_USAGE;
 		}
 	}
 	return 0;
 }
 
-/* ICMP replies carry the reply type of the request's type. */
-static uint8_t icmp_reply_type(uint8_t proto, uint8_t type)
-{
-	static const uint8_t v4[][2] = { { 8, 0 }, { 13, 14 }, { 15, 16 },
-					 { 17, 18 } };
-	static const uint8_t v6[][2] = { { 128, 129 }, { 130, 131 },
-					 { 139, 140 } };
-	const bool is6 = proto == IPPROTO_ICMPV6;
-	const size_t n = is6 ? 3 : 4;
-
-	for (size_t i = 0; i < n; i++)
-		if ((is6 ? v6[i][0] : v4[i][0]) == type)
-			return is6 ? v6[i][1] : v4[i][1];
-	return type;
-}
-
-/* The reply tuple is always given, so that zones of one direction stay
- * with that direction. */
+/* Both tuples are always given, so that zones of one direction stay with
+ * that direction; the one not given is the other's inverse. */
 static void created_tuples(const struct cli *c, struct ctnl_flow *f)
 {
-	sel_tuple(c, &c->orig, &f->orig);
-	if (c->reply.src.set) {
+	struct ctnl_tuple inverse;
+
+	if (!c->orig.src.set) {
+		/* conntrack -I -r -q: made from its reply tuple. */
 		sel_tuple(c, &c->reply, &f->reply);
+		ctnl_tuple_invert(&f->reply, &f->orig);
+	} else if (c->reply.src.set) {
+		/* ICMP fields are the original direction's: the reply's
+		 * type is its pair. */
+		sel_tuple(c, &c->orig, &f->orig);
+		sel_tuple(c, &c->reply, &f->reply);
+		ctnl_tuple_invert(&f->orig, &inverse);
+		if (c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6)
+			f->reply.icmp.type = inverse.icmp.type;
 	} else {
-		sel_tuple(c, &c->orig, &f->reply);
-		f->reply.src = f->orig.dst;
-		f->reply.dst = f->orig.src;
-		if (ctnl_proto_has_ports(c->proto)) {
-			f->reply.port.src = f->orig.port.dst;
-			f->reply.port.dst = f->orig.port.src;
-		}
+		sel_tuple(c, &c->orig, &f->orig);
+		ctnl_tuple_invert(&f->orig, &f->reply);
 	}
-	if (c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6)
-		f->reply.icmp.type = icmp_reply_type(c->proto, c->icmp_type);
 	if (c->given & G_ZONE)
 		f->orig.zone = f->reply.zone = c->zone;
 	if (c->given & G_ORIG_ZONE)
 		f->orig.zone = c->orig_zone;
 	if (c->given & G_REPLY_ZONE)
 		f->reply.zone = c->reply_zone;
+}
+
+/* What conntrack adds to an entry it creates. */
+static void created_as_conntrack(const struct cli *c, struct ctnl_flow *f)
+{
+	/* No window tracking for a TCP entry made by hand (its packets
+	 * would look out of window), and from TIME_WAIT on a new
+	 * connection may reopen it, as conntrack sets them. */
+	uint8_t tcp = IP_CT_TCP_FLAG_BE_LIBERAL | IP_CT_TCP_FLAG_SACK_PERM;
+
+	if (c->proto == IPPROTO_TCP && (c->given & G_STATE)) {
+		if (c->state >= CTNL_TCP_TIME_WAIT)
+			tcp |= IP_CT_TCP_FLAG_CLOSE_INIT;
+		f->attrs |= CTNL_ATTR_TCP_FLAGS;
+		f->tcp.flags[0] = f->tcp.flags[1] = tcp;
+		f->tcp.flags_mask[0] = f->tcp.flags_mask[1] = tcp;
+	}
+	/* -n, -g ADDR[:PORT]: the kernel translates as a NAT rule would. */
+	if ((c->given & G_SRC_NAT) && c->src_nat.addr.set) {
+		f->attrs |= CTNL_ATTR_SNAT;
+		f->snat = (struct ctnl_nat){ .min = c->src_nat.addr.addr,
+					     .port_min = c->src_nat.port };
+	}
+	if ((c->given & G_DST_NAT) && c->dst_nat.addr.set) {
+		f->attrs |= CTNL_ATTR_DNAT;
+		f->dnat = (struct ctnl_nat){ .min = c->dst_nat.addr.addr,
+					     .port_min = c->dst_nat.port };
+	}
+	if (c->proto == IPPROTO_SCTP && (c->given & G_VTAG)) {
+		f->attrs |= CTNL_ATTR_SCTP_VTAG;
+		f->sctp.vtag[0] = c->vtag[0];
+		f->sctp.vtag[1] = c->vtag[1];
+	}
 }
 
 void sel_created(const struct ctx *x, struct ctnl_flow *f)
@@ -286,10 +398,12 @@ void sel_created(const struct ctx *x, struct ctnl_flow *f)
 	if ((c->given & G_STATE) && c->proto == IPPROTO_TCP) {
 		f->attrs |= CTNL_ATTR_TCP_STATE;
 		f->tcp.state = c->state;
-	} else if (c->given & G_STATE) {
+	} else if ((c->given & G_STATE) && c->proto == IPPROTO_SCTP) {
 		f->attrs |= CTNL_ATTR_SCTP_STATE;
 		f->sctp.state = c->state;
 	}
+	if (c->syntax == SYNTAX_CONNTRACK)
+		created_as_conntrack(c, f);
 }
 
 void sel_created_expect(const struct cli *c, struct ctnl_expect *e)

@@ -12,7 +12,7 @@
 #include "names.h"
 #include "parser.h"
 
-int parse_number(const char *text, uint64_t max, bool any_base,
+int parse_number(const char *text, uint64_t max, enum num_base nb,
 		 uint64_t *out)
 {
 	unsigned int base = 10;
@@ -21,16 +21,18 @@ int parse_number(const char *text, uint64_t max, bool any_base,
 
 	if (!s || *s == '\0')
 		return -EINVAL;
-	if (any_base && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+	if (nb != NUM_DEC && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
 		if (*s == '\0')
 			return -EINVAL;
+	} else if (nb == NUM_C && s[0] == '0') {
+		base = 8;
 	}
 	for (; *s; s++) {
 		unsigned int d;
 
-		if (*s >= '0' && *s <= '9')
+		if (*s >= '0' && *s <= '9' && (unsigned int)(*s - '0') < base)
 			d = (unsigned int)(*s - '0');
 		else if (base == 16 && *s >= 'a' && *s <= 'f')
 			d = (unsigned int)(*s - 'a' + 10);
@@ -47,9 +49,9 @@ int parse_number(const char *text, uint64_t max, bool any_base,
 }
 
 int parse_uint(struct parser *p, const char *text, uint64_t max,
-	       bool any_base, const char *what, uint64_t *out)
+	       enum num_base nb, const char *what, uint64_t *out)
 {
-	if (parse_number(text, max, any_base, out) < 0)
+	if (parse_number(text, max, nb, out) < 0)
 		return parser_fail(p, "%s: '%s' is not %s (0-%llu)",
 				   p->opt_text, text, what,
 				   (unsigned long long)max);
@@ -76,7 +78,7 @@ static int parse_prefix(struct parser *p, const char *text,
 	unsigned int max = a->family == AF_INET ? 32 : 128;
 	uint64_t plen;
 
-	if (parse_number(text, max, false, &plen) < 0)
+	if (parse_number(text, max, NUM_DEC, &plen) < 0)
 		return parser_fail(p, "%s: '%s' is not a prefix length "
 				      "(0-%u)", p->opt_text, text, max);
 	*all = plen == 0;
@@ -129,7 +131,7 @@ int parse_proto(struct parser *p, const char *text)
 		p->c->proto = (uint8_t)num;
 		return 0;
 	}
-	if (parse_number(text, 255, false, &v) < 0)
+	if (parse_number(text, 255, NUM_DEC, &v) < 0)
 		return parser_fail(p, "%s: unknown protocol '%s' (tcp, udp, "
 				      "udplite, sctp, dccp, gre, icmp, icmpv6, "
 				      "or 0-255)", p->opt_text, text);
@@ -163,8 +165,8 @@ int parse_mark(struct parser *p, const char *text)
 	snprintf(buf, sizeof(buf), "%s", text);
 	if (slash)
 		buf[slash - text] = '\0';
-	if (parse_number(buf, UINT32_MAX, true, &v) < 0 ||
-	    (slash && parse_number(slash + 1, UINT32_MAX, true, &m) < 0))
+	if (parse_number(buf, UINT32_MAX, NUM_HEX, &v) < 0 ||
+	    (slash && parse_number(slash + 1, UINT32_MAX, NUM_HEX, &m) < 0))
 		return parser_fail(p, "%s: '%s' is not a mark: VALUE[/MASK], "
 				      "32-bit numbers, decimal or 0x hex",
 				   p->opt_text, text);
@@ -216,7 +218,7 @@ static int parse_label(struct parser *p, const char *s, size_t len,
 	if (len < sizeof(num)) {
 		memcpy(num, s, len);
 		num[len] = '\0';
-		if (parse_number(num, CTNL_LABEL_BITS - 1, false, &bit) == 0) {
+		if (parse_number(num, CTNL_LABEL_BITS - 1, NUM_DEC, &bit) == 0) {
 			*out = (struct cli_label){ .bit = (unsigned int)bit };
 			return 0;
 		}

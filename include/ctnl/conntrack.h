@@ -344,15 +344,18 @@ CTNL_API int ctnl_ct_get(struct ctnl_ct *ct, const struct ctnl_flow *key,
  * Creates an entry. The original tuple and the timeout are required; a
  * missing reply tuple is the inverse of the original; mark, labels, status
  * (CTNL_STATUS_CONFIRMED is added, as the kernel requires), zones, TCP
- * state and a helper (CTNL_ATTR_HELPER: the helper's name, such as "ftp";
- * the kernel attaches helpers only when an entry is created) are taken
- * when their attrs bit is set.
+ * state, a helper (CTNL_ATTR_HELPER: the helper's name, such as "ftp";
+ * the kernel attaches helpers only when an entry is created) and source
+ * or destination NAT (CTNL_ATTR_SNAT, CTNL_ATTR_DNAT: the kernel
+ * translates the reply tuple, as a NAT rule does the first packet's) are
+ * taken when their attrs bit is set.
  * @param ct    the handle
  * @param flow  the entry to create
  * @return 0.
  * @errors -EEXIST, -EINVAL, -ENOSPC (labels are not enabled in that
  * namespace: the entry is not left behind), -EOPNOTSUPP (no such helper
- * for that protocol), and the kernel's.
+ * for that protocol; NAT the kernel cannot set up, with no NAT module
+ * loaded), and the kernel's.
  * @ownership @p flow is read during the call only.
  */
 CTNL_API int ctnl_ct_create(struct ctnl_ct *ct, const struct ctnl_flow *flow);

@@ -100,6 +100,62 @@ struct ctnl_tuple {
  */
 CTNL_API bool ctnl_proto_has_ports(uint8_t proto);
 
+/**
+ * The ICMP or ICMPv6 type of the other direction of a connection, as the
+ * kernel pairs them: echo, timestamp, information and address mask
+ * requests with their replies (ICMP); echo and node information (ICMPv6),
+ * both ways. The kernel tracks no other type as a connection of its own.
+ * @param proto  IPPROTO_ICMP or IPPROTO_ICMPV6
+ * @param type   a type of that protocol
+ * @return the other direction's type (0-255).
+ * @errors -ENOENT (@p type has none), -EINVAL (@p proto is neither ICMP
+ *         nor ICMPv6).
+ * @ownership No pointer.
+ */
+CTNL_API int ctnl_icmp_reply_type(uint8_t proto, uint8_t type);
+
+/**
+ * The tuple of the other direction, as the kernel computes it when it
+ * tracks @p t: addresses swapped, and ports (or GRE keys) swapped; an
+ * ICMP or ICMPv6 tuple keeps its id and code and takes the reply type
+ * (ctnl_icmp_reply_type()), or type 255 where there is none (the kernel
+ * refuses such a tuple, as it cannot track the connection). The zone is
+ * kept.
+ * @param t    the tuple
+ * @param ret  receives the other direction's tuple (may be @p t)
+ * @return 0.
+ * @errors -EINVAL (@p t or @p ret is NULL; @p ret is then untouched).
+ * @ownership Both borrowed for the call.
+ */
+CTNL_API int ctnl_tuple_invert(const struct ctnl_tuple *t,
+			       struct ctnl_tuple *ret);
+
+/** Room for any address ctnl_addr_to_text() writes, its NUL included
+ * (INET6_ADDRSTRLEN). */
+#define CTNL_ADDR_TEXT_MAX 46
+
+/**
+ * Writes an address as text, byte for byte as glibc's inet_ntop() does
+ * (and so as conntrack prints it): IPv4 dotted; IPv6 in lower-case hex
+ * groups without leading zeros, the longest run of two or more zero
+ * groups (the first of equal runs) written "::", and an IPv4-compatible
+ * (::a.b.c.d) or IPv4-mapped (::ffff:a.b.c.d) address with its last 32
+ * bits dotted. By hand: no stdio, no locale.
+ * @param family  AF_INET or AF_INET6
+ * @param addr    the address (the first 4 bytes for AF_INET)
+ * @param buf     receives the text, always terminated when @p size > 0
+ *                (may be NULL when @p size is 0); CTNL_ADDR_TEXT_MAX
+ *                bytes always suffice
+ * @param size    the room in @p buf, in bytes
+ * @return the text's length without its NUL, like snprintf(): a result >=
+ *         @p size means it was cut.
+ * @errors -EINVAL (another family, @p addr NULL, or @p buf NULL with a
+ *         @p size).
+ * @ownership Both borrowed for the call.
+ */
+CTNL_API int ctnl_addr_to_text(uint8_t family, const union ctnl_addr *addr,
+			       char *buf, size_t size);
+
 /** The number of connection-tracking labels. */
 #define CTNL_LABEL_BITS 128
 /**
@@ -287,6 +343,27 @@ struct ctnl_dccp_info {
 #define CTNL_ATTR_DCCP_HANDSHAKE_SEQ (UINT64_C(1) << 19)
 /** flow: helper */
 #define CTNL_ATTR_HELPER	(UINT64_C(1) << 20)
+/** flow: snat (create only) */
+#define CTNL_ATTR_SNAT		(UINT64_C(1) << 21)
+/** flow: dnat (create only) */
+#define CTNL_ATTR_DNAT		(UINT64_C(1) << 22)
+
+/**
+ * A translation an entry is created with (source or destination NAT):
+ * the kernel picks the new address in [min, max] and the new port in
+ * [port_min, port_max], and makes the reply tuple match, as a NAT rule
+ * would for the first packet. The kernel reports no such field: a
+ * translated entry shows in its reply tuple and its status.
+ */
+struct ctnl_nat {
+	/** The first address to translate to (of the flow's family). */
+	union ctnl_addr min;
+	/** The last; all zero: min alone. */
+	union ctnl_addr max;
+	/** The ports to translate to, host order (protocols with ports);
+	 * port_min 0: the port is kept; port_max 0: port_min alone. */
+	uint16_t port_min, port_max;
+};
 
 /**
  * One conntrack entry: what the kernel reported of it, or what a caller
@@ -317,6 +394,10 @@ struct ctnl_flow {
 		struct ctnl_dccp_info dccp;	/**< DCCP */
 	};
 	char helper[16];		/**< NUL-terminated helper name */
+	/** CTNL_ATTR_SNAT, CTNL_ATTR_DNAT: the source or destination NAT to
+	 * create the entry with (see struct ctnl_nat); the kernel needs its
+	 * NAT module, which a NAT rule in the namespace loads. */
+	struct ctnl_nat snat, dnat;
 };
 
 /**
@@ -417,6 +498,19 @@ struct ctnl_expect {
 /** ctnl_ct_delete_matching(): the caller needs no count, so one filtered
  * flush may do the deleting where the kernel can (see there). */
 #define CTNL_FILTER_UNCOUNTED	(1u << 1)
+/** ctnl_ct_dump(): read the dying list rather than the table (entries
+ * being destroyed, as `conntrack -L dying` shows them). The kernel
+ * applies no criterion there: all are applied in user space. */
+#define CTNL_FILTER_DYING	(1u << 2)
+/** ctnl_ct_dump(): read the unconfirmed list (entries whose first packet
+ * has not left yet; `conntrack -L unconfirmed`). Linux 6.1 on keeps no
+ * such list and answers an empty one. Criteria: as for the dying list. */
+#define CTNL_FILTER_UNCONFIRMED	(1u << 3)
+/** ctnl_ct_dump(): zero each entry's counters as the kernel reads it out
+ * (`conntrack -L -z`); the entries show the counts before. Only with
+ * criteria the kernel applies itself (see struct ctnl_dump_info), so that
+ * no entry is zeroed that the filter drops. */
+#define CTNL_FILTER_ZERO	(1u << 4)
 
 /**
  * Which entries an operation acts on: all criteria whose bit is set in

@@ -306,6 +306,9 @@ CTNL_API int ctnl_expect_format(const struct ctnl_expect *exp, char *buf,
 #define CTNL_FORMAT_EXTENDED	(1u << 0)
 /** -o id: id= after use= */
 #define CTNL_FORMAT_ID		(1u << 1)
+/** -o ktimestamp: "[start=...] [stop=...]" after delta-time=, in local
+ * time as ctime() writes it (the only option that reads the time zone) */
+#define CTNL_FORMAT_TIMESTAMP	(1u << 2)
 
 /** The variants of a line that conntrack prints on request. */
 struct ctnl_format_opts {

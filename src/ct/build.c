@@ -341,6 +341,12 @@ static bool name_ok(const char *name, size_t size)
 	return name[0] != '\0' && memchr(name, '\0', size) != NULL;
 }
 
+/* A port range, if any, goes upwards. */
+static int check_nat(const struct ctnl_nat *nat)
+{
+	return nat->port_max && nat->port_max < nat->port_min ? -EINVAL : 0;
+}
+
 /* The kernel needs an original tuple and a timeout; a reply tuple, if
  * given, must be of the same family and protocol; SCTP protocol info is
  * the state and both verification tags, all or nothing; a helper name
@@ -362,12 +368,41 @@ static int check_create(const struct ctnl_flow *flow)
 	if ((flow->attrs & CTNL_ATTR_HELPER) &&
 	    !name_ok(flow->helper, sizeof(flow->helper)))
 		return -EINVAL;
+	if (((flow->attrs & CTNL_ATTR_SNAT) && check_nat(&flow->snat)) ||
+	    ((flow->attrs & CTNL_ATTR_DNAT) && check_nat(&flow->dnat)))
+		return -EINVAL;
 	return 0;
 }
 
 static void put_string(struct builder *b, uint16_t type, const char *s)
 {
 	put(b, type, strlen(s) + 1, s);
+}
+
+/* A NAT range: the addresses, and the ports of a protocol with ports.
+ * CTA_NAT_*_MAXIP is given always, as the kernel would otherwise take
+ * min alone anyway. */
+static void put_nat(struct builder *b, uint16_t type, uint8_t family,
+		    uint8_t proto, const struct ctnl_nat *nat)
+{
+	static const union ctnl_addr none;
+	struct nlattr *nest = nest_start(b, type), *ports;
+	const union ctnl_addr *max =
+		memcmp(&nat->max, &none, sizeof(none)) ? &nat->max : &nat->min;
+	size_t len = ctnl__addr_len(family);
+
+	put(b, family == AF_INET ? CTA_NAT_V4_MINIP : CTA_NAT_V6_MINIP, len,
+	    &nat->min);
+	put(b, family == AF_INET ? CTA_NAT_V4_MAXIP : CTA_NAT_V6_MAXIP, len,
+	    max);
+	if (nat->port_min && ctnl_proto_has_ports(proto)) {
+		ports = nest_start(b, CTA_NAT_PROTO);
+		put_be16(b, CTA_PROTONAT_PORT_MIN, nat->port_min);
+		put_be16(b, CTA_PROTONAT_PORT_MAX,
+			 nat->port_max ? nat->port_max : nat->port_min);
+		nest_end(b, ports);
+	}
+	nest_end(b, nest);
 }
 
 /* A helper is attached only when an entry is created: the kernel cannot
@@ -431,6 +466,12 @@ int ctnl_build_create(void *buf, size_t size, const struct ctnl_flow *flow)
 		put_labels(&b, &flow->labels, NULL);
 	if (flow->attrs & CTNL_ATTR_HELPER)
 		put_helper(&b, flow->helper);
+	if (flow->attrs & CTNL_ATTR_DNAT)
+		put_nat(&b, CTA_NAT_DST, flow->orig.family, flow->orig.proto,
+			&flow->dnat);
+	if (flow->attrs & CTNL_ATTR_SNAT)
+		put_nat(&b, CTA_NAT_SRC, flow->orig.family, flow->orig.proto,
+			&flow->snat);
 	put_protoinfo(&b, flow);
 	return finish(&b);
 }
@@ -577,6 +618,19 @@ static void put_kernel_filter(struct builder *b, const struct ctnl_filter *f,
 	nest_end(b, nest);
 }
 
+/* The list a dump reads: the table, the dying or the unconfirmed list;
+ * the table with its counters zeroed as they are read. */
+static uint16_t dump_type(uint32_t flags)
+{
+	if (flags & CTNL_FILTER_DYING)
+		return IPCTNL_MSG_CT_GET_DYING;
+	if (flags & CTNL_FILTER_UNCONFIRMED)
+		return IPCTNL_MSG_CT_GET_UNCONFIRMED;
+	if (flags & CTNL_FILTER_ZERO)
+		return IPCTNL_MSG_CT_GET_CTRZERO;
+	return IPCTNL_MSG_CT_GET;
+}
+
 int ctnl_build_dump(void *buf, size_t size, const struct ctnl_filter *filter)
 {
 	static const struct ctnl_filter all;
@@ -588,8 +642,8 @@ int ctnl_build_dump(void *buf, size_t size, const struct ctnl_filter *filter)
 	err = ctnl__filter_check(filter);
 	if (err)
 		return err;
-	err = begin(&b, buf, size, CT_MSG(IPCTNL_MSG_CT_GET), NLM_F_DUMP,
-		    filter->family, NFNETLINK_V0);
+	err = begin(&b, buf, size, CT_MSG(dump_type(filter->flags)),
+		    NLM_F_DUMP, filter->family, NFNETLINK_V0);
 	if (err)
 		return err;
 	put_kernel_filter(&b, filter, ctnl__filter_kernel_part(filter));
@@ -606,7 +660,7 @@ int ctnl_build_flush_filtered(void *buf, size_t size,
 
 	if (!filter)
 		filter = &all;
-	err = ctnl__filter_check(filter);
+	err = ctnl__filter_check_table(filter);
 	if (err)
 		return err;
 	/* A flush is not re-checked anywhere: every criterion must be one

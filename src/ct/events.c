@@ -160,7 +160,7 @@ static int read_config(const struct ctnl_events_config *cfg,
 	if ((c->events & ~(unsigned int)CTNL_EVENT_ALL) || (c->flags & ~flags) ||
 	    c->rcvbuf < 0)
 		return -EINVAL;
-	return c->filter ? ctnl__filter_check(c->filter) : 0;
+	return c->filter ? ctnl__filter_check_table(c->filter) : 0;
 }
 
 /*

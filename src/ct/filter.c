@@ -13,7 +13,11 @@
 
 #define ADDR_MATCHES (CTNL_MATCH_ORIG_SRC | CTNL_MATCH_ORIG_DST | \
 		      CTNL_MATCH_REPLY_SRC | CTNL_MATCH_REPLY_DST)
-#define FILTER_FLAGS (CTNL_FILTER_USERSPACE | CTNL_FILTER_UNCOUNTED)
+/* The flags that say which list a dump reads, and how: for dumps only. */
+#define READ_FLAGS (CTNL_FILTER_DYING | CTNL_FILTER_UNCONFIRMED |            \
+		    CTNL_FILTER_ZERO)
+#define FILTER_FLAGS (CTNL_FILTER_USERSPACE | CTNL_FILTER_UNCOUNTED |        \
+		      READ_FLAGS)
 #define PORT_MATCHES (CTNL_MATCH_ORIG_SPORT | CTNL_MATCH_ORIG_DPORT | \
 		      CTNL_MATCH_REPLY_SPORT | CTNL_MATCH_REPLY_DPORT)
 
@@ -43,7 +47,25 @@ int ctnl__filter_check(const struct ctnl_filter *f)
 	if ((f->match & CTNL_MATCH_TCP_STATE) &&
 	    f->tcp_state >= CTNL_TCP_STATE_MAX)
 		return -EINVAL;
+	/* One list at a time, and counters zeroed in the table only. */
+	if ((f->flags & READ_FLAGS) & ((f->flags & READ_FLAGS) - 1))
+		return -EINVAL;
+	/* Zeroing an entry the kernel hands over but the filter then drops
+	 * would lose its counts unseen. */
+	if ((f->flags & CTNL_FILTER_ZERO) &&
+	    ((f->flags & CTNL_FILTER_USERSPACE) ||
+	     (f->match & ~ctnl__filter_kernel_part(f))))
+		return -EOPNOTSUPP;
 	return 0;
+}
+
+int ctnl__filter_check_table(const struct ctnl_filter *f)
+{
+	int ret = ctnl__filter_check(f);
+
+	if (ret == 0 && (f->flags & READ_FLAGS))
+		return -EINVAL;
+	return ret;
 }
 
 static bool exact(uint8_t len, uint8_t family)
@@ -68,7 +90,9 @@ uint32_t ctnl__filter_kernel_part(const struct ctnl_filter *f)
 {
 	uint32_t k = f->match & CTNL_MATCH_MARK;
 
-	if (f->flags & CTNL_FILTER_USERSPACE)
+	/* The dying and unconfirmed lists are read whole. */
+	if (f->flags & (CTNL_FILTER_USERSPACE | CTNL_FILTER_DYING |
+			CTNL_FILTER_UNCONFIRMED))
 		return 0;
 	/* The kernel refuses a status mask of 0 (EINVAL) rather than
 	 * matching the entries whose status is anything. */

@@ -134,6 +134,9 @@ uint32_t ctnl__filter_mismatch(const struct ctnl_filter *f,
 /* The criteria of @f that the kernel can apply to a dump. */
 uint32_t ctnl__filter_kernel_part(const struct ctnl_filter *f);
 int ctnl__filter_check(const struct ctnl_filter *f);
+/* The same, for what acts on the table itself (changes, flushes,
+ * events): no flag that only a dump takes. */
+int ctnl__filter_check_table(const struct ctnl_filter *f);
 
 /* ---- handle.c ---- */
 

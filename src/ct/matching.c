@@ -159,7 +159,7 @@ int ctnl__ct_delete_matching(void *ctx, const struct ctnl_filter *filter,
 	filter = ctnl__filter_or_all(filter);
 	if (!info)
 		info = &ignored;
-	ret = ctnl__filter_check(filter);
+	ret = ctnl__filter_check_table(filter);
 	if (ret < 0)
 		return ret;
 	if (flush_can_do(filter)) {
@@ -182,7 +182,7 @@ int ctnl__ct_update_matching(void *ctx, const struct ctnl_filter *filter,
 	filter = ctnl__filter_or_all(filter);
 	if (!info)
 		info = &ignored;
-	ret = ctnl__filter_check(filter);
+	ret = ctnl__filter_check_table(filter);
 	if (ret == 0)
 		ret = ctnl__change_check(change);
 	if (ret < 0)

@@ -45,35 +45,35 @@ bool ctnl__tuple_equal(const struct ctnl_tuple *a, const struct ctnl_tuple *b)
 	       a->port.src == b->port.src && a->port.dst == b->port.dst;
 }
 
-/*
- * The ICMP type of the other direction, as the kernel pairs them (its
- * invmap tables, both ways); 0xff for types it does not track.
- */
-static uint8_t icmp_reply_type(uint8_t proto, uint8_t type)
+/* The kernel's pairs of ICMP types (its invmap tables, read both ways). */
+static const struct icmp_pair {
+	uint8_t a, b;
+} icmp_v4[] = {
+	{ 8, 0 },	/* echo */
+	{ 13, 14 },	/* timestamp */
+	{ 15, 16 },	/* information */
+	{ 17, 18 },	/* address mask */
+}, icmp_v6[] = {
+	{ 128, 129 },	/* echo */
+	{ 139, 140 },	/* node information */
+};
+
+int ctnl_icmp_reply_type(uint8_t proto, uint8_t type)
 {
-	static const struct { uint8_t a, b; } v4[] = {
-		{ 8, 0 },	/* echo */
-		{ 13, 14 },	/* timestamp */
-		{ 15, 16 },	/* information */
-		{ 17, 18 },	/* address mask */
-	}, v6[] = {
-		{ 128, 129 },	/* echo */
-		{ 139, 140 },	/* node information */
-	};
-	const bool is_v6 = proto == IPPROTO_ICMPV6;
-	const size_t n = is_v6 ? sizeof(v6) / sizeof(v6[0])
-			       : sizeof(v4) / sizeof(v4[0]);
+	const struct icmp_pair *pairs = proto == IPPROTO_ICMPV6 ? icmp_v6
+								: icmp_v4;
+	size_t n = proto == IPPROTO_ICMPV6 ? sizeof(icmp_v6) / sizeof(*icmp_v6)
+					   : sizeof(icmp_v4) / sizeof(*icmp_v4);
 
+	if (!ctnl__proto_is_icmp(proto))
+		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		uint8_t a = is_v6 ? v6[i].a : v4[i].a;
-		uint8_t b = is_v6 ? v6[i].b : v4[i].b;
-
-		if (type == a)
-			return b;
-		if (type == b)
-			return a;
+		if (type == pairs[i].a)
+			return pairs[i].b;
+		if (type == pairs[i].b)
+			return pairs[i].a;
 	}
-	return 0xff;
+	return -ENOENT;
 }
 
 /* The tuple of the other direction, as the kernel would compute it. */
@@ -83,11 +83,26 @@ void ctnl__tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t)
 	out->src = t->dst;
 	out->dst = t->src;
 	if (ctnl__proto_is_icmp(t->proto)) {
-		out->icmp.type = icmp_reply_type(t->proto, t->icmp.type);
+		int type = ctnl_icmp_reply_type(t->proto, t->icmp.type);
+
+		/* A type without a reply: 255, no type, as conntrack sends
+		 * it (the kernel refuses the tuple). */
+		out->icmp.type = type < 0 ? 0xff : (uint8_t)type;
 	} else if (ctnl_proto_has_ports(t->proto)) {
 		out->port.src = t->port.dst;
 		out->port.dst = t->port.src;
 	}
+}
+
+int ctnl_tuple_invert(const struct ctnl_tuple *t, struct ctnl_tuple *ret)
+{
+	struct ctnl_tuple out;
+
+	if (!t || !ret)
+		return -EINVAL;
+	ctnl__tuple_invert(&out, t);
+	*ret = out;
+	return 0;
 }
 
 static int parse_addr(const char *text, uint8_t *family, union ctnl_addr *out)

@@ -135,12 +135,46 @@ static void check_labels(const struct words *w, const struct cli_labels *l)
 	}
 }
 
+/* What an accepted command line in conntrack's syntax must look like. */
+static void check_conntrack_syntax(const struct words *w, const struct cli *c)
+{
+	bool checked = !c->help && !c->version;
+
+	FUZZ_CHECK(c->cmd >= CMD_NONE && c->cmd < CMD_ALL_MAX);
+	FUZZ_CHECK(c->list == LIST_TABLE || c->list == LIST_DYING ||
+		   c->list == LIST_UNCONFIRMED);
+	FUZZ_CHECK(c->family == 0 || c->family == AF_INET ||
+		   c->family == AF_INET6);
+	FUZZ_CHECK(!(c->ct_out & CT_OUT_SAVE) || c->ct_out == CT_OUT_SAVE);
+	check_string(w, c->netns, 1, SIZE_MAX);
+	check_string(w, c->load_file, 0, SIZE_MAX);
+	check_dir(c, &c->orig, checked);
+	check_dir(c, &c->reply, checked);
+	check_labels(w, &c->label);
+	check_labels(w, &c->label_add);
+	check_labels(w, &c->label_del);
+	if (!checked)
+		return;
+	FUZZ_CHECK(c->cmd != CMD_NONE);
+	FUZZ_CHECK(c->list == LIST_TABLE || c->cmd == CMD_LIST);
+	FUZZ_CHECK((c->cmd == CMD_LOAD) == (c->load_file != NULL));
+	if ((c->cmd == CMD_CREATE || c->cmd == CMD_ADD) &&
+	    c->table == CTNL_TABLE_CONNTRACK)
+		FUZZ_CHECK((c->given & (G_TIMEOUT | G_PROTO)) ==
+			   (G_TIMEOUT | G_PROTO));
+}
+
 /* What an accepted command line must look like. */
 static void check_cli(const struct words *w, const struct cli *c)
 {
 	/* Help and --version stop before the checks of a command. */
 	bool checked = !c->help && !c->version;
 
+	FUZZ_CHECK(c->syntax == SYNTAX_CTNL || c->syntax == SYNTAX_CONNTRACK);
+	if (c->syntax == SYNTAX_CONNTRACK) {
+		check_conntrack_syntax(w, c);
+		return;
+	}
 	FUZZ_CHECK(c->cmd >= CMD_NONE && c->cmd < CMD_MAX);
 	FUZZ_CHECK((cli_cmd_name(c->cmd) != NULL) == (c->cmd != CMD_NONE));
 	FUZZ_CHECK(c->output == OUT_TEXT || c->output == OUT_JSON);

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # Writes the seed corpus of fuzz_args (test/fuzz/corpus/args/): every
 # command line of the parser's unit test (test/unit/test_tool_args.c, its
-# OK(...) and BAD(...) rows), of the README's section on ctnl and of the
-# man page's EXAMPLES, one input each, its arguments separated by NUL
+# OK(...) and BAD(...) rows), of the README's section on ctnl, of the
+# man page's EXAMPLES and of the conntrack-syntax test files
+# (test/compat/cases), one input each, its arguments separated by NUL
 # bytes as fuzz_args.c splits them; and its dictionary (args.dict): the
 # words the parser knows, from its option table and its name tables.
 # Run from the repository root:
@@ -84,13 +85,33 @@ def man_lines(path):
     return rows
 
 
-def dictionary(options, names):
+def compat_lines(directory):
+    """The command lines of the conntrack-syntax test files
+    (test/compat/cases/*: "ARGS ; OK|BAD", "ARGS ;" for -R)."""
+    rows = []
+    for name in sorted(os.listdir(directory)):
+        for line in open(os.path.join(directory, name)):
+            if ';' not in line or line[:1] in '#>!;':
+                continue
+            try:
+                words = shlex.split(line.split(';')[0])
+            except ValueError:
+                continue
+            if words:
+                rows.append(words)
+    return rows
+
+
+def dictionary(options, names, compat):
     """The words of ctnl's parser: options (from cli_options[] in
     tools/options.c), commands and every name the parser looks up (quoted
     strings of the tables of tools/options.c and tools/names.c)."""
     src = open(options).read() + open(names).read()
     table = src[src.index('cli_options[] = {'):]
     table = table[:table.index('\n};')]
+    ct = open(compat).read()
+    ct = ct[ct.index('compat_options[] = {'):]
+    table += ct[:ct.index('\n};')]
     words = set()
     for m in re.finditer(r'\{ (\'.\'|0), "([a-z0-9-]+)"', table):
         if m.group(1) != '0':
@@ -107,7 +128,9 @@ def dictionary(options, names):
     words.update(['conntrack', 'expect', 'expectation', 'ipv4', 'ipv6',
                   'inet', 'inet6', 'ipv6-icmp', 'text', 'json', 'labels',
                   'id', 'extended', 'UNSET', 'NEW', 'UPDATE', 'DESTROY',
-                  'ALL', '--', '0x', '/', ',', '='])
+                  'ALL', '--', '0x', '/', ',', '=', 'dying', 'unconfirmed',
+                  'xml', 'save', 'timestamp', 'ktimestamp', 'userspace',
+                  'UPDATES', 'UNREPLIED', 'SEEN_REPLY', 'ASSURED', '-'])
     return sorted(words)
 
 
@@ -118,7 +141,8 @@ def main():
             os.remove(os.path.join(OUT, name))
     sets = [('test', test_rows('test/unit/test_tool_args.c')),
             ('readme', readme_lines('README.md')),
-            ('man', man_lines('tools/ctnl.1'))]
+            ('man', man_lines('tools/ctnl.1')),
+            ('compat', compat_lines('test/compat/cases'))]
     seen = set()
     for prefix, rows in sets:
         n = 0
@@ -131,7 +155,7 @@ def main():
             with open(os.path.join(OUT, '%s-%03d' % (prefix, n)), 'wb') as f:
                 f.write(data)
         print('%s: %d command lines' % (prefix, n))
-    words = dictionary('tools/options.c', 'tools/names.c')
+    words = dictionary('tools/options.c', 'tools/names.c', 'tools/compat.c')
     with open('test/fuzz/args.dict', 'w') as f:
         f.write('# The words ctnl\'s parser knows (seed_args.py).\n')
         for w in words:

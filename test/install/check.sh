@@ -24,8 +24,9 @@ if [ "${1:-}" = --prefix ]; then
 else
 	[ $# -eq 2 ] || { echo "usage: $0 SRC BUILD" >&2; exit 2; }
 	src=$1
+	build=$2
 	prefix=$tmp/prefix
-	cmake --install "$2" --prefix "$prefix" >/dev/null
+	cmake --install "$build" --prefix "$prefix" >/dev/null
 fi
 
 libdir=$(find "$prefix" -name 'libctnl.so' -printf '%h\n' | head -n1)
@@ -46,6 +47,19 @@ for h in "$prefix/include/ctnl"/*.h "$prefix/include/ctnl/sys"/*.h; do
 			-I"$prefix/include" -x c - ||
 		{ echo "does not compile on its own: $h"; exit 1; }
 done
+
+# The link named conntrack: installed by a build with
+# -DCTNL_CONNTRACK_LINK=ON only (never by the packages, whose ctnl would
+# then collide with conntrack's).
+bindir=$(find "$prefix" -name ctnl -type f -printf '%h\n' | head -n1)
+if [ -n "${build:-}" ] &&
+	grep -q '^CTNL_CONNTRACK_LINK:BOOL=ON$' "$build/CMakeCache.txt"; then
+	[ -n "$bindir" ] && [ "$(readlink "$bindir/conntrack")" = ctnl ] ||
+		{ echo "no link conntrack -> ctnl in ${bindir:-bin}"; exit 1; }
+elif [ -n "$bindir" ] &&
+	{ [ -e "$bindir/conntrack" ] || [ -L "$bindir/conntrack" ]; }; then
+	echo "conntrack installed without CTNL_CONNTRACK_LINK"; exit 1
+fi
 
 soname=$(objdump -p "$libdir/libctnl.so" | awk '$1 == "SONAME" { print $2 }')
 [ "$soname" = "libctnl.so.0" ] || { echo "SONAME is '$soname'"; exit 1; }

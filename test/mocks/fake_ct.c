@@ -237,34 +237,13 @@ static size_t addr_len(uint8_t family)
  * refuses any tuple whose type has no pair, so that also says which
  * ICMP tuples it accepts.
  */
-static bool icmp_pair(uint8_t proto, uint8_t type, uint8_t *out)
-{
-	static const uint8_t v4[][2] = {
-		{ 8, 0 }, { 13, 14 }, { 15, 16 }, { 17, 18 },
-	}, v6[][2] = {
-		{ 128, 129 }, { 139, 140 },
-	};
-	const uint8_t (*map)[2] = proto == IPPROTO_ICMPV6 ? v6 : v4;
-	size_t n = proto == IPPROTO_ICMPV6 ? sizeof(v6) / sizeof(v6[0])
-					   : sizeof(v4) / sizeof(v4[0]);
-
-	for (size_t i = 0; i < n; i++) {
-		if (map[i][0] == type || map[i][1] == type) {
-			*out = map[i][0] == type ? map[i][1] : map[i][0];
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Whether the kernel would parse @t (its family and ICMP type). */
 static bool tuple_ok(const struct ctnl_tuple *t)
 {
-	uint8_t pair;
-
 	if (!family_ok(t->family))
 		return false;
-	return !is_icmp(t->proto) || icmp_pair(t->proto, t->icmp.type, &pair);
+	return !is_icmp(t->proto) ||
+	       ctnl_icmp_reply_type(t->proto, t->icmp.type) >= 0;
 }
 
 /* Equal as the kernel compares tuples; zones are compared apart. */
@@ -288,16 +267,10 @@ static bool tuple_eq(const struct ctnl_tuple *a, const struct ctnl_tuple *b)
  * cannot invert. */
 static bool tuple_invert(struct ctnl_tuple *out, const struct ctnl_tuple *t)
 {
-	*out = *t;
-	out->src = t->dst;
-	out->dst = t->src;
-	if (is_icmp(t->proto))
-		return icmp_pair(t->proto, t->icmp.type, &out->icmp.type);
-	if (ctnl_proto_has_ports(t->proto)) {
-		out->port.src = t->port.dst;
-		out->port.dst = t->port.src;
-	}
-	return true;
+	if (is_icmp(t->proto) &&
+	    ctnl_icmp_reply_type(t->proto, t->icmp.type) < 0)
+		return false;
+	return ctnl_tuple_invert(t, out) == 0;
 }
 
 /*
@@ -453,6 +426,12 @@ static void remove_exp(struct ctnl_fake_ct *f, size_t i)
 
 /* ---- Reading ---- */
 
+static bool other_list(const struct ctnl_filter *filter)
+{
+	return filter &&
+	       (filter->flags & (CTNL_FILTER_DYING | CTNL_FILTER_UNCONFIRMED));
+}
+
 static int fake_dump(void *ctx, const struct ctnl_filter *filter,
 		     ctnl_flow_cb cb, void *data, struct ctnl_dump_info *info)
 {
@@ -460,6 +439,7 @@ static int fake_dump(void *ctx, const struct ctnl_filter *filter,
 	struct ctnl_dump_info d = { .user = filter ? filter->match : 0 };
 	struct ctnl_flow flow;
 	uint8_t buf[CHECK_BUF];
+	size_t n;
 	int ret = enter(f, CTNL_FAKE_CT_DUMP);
 
 	if (ret) {
@@ -473,15 +453,22 @@ static int fake_dump(void *ctx, const struct ctnl_filter *filter,
 	if (ret < 0)
 		return ret;
 
+	/* The dying and unconfirmed lists: empty here, where nothing dies
+	 * slowly and nothing waits for its first packet to leave. */
+	n = other_list(filter) ? 0 : f->n;
 	ret = CTNL_CB_OK;
 	f->in_dump = true;
-	for (size_t i = 0; i < f->n && ret == CTNL_CB_OK; i++) {
+	for (size_t i = 0; i < n && ret == CTNL_CB_OK; i++) {
 		/* A copy: the callback sees the entry, not the table. */
 		flow = f->flows[i];
 		d.received++;
 		if (!ctnl__fake_filter_match(filter, &flow))
 			continue;
 		d.matched++;
+		/* -z: the counts are read out, then zeroed. */
+		if (filter && (filter->flags & CTNL_FILTER_ZERO))
+			memset(f->flows[i].counters, 0,
+			       sizeof(f->flows[i].counters));
 		ret = cb(&flow, data);
 	}
 	f->in_dump = false;
@@ -551,6 +538,31 @@ static int take_protoinfo(struct ctnl_flow *e, const struct ctnl_flow *flow)
 	return 0;
 }
 
+/* NAT as ctnetlink_setup_nat() sets it up (always with the first address
+ * and port of the range, where the kernel would pick a free one): the
+ * reply tuple is translated, and the status says which way, with both
+ * ways done (the other a null binding). */
+static void take_nat(struct ctnl_flow *e, const struct ctnl_flow *flow)
+{
+	bool ports = ctnl_proto_has_ports(flow->orig.proto);
+
+	if (!(flow->attrs & (CTNL_ATTR_SNAT | CTNL_ATTR_DNAT)))
+		return;
+	e->status |= IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE;
+	if (flow->attrs & CTNL_ATTR_DNAT) {
+		e->status |= IPS_DST_NAT;
+		e->reply.src = flow->dnat.min;
+		if (ports && flow->dnat.port_min)
+			e->reply.port.src = flow->dnat.port_min;
+	}
+	if (flow->attrs & CTNL_ATTR_SNAT) {
+		e->status |= IPS_SRC_NAT;
+		e->reply.dst = flow->snat.min;
+		if (ports && flow->snat.port_min)
+			e->reply.port.dst = flow->snat.port_min;
+	}
+}
+
 /*
  * Creates an entry as ctnetlink_new_conntrack() does. @whole: labels that
  * do not stick make it fail with -ENOSPC and leave nothing, as
@@ -599,6 +611,7 @@ static int create_entry(struct ctnl_fake_ct *f, const struct ctnl_flow *flow,
 	ret = take_protoinfo(&e, flow);
 	if (ret)
 		return ret;
+	take_nat(&e, flow);
 	/* nf_conntrack_hash_check_insert(): both tuples must be free. */
 	if (find(f, &e.reply, e.orig.zone, e.reply.zone, &i))
 		return -EEXIST;

@@ -62,6 +62,17 @@ show('dump_v4_filter', msg(0x101, REQ|DUMP, 2, [be32(CTA_MARK,0x10), be32(CTA_MA
 show('dump_all', msg(0x101, REQ|DUMP, 0, []))
 # create v4 udp with the ftp helper: CTA_HELP { CTA_HELP_NAME "ftp\0" }
 show('create_helper_v4', msg(0x100, REQ|CREATE|EXCL, 2, [tuple4(1,'10.0.0.1','10.0.0.2',17,1000,21), tuple4(2,'10.0.0.2','10.0.0.1',17,21,1000), be32(CTA_TIMEOUT,60), nest(5, attr(1, b'ftp\0'))]))
+# create v4 tcp with destination NAT to 10.0.0.3:8080 and source NAT to
+# 10.0.0.9-10.0.0.10 (no ports): CTA_NAT_DST (13) { V4_MINIP (1),
+# V4_MAXIP (2), CTA_NAT_PROTO (3) { PORT_MIN (1), PORT_MAX (2) } },
+# CTA_NAT_SRC (6) likewise, destination first, as the kernel sets them up
+show('create_nat_v4', msg(0x100, REQ|CREATE|EXCL, 2, [tuple4(1,'10.0.0.1','10.0.0.2',6,1000,80), tuple4(2,'10.0.0.2','10.0.0.1',6,80,1000), be32(CTA_TIMEOUT,60),
+  nest(13, v4(1,'10.0.0.3'), v4(2,'10.0.0.3'), nest(3, be16(1,8080), be16(2,8080))),
+  nest(6, v4(1,'10.0.0.9'), v4(2,'10.0.0.10'))]))
+# the same in IPv6, UDP, destination NAT to [fd00::3]:53-54: V6_MINIP (4),
+# V6_MAXIP (5)
+show('create_nat_v6', msg(0x100, REQ|CREATE|EXCL, 10, [tuple6(1,'fd00::1','fd00::2',17,1000,53), tuple6(2,'fd00::2','fd00::1',17,53,1000), be32(CTA_TIMEOUT,60),
+  nest(13, v6(4,'fd00::3'), v6(5,'fd00::3'), nest(3, be16(1,53), be16(2,54)))]))
 # filtered flush, ipv4 (version 1): mark/mask, status/mask, zone 7, orig tuple filter src + proto udp + dport 53
 show('flush_filtered_v4', msg(0x102, REQ, 2, [be32(CTA_MARK,1), be32(CTA_MARK_MASK,3), be32(CTA_STATUS,4), be32(CTA_STATUS_MASK,4), be16(CTA_ZONE,7),
   nest(1, nest(1, v4(1,'10.0.0.1')), nest(2, u8(1,17), be16(3,53))),

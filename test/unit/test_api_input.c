@@ -391,6 +391,10 @@ static void test_events_refuse_bad_input(void **state)
 		c0.filter = &f[i];
 		ROW(-EINVAL, ctnl_ct_subscribe_config(fx->ct, &c0));
 	}
+	/* Events come from the table, not from a list a dump reads. */
+	f[0] = (struct ctnl_filter){ .flags = CTNL_FILTER_DYING };
+	c0.filter = &f[0];
+	ROW(-EINVAL, ctnl_ct_subscribe_config(fx->ct, &c0));
 
 	/* Still not subscribed. */
 	ROW(-EINVAL, ctnl_ct_event_fd(NULL));
@@ -525,6 +529,18 @@ static void test_matching_refuses_bad_input(void **state)
 		ROW(-EINVAL, ctnl_ct_delete_matching(fx->ct, &f[i], &info));
 		ROW(-EINVAL, ctnl_build_flush_filtered(buf, sizeof(buf),
 						       &f[i]));
+	}
+	/* What a dump reads (the dying or unconfirmed list, counters
+	 * zeroed) is nothing a change or a flush can act on. */
+	for (uint32_t flag = CTNL_FILTER_DYING; flag <= CTNL_FILTER_ZERO;
+	     flag <<= 1) {
+		struct ctnl_filter list = { .flags = flag };
+
+		ROW(-EINVAL, ctnl_ct_update_matching(fx->ct, &list, &mark,
+						     &info));
+		ROW(-EINVAL, ctnl_ct_delete_matching(fx->ct, &list, &info));
+		ROW(-EINVAL, ctnl_build_flush_filtered(buf, sizeof(buf),
+						       &list));
 	}
 	assert_int_equal(info.received, 77);
 	ROW(-EINVAL, ctnl_build_flush_filtered(NULL, sizeof(buf), NULL));
@@ -811,6 +827,11 @@ static void test_messages_refuse_bad_input(void **state)
 	ROW(-EINVAL, ctnl_flow_parse(nlh, NULL));
 	ROW(-EINVAL, ctnl_expect_parse(NULL, &exp));
 	ROW(-EINVAL, ctnl_expect_parse(nlh, NULL));
+	ROW(-EINVAL, ctnl_addr_to_text(AF_UNIX, &good.orig.src, (char *)buf,
+				       sizeof(buf)));
+	ROW(-EINVAL, ctnl_addr_to_text(AF_INET, NULL, (char *)buf,
+				       sizeof(buf)));
+	ROW(-EINVAL, ctnl_addr_to_text(AF_INET, &good.orig.src, NULL, 1));
 	ROW(-EINVAL, ctnl_flow_format(NULL, (char *)buf, sizeof(buf)));
 	ROW(-EINVAL, ctnl_expect_format(NULL, (char *)buf, sizeof(buf)));
 	ROW(-EINVAL, ctnl_stats_parse(NULL, &stats));

@@ -281,6 +281,118 @@ static void test_build_create_inverts_icmp_types_both_ways(void **state)
 	assert_int_equal(parsed.reply.icmp.type, 0xff);
 }
 
+/* Every pair both ways, and no other type: the kernel's invmap tables. */
+static void test_icmp_reply_type_pairs_as_the_kernel(void **state)
+{
+	static const int v4[256] = { [8] = 1, [0] = 9, [13] = 15, [14] = 14,
+				     [15] = 17, [16] = 16, [17] = 19,
+				     [18] = 18 };
+	static const int v6[256] = { [128] = 130, [129] = 129, [139] = 141,
+				     [140] = 140 };
+
+	(void)state;
+	/* The tables hold the reply type plus one, 0 for none. */
+	for (int type = 0; type < 256; type++) {
+		assert_int_equal(ctnl_icmp_reply_type(IPPROTO_ICMP,
+						      (uint8_t)type),
+				 v4[type] ? v4[type] - 1 : -ENOENT);
+		assert_int_equal(ctnl_icmp_reply_type(IPPROTO_ICMPV6,
+						      (uint8_t)type),
+				 v6[type] ? v6[type] - 1 : -ENOENT);
+	}
+	assert_int_equal(ctnl_icmp_reply_type(IPPROTO_TCP, 8), -EINVAL);
+	assert_int_equal(ctnl_icmp_reply_type(0, 8), -EINVAL);
+}
+
+static void test_tuple_invert_as_the_kernel(void **state)
+{
+	struct ctnl_tuple t, r, before;
+
+	(void)state;
+	t = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1000, 53);
+	t.zone = 7;
+	assert_int_equal(ctnl_tuple_invert(&t, &r), 0);
+	assert_memory_equal(&r.src, &t.dst, sizeof(r.src));
+	assert_memory_equal(&r.dst, &t.src, sizeof(r.dst));
+	assert_int_equal(r.port.src, 53);
+	assert_int_equal(r.port.dst, 1000);
+	assert_int_equal(r.zone, 7);
+	assert_int_equal(r.proto, IPPROTO_UDP);
+
+	/* In place; ICMP keeps id and code and takes the reply type. */
+	t = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, 0);
+	t.icmp.type = 13;
+	t.icmp.code = 0;
+	t.icmp.id = 4242;
+	assert_int_equal(ctnl_tuple_invert(&t, &t), 0);
+	assert_int_equal(t.icmp.type, 14);
+	assert_int_equal(t.icmp.id, 4242);
+	assert_true(t.src.in.s_addr == htonl(0x0a000002));
+	/* ICMPv6 130 (a listener query) has no reply type. */
+	t = tuple_of("fd00::1", "fd00::2", IPPROTO_ICMPV6, 0, 0);
+	t.icmp.type = 130;
+	assert_int_equal(ctnl_tuple_invert(&t, &r), 0);
+	assert_int_equal(r.icmp.type, 255);
+	/* Another protocol: addresses only. */
+	t = tuple_of("10.0.0.1", "10.0.0.2", 99, 0, 0);
+	t.port.src = 1;
+	assert_int_equal(ctnl_tuple_invert(&t, &r), 0);
+	assert_int_equal(r.port.src, 1);
+
+	before = r;
+	assert_int_equal(ctnl_tuple_invert(NULL, &r), -EINVAL);
+	assert_int_equal(ctnl_tuple_invert(&t, NULL), -EINVAL);
+	assert_memory_equal(&r, &before, sizeof(r));
+}
+
+/* The dying and unconfirmed lists, and the table with its counters
+ * zeroed: their own message types; the lists take no kernel criterion. */
+static void test_build_dump_of_other_lists(void **state)
+{
+	struct ctnl_filter f = { .match = CTNL_MATCH_MARK, .mark = 1,
+				 .mark_mask = 1, .family = AF_INET };
+	_Alignas(8) uint8_t buf[512];
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int plain;
+
+	(void)state;
+	plain = ctnl_build_dump(buf, sizeof(buf), &f);
+	assert_true(plain > (int)(NLMSG_HDRLEN + 4));
+	f.flags = CTNL_FILTER_ZERO;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f), plain);
+	assert_int_equal(nlh->nlmsg_type,
+			 (NFNL_SUBSYS_CTNETLINK << 8) |
+				 IPCTNL_MSG_CT_GET_CTRZERO);
+	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	f.flags = CTNL_FILTER_DYING;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f),
+			 NLMSG_HDRLEN + 4);
+	assert_int_equal(nlh->nlmsg_type,
+			 (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_DYING);
+	f.flags = CTNL_FILTER_UNCONFIRMED;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f),
+			 NLMSG_HDRLEN + 4);
+	assert_int_equal(nlh->nlmsg_type, (NFNL_SUBSYS_CTNETLINK << 8) |
+						  IPCTNL_MSG_CT_GET_UNCONFIRMED);
+
+	/* One list at a time; no zeroing of entries a criterion the
+	 * kernel does not apply would then drop. */
+	f.flags = CTNL_FILTER_DYING | CTNL_FILTER_ZERO;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f), -EINVAL);
+	f.flags = CTNL_FILTER_DYING | CTNL_FILTER_UNCONFIRMED;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f), -EINVAL);
+	f.flags = CTNL_FILTER_ZERO;
+	f.match |= CTNL_MATCH_LABELS;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f), -EOPNOTSUPP);
+	f.match = 0;
+	f.flags = CTNL_FILTER_ZERO | CTNL_FILTER_USERSPACE;
+	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &f), -EOPNOTSUPP);
+	/* A flush takes none of them. */
+	f.flags = CTNL_FILTER_DYING;
+	assert_int_equal(ctnl_build_flush_filtered(buf, sizeof(buf), &f),
+			 -EINVAL);
+}
+
 static void test_build_create_sctp_state_and_vtags(void **state)
 {
 	struct ctnl_flow flow = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT |
@@ -374,6 +486,37 @@ static void test_build_refuses_bad_requests(void **state)
 }
 
 /* A helper is asked for by name, inside CTA_HELP. */
+/* Source and destination NAT, addresses and ports, both families. */
+static void test_build_create_with_nat(void **state)
+{
+	struct ctnl_flow flow = {
+		.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT | CTNL_ATTR_DNAT |
+			 CTNL_ATTR_SNAT,
+		.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_TCP, 1000, 80),
+		.timeout = 60,
+		.dnat = { .port_min = 8080 },
+	};
+	uint8_t buf[512];
+
+	(void)state;
+	inet_pton(AF_INET, "10.0.0.3", &flow.dnat.min);
+	inet_pton(AF_INET, "10.0.0.9", &flow.snat.min);
+	inet_pton(AF_INET, "10.0.0.10", &flow.snat.max);
+	CHECK_BUILT(expect_create_nat_v4, ctnl_build_create(b, size, &flow));
+
+	flow = (struct ctnl_flow){
+		.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT | CTNL_ATTR_DNAT,
+		.orig = tuple_of("fd00::1", "fd00::2", IPPROTO_UDP, 1000, 53),
+		.timeout = 60,
+		.dnat = { .port_min = 53, .port_max = 54 },
+	};
+	inet_pton(AF_INET6, "fd00::3", &flow.dnat.min);
+	CHECK_BUILT(expect_create_nat_v6, ctnl_build_create(b, size, &flow));
+	/* A range that goes down. */
+	flow.dnat.port_max = 52;
+	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &flow), -EINVAL);
+}
+
 static void test_build_create_with_helper(void **state)
 {
 	struct ctnl_flow flow = {
@@ -599,10 +742,14 @@ int main(void)
 		cmocka_unit_test(test_build_icmp_tuple_carries_id_type_code),
 		cmocka_unit_test(test_build_create_zones_labels_icmp_reply),
 		cmocka_unit_test(test_build_create_inverts_icmp_types_both_ways),
+		cmocka_unit_test(test_icmp_reply_type_pairs_as_the_kernel),
+		cmocka_unit_test(test_build_dump_of_other_lists),
+		cmocka_unit_test(test_tuple_invert_as_the_kernel),
 		cmocka_unit_test(test_build_create_sctp_state_and_vtags),
 		cmocka_unit_test(test_build_create_tcp_wscale_and_flags),
 		cmocka_unit_test(test_build_refuses_bad_requests),
 		cmocka_unit_test(test_build_create_with_helper),
+		cmocka_unit_test(test_build_create_with_nat),
 		cmocka_unit_test(test_build_flush_filtered_v4),
 		cmocka_unit_test(
 			test_build_flush_filtered_refuses_user_space_criteria),

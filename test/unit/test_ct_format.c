@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+
 #include <cmocka.h>
 
 #include "ct_fixture.h"
@@ -174,6 +176,36 @@ static void test_format_delta_time_of_a_stopped_entry(void **state)
 	f.stop = START_NS + 3000000000u;
 	ctnl_flow_format_opts(&f, &opts, buf, sizeof(buf));
 	assert_non_null(strstr(buf, " delta-time=3 use=1"));
+}
+
+/* -o ktimestamp: start and stop after delta-time, as ctime() writes them
+ * in local time (here UTC). */
+static void test_format_timestamps_in_local_time(void **state)
+{
+	struct ctnl_format_opts opts = { .size = sizeof(opts), .now = NOW,
+					 .flags = CTNL_FORMAT_TIMESTAMP };
+	struct ctnl_flow f = gre_flow();
+	char buf[512];
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	f.start = UINT64_C(1796281471349503488);	/* Dec 3 07:04:31 2026 */
+	opts.now = 1796281471 + 8;
+	ctnl_flow_format_opts(&f, &opts, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " mark=0 delta-time=8 [start=Thu Dec  3 "
+				    "07:04:31 2026] use=1"));
+	f.attrs |= CTNL_ATTR_STOP;
+	f.stop = UINT64_C(1000000000) * 951782400;	/* Feb 29 00:00 2000 */
+	f.start = f.stop - UINT64_C(36061000000000);
+	ctnl_flow_format_opts(&f, &opts, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " delta-time=36061 [start=Mon Feb 28 "
+				    "13:58:59 2000] [stop=Tue Feb 29 00:00:00 "
+				    "2000] use=1"));
+	/* Not asked: none. */
+	opts.flags = 0;
+	ctnl_flow_format_opts(&f, &opts, buf, sizeof(buf));
+	assert_null(strstr(buf, "[start="));
 }
 
 /* Without a time given, a live entry's delta-time is left out: the
@@ -507,9 +539,76 @@ static void test_format_expectation(void **state)
 	assert_int_equal(ctnl_expect_format(NULL, buf, sizeof(buf)), -EINVAL);
 }
 
+/* ctnl_addr_to_text() against glibc's inet_ntop(): every pattern of zero
+ * and non-zero groups, with values of every width, the IPv4-compatible and
+ * -mapped forms and their near misses, and IPv4. */
+static void check_ntop(uint8_t family, const union ctnl_addr *a)
+{
+	char want[64], got[CTNL_ADDR_TEXT_MAX];
+
+	assert_non_null(inet_ntop(family, a, want, sizeof(want)));
+	assert_int_equal(ctnl_addr_to_text(family, a, got, sizeof(got)),
+			 (int)strlen(want));
+	assert_string_equal(got, want);
+}
+
+static void test_addr_text_as_inet_ntop(void **state)
+{
+	static const uint16_t values[] = { 1, 0xa, 0xab, 0xabc, 0xabcd,
+					   0xffff, 0x100 };
+	static const uint8_t tails[][16] = {
+		{ [15] = 1 },
+		{ [12] = 1, [13] = 2, [14] = 3, [15] = 4 },
+		{ [10] = 0xff, [11] = 0xff, [12] = 10, [15] = 1 },
+		{ [10] = 0xff, [11] = 0xfe, [12] = 10, [15] = 1 },
+		{ [9] = 1, [10] = 0xff, [11] = 0xff, [12] = 10, [15] = 1 },
+		{ [11] = 1, [12] = 10, [15] = 1 },
+		{ 0 },
+	};
+	union ctnl_addr a;
+	char cut[8];
+
+	(void)state;
+	for (unsigned int zeros = 0; zeros < 256; zeros++) {
+		for (size_t v = 0; v < sizeof(values) / sizeof(values[0]);
+		     v++) {
+			memset(&a, 0, sizeof(a));
+			for (int g = 0; g < 8; g++) {
+				uint16_t x = (zeros >> g) & 1
+						     ? 0
+						     : values[(v + (size_t)g) %
+							      7];
+
+				a.u8[2 * g] = (uint8_t)(x >> 8);
+				a.u8[2 * g + 1] = (uint8_t)x;
+			}
+			check_ntop(AF_INET6, &a);
+		}
+	}
+	for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+		memcpy(&a, tails[t], 16);
+		check_ntop(AF_INET6, &a);
+	}
+	for (unsigned int b = 0; b < 256; b += 51) {
+		memset(&a, 0, sizeof(a));
+		a.u8[0] = (uint8_t)b;
+		a.u8[1] = 7;
+		a.u8[2] = (uint8_t)(255 - b);
+		a.u8[3] = 10;
+		check_ntop(AF_INET, &a);
+	}
+	/* Cut short, like snprintf(); nothing without room. */
+	inet_pton(AF_INET6, "fd00::1234", &a);
+	assert_int_equal(ctnl_addr_to_text(AF_INET6, &a, cut, sizeof(cut)),
+			 10);
+	assert_string_equal(cut, "fd00::1");
+	assert_int_equal(ctnl_addr_to_text(AF_INET6, &a, NULL, 0), 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_text_as_inet_ntop),
 		cmocka_unit_test(test_format_tcp_with_counters_assured_mark),
 		cmocka_unit_test(test_format_unreplied_icmp),
 		cmocka_unit_test(test_format_ipv6_zone_and_directional_zone),
@@ -518,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_format_gre_keys_and_delta_time),
 		cmocka_unit_test(test_format_delta_time_of_a_stopped_entry),
 		cmocka_unit_test(test_format_delta_time_needs_a_time),
+		cmocka_unit_test(test_format_timestamps_in_local_time),
 		cmocka_unit_test(test_format_helper_before_use),
 		cmocka_unit_test(test_format_labels_by_name),
 		cmocka_unit_test(test_format_extended_and_id),

@@ -6,6 +6,7 @@
  * user's program calls them. Every test ends with the heap as it began,
  * and every refused request is checked to have changed nothing.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -423,6 +424,30 @@ static void test_fake_ct_dump_hands_every_entry_in_order(void **state)
 	assert_int_equal(info.matched, 3);
 	assert_int_equal(info.duplicates, 0);
 	assert_false(info.interrupted);
+}
+
+/* -z: the counts as they were, then zero; the dying and unconfirmed
+ * lists: empty. */
+static void test_fake_ct_dump_zeroes_counters_and_has_no_other_lists(
+	void **state)
+{
+	struct env *e = *state;
+	struct ctnl_flow a = udp("10.0.0.1", "10.0.0.2", 1000, 53);
+	struct ctnl_filter zero = { .flags = CTNL_FILTER_ZERO };
+	struct ctnl_filter dying = { .flags = CTNL_FILTER_DYING };
+	struct ctnl_filter unconfirmed = { .flags = CTNL_FILTER_UNCONFIRMED };
+	struct seen s = { 0 };
+
+	a.attrs |= CTNL_ATTR_COUNTERS_ORIG;
+	a.counters[CTNL_DIR_ORIG].packets = 3;
+	add(e, &a);
+	assert_int_equal(ctnl_ct_dump(e->ct, &zero, count_flow, &s, NULL), 1);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(entry(e, 0)->counters[CTNL_DIR_ORIG].packets, 0);
+	assert_int_equal(ctnl_ct_dump(e->ct, &dying, count_flow, &s, NULL), 0);
+	assert_int_equal(ctnl_ct_dump(e->ct, &unconfirmed, count_flow, &s,
+				      NULL), 0);
+	assert_int_equal(s.calls, 1);
 }
 
 static void test_fake_ct_dump_filters_everything_in_user_space(void **state)
@@ -931,6 +956,34 @@ static void test_fake_ct_create_never_reuses_an_id(void **state)
 	assert_int_equal(ctnl_ct_delete(e->ct, &key), 0);
 	create(e, &a);
 	assert_int_equal(entry(e, 0)->id, 2);
+}
+
+/* NAT as the kernel sets it up: the reply tuple translated, the status
+ * saying which way, both ways done. */
+static void test_fake_ct_create_with_nat_translates_the_reply(void **state)
+{
+	struct env *e = *state;
+	struct ctnl_flow a = udp("10.0.0.1", "10.0.0.2", 1000, 53);
+	struct ctnl_flow b = udp("10.0.0.1", "10.0.0.2", 1001, 53);
+	const uint32_t done = IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE;
+
+	a.attrs |= CTNL_ATTR_DNAT;
+	inet_pton(AF_INET, "10.0.0.3", &a.dnat.min);
+	a.dnat.port_min = 5353;
+	create(e, &a);
+	assert_int_equal(entry(e, 0)->reply.src.in.s_addr, htonl(0x0a000003));
+	assert_int_equal(entry(e, 0)->reply.port.src, 5353);
+	assert_int_equal(entry(e, 0)->reply.dst.in.s_addr, htonl(0x0a000001));
+	assert_int_equal(entry(e, 0)->status,
+			 IPS_CONFIRMED | IPS_DST_NAT | done);
+
+	b.attrs |= CTNL_ATTR_SNAT;
+	inet_pton(AF_INET, "10.0.0.9", &b.snat.min);
+	create(e, &b);
+	assert_int_equal(entry(e, 1)->reply.dst.in.s_addr, htonl(0x0a000009));
+	assert_int_equal(entry(e, 1)->reply.port.dst, 1001);
+	assert_int_equal(entry(e, 1)->status,
+			 IPS_CONFIRMED | IPS_SRC_NAT | done);
 }
 
 /* ====================================================================
@@ -2225,6 +2278,7 @@ int main(void)
 		T(test_fake_ct_add_existing_tuple_or_id_is_eexist),
 		T(test_fake_ct_add_malformed_flow_is_einval),
 		T(test_fake_ct_dump_hands_every_entry_in_order),
+		T(test_fake_ct_dump_zeroes_counters_and_has_no_other_lists),
 		T(test_fake_ct_dump_filters_everything_in_user_space),
 		T(test_fake_ct_dump_stops_when_callback_says_stop),
 		T(test_fake_ct_dump_callback_error_aborts_with_it),
@@ -2250,6 +2304,7 @@ int main(void)
 		T(test_fake_ct_create_bad_protocol_info_is_einval),
 		T(test_fake_ct_create_labels_when_disabled_is_enospc),
 		T(test_fake_ct_create_never_reuses_an_id),
+		T(test_fake_ct_create_with_nat_translates_the_reply),
 		T(test_fake_ct_update_sets_mark_timeout_and_status),
 		T(test_fake_ct_update_labels_changes_masked_bits_only),
 		T(test_fake_ct_update_missing_entry_is_enoent),

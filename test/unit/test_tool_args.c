@@ -410,9 +410,10 @@ static void test_args_help_lists_each_commands_options(void **state)
 		char *text = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&text, &len);
+		struct cli c = { .cmd = (enum cli_cmd)cmd };
 
 		assert_non_null(f);
-		cli_help(f, (enum cli_cmd)cmd);
+		cli_help(f, &c);
 		fclose(f);
 		for (const struct cli_option *o = cli_options; o->long_name;
 		     o++) {

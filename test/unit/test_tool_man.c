@@ -70,21 +70,25 @@ static void roff_option(char *out, size_t size, const char *dashes,
 	out[n] = '\0';
 }
 
-static bool known_long_option(const char *name)
+static bool known_in(const struct cli_option *table, const char *name)
 {
-	for (const struct cli_option *o = cli_options; o->long_name; o++)
+	for (const struct cli_option *o = table; o->long_name; o++)
 		if (strcmp(o->long_name, name) == 0 ||
 		    (o->alias && strcmp(o->alias, name) == 0))
 			return true;
 	return false;
 }
 
-static void test_man_documents_every_option(void **state)
+static bool known_long_option(const char *name)
+{
+	return known_in(cli_options, name) || known_in(compat_options, name);
+}
+
+static void check_documented(const struct cli_option *table)
 {
 	char want[96];
 
-	(void)state;
-	for (const struct cli_option *o = cli_options; o->long_name; o++) {
+	for (const struct cli_option *o = table; o->long_name; o++) {
 		roff_option(want, sizeof(want), "--", o->long_name);
 		if (!strstr(page, want))
 			fail_msg("ctnl.1 does not document --%s", o->long_name);
@@ -105,6 +109,14 @@ static void test_man_documents_every_option(void **state)
 			}
 		}
 	}
+}
+
+/* ctnl's own options and conntrack's, every name and alias. */
+static void test_man_documents_every_option(void **state)
+{
+	(void)state;
+	check_documented(cli_options);
+	check_documented(compat_options);
 }
 
 /* Every --option the page names is one the tool has. */
@@ -197,16 +209,14 @@ static void check_keys(const char *json)
 static char *capture_flow(const struct ctnl_flow *f, unsigned int event,
 			  const char *const *names)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	struct textbuf b = { 0 };
 	struct json_event ev = { .type = event, .portid = 7,
 				 .progname = "prog" };
 
-	assert_non_null(out);
-	json_flow(out, f, event ? &ev : NULL, names, 1000);
-	fclose(out);
-	return text;
+	json_flow(&b, f, event ? &ev : NULL, names, 1000);
+	tb_char(&b, '\0');
+	assert_false(b.failed);
+	return b.p;
 }
 
 static struct ctnl_tuple tuple(uint8_t proto)
@@ -226,9 +236,7 @@ static void test_man_documents_every_json_field(void **state)
 					  IPPROTO_DCCP, IPPROTO_GRE,
 					  IPPROTO_ICMP, 253 };
 	struct ctnl_expect e = { .attrs = UINT64_MAX };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out;
+	struct textbuf b = { 0 };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(protos); i++) {
@@ -250,14 +258,27 @@ static void test_man_documents_every_json_field(void **state)
 
 	e.tuple = e.mask = e.master = e.nat_tuple = tuple(IPPROTO_TCP);
 	e.flags = UINT32_MAX;
-	out = open_memstream(&text, &len);
-	assert_non_null(out);
-	json_expect(out, &e, &(struct json_event){ .type = CTNL_EVENT_EXP_NEW,
-						   .portid = 7,
-						   .progname = "prog" });
-	fclose(out);
-	check_keys(text);
-	free(text);
+	json_expect(&b, &e, &(struct json_event){ .type = CTNL_EVENT_EXP_NEW,
+						  .portid = 7,
+						  .progname = "prog" });
+	tb_char(&b, '\0');
+	check_keys(b.p);
+	tb_free(&b);
+}
+
+/* Strings are escaped as JSON needs, runs of plain bytes copied whole. */
+static void test_json_string_escapes(void **state)
+{
+	struct textbuf b = { 0 };
+
+	(void)state;
+	json_string(&b, "plain");
+	json_string(&b, "a\"b\\c\nd\te\x01\x7f\xc3\xa9");
+	json_string(&b, "");
+	tb_char(&b, '\0');
+	assert_string_equal(b.p, "\"plain\"\"a\\\"b\\\\c\\nd\\te"
+				 "\\u0001\\u007f\xc3\xa9\"\"\"");
+	tb_free(&b);
 }
 
 int main(void)
@@ -267,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_man_names_no_unknown_option),
 		cmocka_unit_test(test_man_documents_every_command),
 		cmocka_unit_test(test_man_documents_every_json_field),
+		cmocka_unit_test(test_json_string_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -790,6 +790,20 @@ static void test_run_create_with_zones_labels_state(void **state)
 	assert_int_equal(e->orig.zone, 4);
 	assert_int_equal(e->reply.zone, 4);
 	result_free(&r);
+	/* The kernel's pairs, the library's: ICMPv6 130 has none (the
+	 * kernel refuses the entry; the fake takes anything). */
+	r = RUN(f, "create", "-p", "icmpv6", "-s", "fd00::1", "-d", "fd00::2",
+		"--icmp-type", "139", "--icmp-code", "0", "--icmp-id", "1",
+		"-t", "30");
+	assert_int_equal(r.status, 0);
+	assert_int_equal(f->flows[2].reply.icmp.type, 140);
+	result_free(&r);
+	r = RUN(f, "create", "-p", "icmpv6", "-s", "fd00::1", "-d", "fd00::2",
+		"--icmp-type", "130", "--icmp-code", "0", "--icmp-id", "1",
+		"-t", "30");
+	assert_int_equal(r.status, 0);
+	assert_int_equal(f->flows[3].reply.icmp.type, 255);
+	result_free(&r);
 	fake_free(f);
 }
 
