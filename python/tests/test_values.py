@@ -125,6 +125,8 @@ def test_orig_and_reply_tuples():
     assert f.attrs & lib.CTNL_ATTR_REPLY
     with pytest.raises(ValueError, match="either orig"):
         ctnl.Flow(orig=orig, src="10.0.0.1")
+    with pytest.raises(ValueError, match="either orig"):
+        ctnl.Flow(orig=orig, zone=4)
     with pytest.raises(ValueError, match="another family"):
         ctnl.Flow(orig=orig, reply=ctnl.Tuple("::1", "::2", "udp", 1, 2))
     with pytest.raises(ctnl.ArgumentTypeError):

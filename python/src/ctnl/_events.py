@@ -43,6 +43,7 @@ class Event:
     """
 
     __slots__ = ("_c",)
+    _c: Any     # struct ctnl_event *, the event's own copy
 
     @property
     def type(self) -> EventType:
@@ -128,6 +129,12 @@ class Events:
     ``resync()``.
     """
 
+    _handle: Optional["Conntrack"]
+    _owns: bool
+    _pending: Deque[Event]
+    _batch: Any     # struct ctnl_event[], reused for every read
+    _err: Any       # int *, a read's error after the events it stored
+
     def __init__(self) -> None:
         raise TypeError("use ctnl.subscribe() or Conntrack.subscribe()")
 
@@ -148,7 +155,7 @@ class Events:
         self = cls.__new__(cls)
         self._handle = handle
         self._owns = owns
-        self._pending: Deque[Event] = collections.deque()
+        self._pending = collections.deque()
         self._batch = _new("struct ctnl_event[]", _READ_BATCH)
         self._err = _new("int *")
         return self
@@ -156,35 +163,36 @@ class Events:
     @property
     def handle(self) -> "Conntrack":
         """The subscribed handle."""
-        return self._handle
+        return self._live("handle")
 
-    def _ct(self, op: str):
+    def _live(self, op: str) -> "Conntrack":
         if self._handle is None:
             raise ValueError(f"{op}: the subscription is closed")
-        return self._handle._use(op)
+        return self._handle
 
     def fileno(self) -> int:
         """The descriptor to wait on for readability (owned by the handle;
         do not close it)."""
-        ct = self._ct("fileno")
-        return self._handle._check(lib.ctnl_ct_event_fd(ct), "fileno")
+        h = self._live("fileno")
+        return h._check(lib.ctnl_ct_event_fd(h._use("fileno")), "fileno")
 
     def read(self) -> List[Event]:
         """The events already queued (possibly none), without blocking."""
+        h = self._live("read")
+        ct = h._use("read")
         out = list(self._pending)
         self._pending.clear()
-        ct = self._ct("read")
         while True:
             n = lib.pyctnl_event_read(ct, self._batch, _READ_BATCH, self._err)
             if n < 0:
                 self._pending.extend(out)
-                self._handle._check(n, "read events")
+                h._check(n, "read events")
             batch = self._batch
             out.extend(_copy_event(batch[i]) for i in range(n))
             if self._err[0] < 0:
                 # Hand these over next time; the error is now.
                 self._pending.extend(out)
-                self._handle._check(self._err[0], "read events")
+                h._check(self._err[0], "read events")
             if n < _READ_BATCH:
                 return out
 
@@ -194,7 +202,8 @@ class Events:
         (Ctrl-C raises KeyboardInterrupt)."""
         if self._pending:
             return True
-        ct = self._ct("wait")
+        h = self._live("wait")
+        ct = h._use("wait")
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             if deadline is None:
@@ -204,7 +213,7 @@ class Events:
             rc = lib.ctnl_ct_event_wait(ct, ms)
             if rc == -errno.EINTR:
                 continue    # the interpreter runs the handlers here (PEP 475)
-            return self._handle._check(rc, "wait") > 0
+            return h._check(rc, "wait") > 0
 
     def poll(self, timeout: Optional[float] = None) -> List[Event]:
         """Waits up to ``timeout`` seconds (None: forever) for events and
@@ -249,9 +258,9 @@ class Events:
 
     def info(self) -> EventInfo:
         """The subscription and its counters."""
-        ct = self._ct("info")
+        h = self._live("info")
         out = _new("struct ctnl_event_info *")
-        self._handle._check(lib.ctnl_ct_event_info(ct, out), "event info")
+        h._check(lib.ctnl_ct_event_info(h._use("info"), out), "event info")
         return EventInfo(EventType(out.events), out.flags, out.kernel,
                          out.user, out.rcvbuf, out.received, out.delivered,
                          out.filtered, out.overflows, out.lost)
@@ -264,13 +273,12 @@ class Events:
         from the view whatever no SYNC refreshed since SYNC_BEGIN. In
         constant memory, like :meth:`Conntrack.dump`."""
         from ._handle import Dump
-        if req is self._handle:
+        h = self._live("resync")
+        if req is h:
             raise ValueError("resync needs a second handle for the re-dump")
-        self._ct("resync")
+        dump = Dump(h, lib.PYCTNL_WALK_RESYNC, req=req, copy=_copy_event)
         pending = list(self._pending)
         self._pending.clear()
-        dump = Dump(self._handle, lib.PYCTNL_WALK_RESYNC, req=req,
-                    copy=_copy_event)
         return _chain(pending, dump)
 
     def close(self) -> None:

@@ -71,6 +71,10 @@ _from_bytes = int.from_bytes
 _buffer = ffi.buffer
 _new = ffi.new
 
+# The protocols whose tuples carry ports, as libctnl says, read once: a set
+# lookup is cheaper than a call into C for every field read.
+_HAS_PORTS = frozenset(p for p in range(256) if lib.ctnl_proto_has_ports(p))
+
 _PROTO_NAMES = {p.name.lower(): int(p) for p in Proto}
 _PROTO_NAMES["ipv6-icmp"] = socket.IPPROTO_ICMPV6
 _PROTO_NAMES["udp-lite"] = Proto.UDPLITE
@@ -239,7 +243,7 @@ def fill_tuple(t, src: Any, dst: Any, proto: Any, sport: Any = None,
     t.zone = check_int("zone", zone, 0xFFFF)
     _buffer(t.src.u8, len(s))[:] = s
     _buffer(t.dst.u8, len(d))[:] = d
-    if lib.ctnl_proto_has_ports(p):
+    if p in _HAS_PORTS:
         if icmp_type is not None or icmp_code is not None or icmp_id is not None:
             raise ValueError(f"{what}: protocol {p} has ports, not ICMP "
                              "type, code and id")
@@ -273,6 +277,8 @@ class Tuple:
     """
 
     __slots__ = ("_c", "_o")
+    _c: Any     # struct ctnl_tuple *
+    _o: Any     # what keeps _c's memory alive
 
     def __init__(self, src: Address, dst: Address, proto: ProtoLike,
                  sport: Optional[int] = None, dport: Optional[int] = None, *,
@@ -316,12 +322,12 @@ class Tuple:
     def sport(self) -> Optional[int]:
         """The source port; None for a protocol without ports."""
         c = self._c
-        return c.port.src if lib.ctnl_proto_has_ports(c.proto) else None
+        return c.port.src if c.proto in _HAS_PORTS else None
 
     @property
     def dport(self) -> Optional[int]:
         c = self._c
-        return c.port.dst if lib.ctnl_proto_has_ports(c.proto) else None
+        return c.port.dst if c.proto in _HAS_PORTS else None
 
     @property
     def icmp_type(self) -> Optional[int]:
@@ -348,7 +354,7 @@ class Tuple:
         d: Dict[str, Any] = {"family": self.family, "proto": self.proto,
                              "src": self.src, "dst": self.dst,
                              "zone": self.zone}
-        if lib.ctnl_proto_has_ports(self.proto):
+        if self.proto in _HAS_PORTS:
             d["sport"] = self.sport
             d["dport"] = self.dport
         elif self.proto in _ICMPS:
@@ -370,7 +376,7 @@ class Tuple:
 
     def __repr__(self) -> str:
         c = self._c
-        if lib.ctnl_proto_has_ports(c.proto):
+        if c.proto in _HAS_PORTS:
             ends = (f"{_fmt(self.src)}:{c.port.src} -> "
                     f"{_fmt(self.dst)}:{c.port.dst}")
         else:
@@ -416,6 +422,8 @@ class Flow:
     """
 
     __slots__ = ("_c", "_o")
+    _c: Any     # struct ctnl_flow *
+    _o: Any     # what keeps _c's memory alive (None: _c owns it)
 
     def __init__(self, src: Optional[Address] = None,
                  dst: Optional[Address] = None,
@@ -432,8 +440,11 @@ class Flow:
                  helper: Optional[str] = None) -> None:
         c = _new("struct ctnl_flow *")
         if orig is not None:
-            if src is not None or dst is not None or proto is not None:
-                raise ValueError("give either orig or src/dst/proto, not both")
+            if any(v is not None for v in (src, dst, proto, sport, dport,
+                                           icmp_type, icmp_code, icmp_id)) \
+                    or zone:
+                raise ValueError("give either orig or src/dst/proto (and "
+                                 "ports, zone, ICMP fields), not both")
             _copy_tuple(ffi.addressof(c, "orig"), orig, "orig")
         else:
             fill_tuple(c.orig, src, dst, proto, sport, dport, zone=zone,
@@ -502,24 +513,28 @@ class Flow:
     def src(self) -> Union[ipaddress.IPv4Address, ipaddress.IPv6Address]:
         """The original direction's source address."""
         t = self._c.orig
-        return _get_addr(t.family, t.src)
+        if t.family == _AF_INET:
+            return _I4(_ntohl(t.src.u32[0]))
+        return _I6(_from_bytes(_buffer(t.src.u8, 16), "big"))
 
     @property
     def dst(self) -> Union[ipaddress.IPv4Address, ipaddress.IPv6Address]:
         """The original direction's destination address."""
         t = self._c.orig
-        return _get_addr(t.family, t.dst)
+        if t.family == _AF_INET:
+            return _I4(_ntohl(t.dst.u32[0]))
+        return _I6(_from_bytes(_buffer(t.dst.u8, 16), "big"))
 
     @property
     def sport(self) -> Optional[int]:
         """The original direction's source port; None without ports."""
         t = self._c.orig
-        return t.port.src if lib.ctnl_proto_has_ports(t.proto) else None
+        return t.port.src if t.proto in _HAS_PORTS else None
 
     @property
     def dport(self) -> Optional[int]:
         t = self._c.orig
-        return t.port.dst if lib.ctnl_proto_has_ports(t.proto) else None
+        return t.port.dst if t.proto in _HAS_PORTS else None
 
     @property
     def zone(self) -> int:
@@ -792,6 +807,8 @@ class Expect:
     entry. Read-only; fields the kernel did not report read as None."""
 
     __slots__ = ("_c", "_o")
+    _c: Any     # struct ctnl_expect *
+    _o: Any     # what keeps _c's memory alive
 
     @classmethod
     def _view(cls, c, owner) -> "Expect":
@@ -944,7 +961,7 @@ class Filter:
             if key not in crit:
                 continue
             if not match & lib.CTNL_MATCH_PROTO or \
-                    not lib.ctnl_proto_has_ports(c.proto):
+                    not c.proto in _HAS_PORTS:
                 raise ValueError(f"{key} needs a proto that has ports")
             setattr(c, field, check_int(key, crit[key], 0xFFFF))
             match |= bit

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import weakref
@@ -59,7 +60,8 @@ def _dump_info(c) -> DumpInfo:
                     bool(c.interrupted), bool(c.kernel_flush))
 
 
-class Stats(NamedTuple):
+@dataclasses.dataclass(frozen=True)
+class Stats:
     """A table's size: entries now, and the table's limit (0 if unknown)."""
     count: int
     max: int
@@ -171,7 +173,8 @@ class Change:
                                 f"not {type(value).__name__}")
 
 
-class BatchFailure(NamedTuple):
+@dataclasses.dataclass(frozen=True)
+class BatchFailure:
     """One item of a batch the kernel refused."""
     index: int
     flow: Flow
@@ -239,13 +242,13 @@ class Dump:
     entries read before them.
     """
 
-    __slots__ = ("_handle", "_cursor", "_batch", "_i", "_n", "_copy",
-                 "info", "__weakref__")
+    __slots__ = ("_handle", "_req", "_cursor", "_batch", "_i", "_n",
+                 "_copy", "info", "__weakref__")
 
     def __init__(self, handle: "Conntrack", kind: int,
                  filt: Optional[Filter] = None, family: int = 0,
-                 req: Optional["Conntrack"] = None,
-                 copy: Callable[[Any], Any] = None) -> None:  # type: ignore
+                 req: Optional["Conntrack"] = None, *,
+                 copy: Callable[[Any], Any]) -> None:
         ct = handle._use("dump")
         req_ct = req._use("resync") if req is not None else _NULL
         cp = _new("struct pyctnl_cursor **")
@@ -254,12 +257,16 @@ class Dump:
         if rc < 0:
             raise error_for(-rc, "dump")
         self._handle = handle
+        self._req = req
         self._cursor = ffi.gc(cp[0], lib.pyctnl_cursor_free)
         self._batch = _new(_BATCH_TYPES[kind], _DUMP_BATCH)
         self._i = self._n = 0
         self._copy = copy
         self.info: Optional[DumpInfo] = None
+        # Both handles are in the middle of the walk until it ends.
         handle._walk = weakref.ref(self)
+        if req is not None:
+            req._walk = handle._walk
 
     def __iter__(self) -> "Dump":
         return self
@@ -292,9 +299,10 @@ class Dump:
     def _release(self) -> None:
         cursor, self._cursor = self._cursor, None
         self._i = self._n = 0
-        handle = self._handle
-        if handle._walk is not None and handle._walk() is self:
-            handle._walk = None
+        for handle in (self._handle, self._req):
+            if handle is not None and handle._walk is not None \
+                    and handle._walk() is self:
+                handle._walk = None
         if cursor is not None:
             # Stops the walk if under way; the handle is still open, as
             # Conntrack.close() ends its walk first.
@@ -520,7 +528,8 @@ class Conntrack:
         ct = self._use("create")
         self._check(lib.ctnl_ct_create(ct, f._c), "create")
 
-    def update(self, key: Union[Flow, Any], change: Optional[Change] = None,
+    def update(self, key: Union[Flow, Any],
+               change: Union[Change, Dict[str, Any], None] = None,
                **values: Any) -> None:
         """Changes the entry ``key`` names: a :class:`Change`, or its
         keywords (``mark=``, ``timeout=``, ``status=``, ``labels=``,
@@ -587,7 +596,7 @@ class Conntrack:
         self._check(lib.ctnl_ct_flush(ct, tab, fam), "flush")
 
     def update_matching(self, filter: Union[Filter, Dict[str, Any], None] = None,
-                        change: Optional[Change] = None,
+                        change: Union[Change, Dict[str, Any], None] = None,
                         **values: Any) -> int:
         """Applies a change (a :class:`Change` or its keywords) to every
         entry passing ``filter`` (a :class:`ctnl.Filter` or dict; None:
@@ -773,7 +782,8 @@ def _flow_array(keys: List[Flow]):
     return arr
 
 
-def _change(change: Optional[Change], values: Dict[str, Any]) -> Change:
+def _change(change: Union[Change, Dict[str, Any], None],
+            values: Dict[str, Any]) -> Change:
     if change is not None:
         if values:
             raise ValueError("give a Change or its keywords, not both")
