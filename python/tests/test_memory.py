@@ -22,7 +22,7 @@ from ctnl.testing import FakeConntrack
 
 from helpers import tcp, udp6
 
-ROUNDS = int(os.environ.get("CTNL_PY_LEAK_ROUNDS", "40000"))
+ROUNDS = int(os.environ.get("CTNL_PY_LEAK_ROUNDS", "30000"))
 
 
 def rss_kib() -> int:
