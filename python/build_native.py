@@ -358,6 +358,20 @@ int ctnl_ct_update_matching(struct ctnl_ct *ct, const struct ctnl_filter *filter
                             struct ctnl_dump_info *info);
 int ctnl_ct_delete_matching(struct ctnl_ct *ct, const struct ctnl_filter *filter,
                             struct ctnl_dump_info *info);
+typedef int (*ctnl_flow_pred)(const struct ctnl_flow *flow, void *data);
+struct ctnl_delete_stats {
+    uint64_t seen;
+    uint64_t matched;
+    uint64_t deleted;
+    uint64_t gone;
+    uint32_t retries;
+    uint64_t failed;
+    bool interrupted;
+    ...;
+};
+int ctnl_ct_delete_if(struct ctnl_ct *ct, const struct ctnl_filter *filter,
+                      ctnl_flow_pred pred, void *data,
+                      struct ctnl_delete_stats *stats);
 int ctnl_ct_stats(struct ctnl_ct *ct, enum ctnl_table table,
                   struct ctnl_stats *out);
 int ctnl_ct_stats_cpu(struct ctnl_ct *ct, struct ctnl_cpu_stats *out,
@@ -420,7 +434,7 @@ enum ctnl_fake_ct_slot {
     CTNL_FAKE_CT_DELETE_MATCHING, CTNL_FAKE_CT_STATS,
     CTNL_FAKE_CT_STATS_CPU, CTNL_FAKE_CT_DUMP_EXPECT,
     CTNL_FAKE_CT_GET_EXPECT, CTNL_FAKE_CT_CREATE_EXPECT,
-    CTNL_FAKE_CT_DEL_EXPECT, CTNL_FAKE_CT_NSLOTS, ...
+    CTNL_FAKE_CT_DEL_EXPECT, CTNL_FAKE_CT_DELETE_IF, CTNL_FAKE_CT_NSLOTS, ...
 };
 #define CTNL_FAKE_CT_MAX ...
 int ctnl_fake_ct_new(struct ctnl_fake_ct **ret);
@@ -463,6 +477,9 @@ void pyctnl_cursor_free(struct pyctnl_cursor *c);
 int pyctnl_event_read(struct ctnl_ct *ct, struct ctnl_event *batch,
                       size_t cap, int *pending);
 size_t pyctnl_item_size(int kind);
+
+/* The Python predicate of Conntrack.delete_if(), as a ctnl_flow_pred. */
+extern "Python" int pyctnl_predicate(const struct ctnl_flow *, void *);
 """
 
 SOURCE = r"""

@@ -37,7 +37,7 @@ from ._errors import (ArgumentTypeError, BatchError, BusyError, Error,
 from ._events import Event, EventInfo, Events, subscribe
 from ._flow import Counters, Expect, Filter, Flow, Tuple, label_bits
 from ._handle import (BatchFailure, BatchResult, Change, Conntrack, CpuStats,
-                      Dump, DumpInfo, Stats, open)
+                      DeleteStats, Dump, DumpInfo, Stats, open)
 from ._native import ffi as _ffi, lib as _lib
 
 __version__ = "0.1.0"
@@ -53,7 +53,8 @@ def library_version() -> str:
 
 __all__ = [
     "ArgumentTypeError", "BatchError", "BatchFailure", "BatchResult",
-    "BusyError", "Change", "Conntrack", "Counters", "CpuStats", "Dump",
+    "BusyError", "Change", "Conntrack", "Counters", "CpuStats",
+    "DeleteStats", "Dump",
     "DumpInfo", "Error", "Event", "EventInfo", "EventType", "Events",
     "ExistsError", "Expect", "Filter", "Flow", "InvalidArgumentError",
     "LABELS_ALL", "NotFoundError", "Op", "PermissionDeniedError", "Proto",

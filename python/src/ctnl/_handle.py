@@ -24,6 +24,7 @@ __all__ = [
     "Change",
     "Conntrack",
     "CpuStats",
+    "DeleteStats",
     "Dump",
     "DumpInfo",
     "Stats",
@@ -58,6 +59,46 @@ class DumpInfo(NamedTuple):
 def _dump_info(c) -> DumpInfo:
     return DumpInfo(c.kernel, c.user, c.received, c.matched, c.duplicates,
                     bool(c.interrupted), bool(c.kernel_flush))
+
+
+@dataclasses.dataclass(frozen=True)
+class DeleteStats:
+    """What :meth:`Conntrack.delete_if` did, exactly (on an error, the
+    exception's ``stats``)."""
+    seen: int           # entries the dump handed over
+    matched: int        # of those, chosen by the filter and the predicate
+    deleted: int        # deletes the kernel acknowledged
+    gone: int           # chosen but gone before the delete came
+    failed: int         # chosen and refused for another reason
+    retries: int        # dump restarts
+    interrupted: bool   # the kernel flagged the dump inconsistent
+
+
+def _delete_stats(c) -> DeleteStats:
+    return DeleteStats(c.seen, c.matched, c.deleted, c.gone, c.failed,
+                       c.retries, bool(c.interrupted))
+
+
+class _Predicate:
+    """A predicate on its way through C, and what it raised."""
+    __slots__ = ("fn", "error")
+
+    def __init__(self, fn: Callable[[Flow], Any]) -> None:
+        self.fn = fn
+        self.error: Optional[BaseException] = None
+
+
+@ffi.def_extern()
+def pyctnl_predicate(flow, data) -> int:
+    """libctnl's ctnl_flow_pred, calling a Python predicate: 1 deletes the
+    entry, 0 leaves it; an exception stops the pass (-ECANCELED) and is
+    raised again once libctnl has returned."""
+    state = ffi.from_handle(data)
+    try:
+        return 1 if state.fn(_copy_flow(flow[0])) else 0
+    except BaseException as e:  # noqa: B902 - handed back to the caller
+        state.error = e
+        return -errno.ECANCELED
 
 
 @dataclasses.dataclass(frozen=True)
@@ -381,6 +422,9 @@ class Conntrack:
 
     _ct: Any
     _walk: Optional["weakref.ref[Dump]"]
+    # The operation running Python code of the caller's (a predicate), or
+    # None: the handle cannot be used meanwhile.
+    _in_call: Optional[str] = None
 
     def __init__(self, netns: Union[str, int, "os.PathLike[str]", None] = None,
                  *, rcvbuf: int = 0, sndbuf: int = 0, bufsize: int = 0) -> None:
@@ -454,6 +498,11 @@ class Conntrack:
                             "a dump() of this handle is still being "
                             "iterated: finish or close() it first, or use "
                             "list() or another handle")
+        if self._in_call is not None:
+            raise BusyError(errno.EBUSY, op,
+                            f"called from inside {self._in_call}() on the "
+                            "same handle, whose socket is mid-request: use "
+                            "another handle")
         return ct
 
     def _message(self) -> Optional[str]:
@@ -626,6 +675,49 @@ class Conntrack:
         rc = self._check(lib.ctnl_ct_delete_matching(
             ct, filt._c if filt else _NULL, info), "delete_matching")
         return None if info.kernel_flush else rc
+
+    def delete_if(self, predicate: Callable[[Flow], Any],
+                  filter: Union[Filter, Dict[str, Any], None] = None,
+                  **criteria: Any) -> int:
+        """Deletes, in one pass, the entries passing ``filter`` (or its
+        criteria as keywords; none: every entry) for which
+        ``predicate(flow)`` is true, and returns how many it deleted.
+
+        The kernel filters the dump where it can; the predicate runs on
+        each entry left, as libctnl reads it, and the deletes of the
+        chosen ones go out while the dump goes on, so memory stays
+        constant whatever the table. Each delete names its entry by tuple
+        and id: one deleted, expired or re-created since it was read is
+        left alone and not counted.
+
+        The predicate gets a :class:`Flow` of its own (it may keep it) and
+        must not use this handle (that raises BusyError). If it raises,
+        the pass stops, the entries it chose before are still deleted, and
+        its exception propagates. A refusal of a chosen entry raises
+        :class:`ctnl.Error` after the pass went on with the others; its
+        ``stats`` (a :class:`DeleteStats`) say what was done.
+        """
+        if not callable(predicate):
+            raise ArgumentTypeError(f"predicate must be callable, not "
+                                    f"{type(predicate).__name__}")
+        filt = Filter.of(filter, criteria)
+        ct = self._use("delete_if")
+        state = _Predicate(predicate)
+        data = ffi.new_handle(state)
+        stats = _new("struct ctnl_delete_stats *")
+        self._in_call = "delete_if"
+        try:
+            rc = lib.ctnl_ct_delete_if(ct, filt._c if filt else _NULL,
+                                       lib.pyctnl_predicate, data, stats)
+        finally:
+            self._in_call = None
+        if state.error is not None:
+            raise state.error
+        if rc < 0:
+            e = error_for(-rc, "delete_if", self._message())
+            e.stats = _delete_stats(stats)  # type: ignore[attr-defined]
+            raise e
+        return rc
 
     # ---- statistics ----
 

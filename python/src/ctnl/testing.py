@@ -52,6 +52,7 @@ SLOTS: Dict[str, int] = {
     "get_expect": lib.CTNL_FAKE_CT_GET_EXPECT,
     "create_expect": lib.CTNL_FAKE_CT_CREATE_EXPECT,
     "delete_expect": lib.CTNL_FAKE_CT_DEL_EXPECT,
+    "delete_if": lib.CTNL_FAKE_CT_DELETE_IF,
 }
 """The fake's operations by name, for :meth:`FakeConntrack.fail` and
 :meth:`FakeConntrack.calls`. Python operations map onto them: list() and

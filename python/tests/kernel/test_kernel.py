@@ -151,6 +151,22 @@ def test_update_and_delete_matching_are_counted_exactly():
         assert conntrack_list() == []
 
 
+def test_delete_if_with_a_python_predicate():
+    with ctnl.open() as ct:
+        ct.batch("create", [tcp(i) for i in range(600)]
+                 + [udp6(i) for i in range(30)]).check()
+        gone = {ipaddress.ip_address(f"10.0.0.{i}") for i in range(0, 256, 5)}
+        n = ct.delete_if(lambda f: f.src in gone or f.sport % 100 == 7,
+                         family="ipv4")
+        expected = sum(1 for i in range(600)
+                       if (i < 256 and i % 5 == 0) or (1000 + i) % 100 == 7)
+        assert n == expected
+        left = conntrack_list()
+        assert len(left) == 630 - expected
+        assert not any(e["src"] in {str(a) for a in gone} for e in left)
+        assert sum(e["proto"] == "udp" for e in left) == 30
+
+
 def test_flush_one_family_and_stats():
     with ctnl.open() as ct:
         ct.batch("create", [tcp(i) for i in range(7)]
