@@ -372,6 +372,17 @@ struct ctnl_delete_stats {
 int ctnl_ct_delete_if(struct ctnl_ct *ct, const struct ctnl_filter *filter,
                       ctnl_flow_pred pred, void *data,
                       struct ctnl_delete_stats *stats);
+
+struct ctnl_addr_set;
+int ctnl_addr_set_new(struct ctnl_addr_set **ret);
+void ctnl_addr_set_free(struct ctnl_addr_set *set);
+int ctnl_addr_set_add(struct ctnl_addr_set *set, uint8_t family,
+                      const union ctnl_addr *addr);
+bool ctnl_addr_set_contains(const struct ctnl_addr_set *set, uint8_t family,
+                            const union ctnl_addr *addr);
+size_t ctnl_addr_set_count(const struct ctnl_addr_set *set);
+void ctnl_addr_set_clear(struct ctnl_addr_set *set);
+int ctnl_addr_set_has_src(const struct ctnl_flow *flow, void *set);
 int ctnl_ct_stats(struct ctnl_ct *ct, enum ctnl_table table,
                   struct ctnl_stats *out);
 int ctnl_ct_stats_cpu(struct ctnl_ct *ct, struct ctnl_cpu_stats *out,

@@ -95,3 +95,19 @@ def test_many_entries_one_pass(fake):
     assert fake.batch("create", [tcp(i, mark=i % 3) for i in range(3000)]).ok
     assert fake.delete_if(lambda f: f.mark == 1) == 1000
     assert fake.count() == 2000
+
+
+def test_an_address_set_chooses_by_either_source_in_c(seeded):
+    gone = ctnl.AddressSet(["10.0.0.4", ipaddress.ip_address("fd00::3")])
+    assert len(gone) == 2 and "10.0.0.4" in gone and "10.0.0.5" not in gone
+    assert not gone.add("10.0.0.4") and gone.add("10.1.0.1")
+    assert "::ffff:10.0.0.4" not in gone and "not an address" not in gone
+    # 10.1.0.1 is the reply source of every TCP entry: all ten go, and
+    # fd00::3 takes one UDP entry by its original source.
+    assert seeded.delete_if(gone) == 11
+    assert [str(f.src) for f in seeded.list()] == [
+        "fd00::1", "fd00::2", "fd00::4", "fd00::5"]
+    gone.clear()
+    assert len(gone) == 0 and seeded.delete_if(gone) == 0
+    with pytest.raises(ValueError, match="not an IPv4 or IPv6"):
+        gone.add("10.0.0.300")

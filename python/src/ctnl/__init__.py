@@ -30,6 +30,7 @@ explanation; bad arguments raise ValueError before anything is sent.
 
 from __future__ import annotations
 
+from ._addrset import AddressSet
 from ._constants import EventType, Op, Proto, Status, Table, TcpState
 from ._errors import (ArgumentTypeError, BatchError, BusyError, Error,
                       ExistsError, InvalidArgumentError, NotFoundError,
@@ -52,7 +53,7 @@ def library_version() -> str:
 
 
 __all__ = [
-    "ArgumentTypeError", "BatchError", "BatchFailure", "BatchResult",
+    "AddressSet", "ArgumentTypeError", "BatchError", "BatchFailure", "BatchResult",
     "BusyError", "Change", "Conntrack", "Counters", "CpuStats",
     "DeleteStats", "Dump",
     "DumpInfo", "Error", "Event", "EventInfo", "EventType", "Events",

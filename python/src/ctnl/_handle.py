@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from ._addrset import AddressSet
     from ._events import Events
 
 _U32 = 0xFFFFFFFF
@@ -83,7 +84,7 @@ class _Predicate:
     """A predicate on its way through C, and what it raised."""
     __slots__ = ("fn", "error")
 
-    def __init__(self, fn: Callable[[Flow], Any]) -> None:
+    def __init__(self, fn: Optional[Callable[[Flow], Any]]) -> None:
         self.fn = fn
         self.error: Optional[BaseException] = None
 
@@ -676,7 +677,7 @@ class Conntrack:
             ct, filt._c if filt else _NULL, info), "delete_matching")
         return None if info.kernel_flush else rc
 
-    def delete_if(self, predicate: Callable[[Flow], Any],
+    def delete_if(self, predicate: Union[Callable[[Flow], Any], "AddressSet"],
                   filter: Union[Filter, Dict[str, Any], None] = None,
                   **criteria: Any) -> int:
         """Deletes, in one pass, the entries passing ``filter`` (or its
@@ -690,6 +691,9 @@ class Conntrack:
         and id: one deleted, expired or re-created since it was read is
         left alone and not counted.
 
+        An :class:`ctnl.AddressSet` in place of the predicate chooses the
+        entries whose original or reply source is in the set, decided in C.
+
         The predicate gets a :class:`Flow` of its own (it may keep it) and
         must not use this handle (that raises BusyError). If it raises,
         the pass stops, the entries it chose before are still deleted, and
@@ -697,18 +701,26 @@ class Conntrack:
         :class:`ctnl.Error` after the pass went on with the others; its
         ``stats`` (a :class:`DeleteStats`) say what was done.
         """
-        if not callable(predicate):
-            raise ArgumentTypeError(f"predicate must be callable, not "
+        from ._addrset import AddressSet
+        if isinstance(predicate, AddressSet):
+            # libctnl's own predicate: no Python call per entry.
+            state = _Predicate(None)
+            pred = ffi.addressof(lib, "ctnl_addr_set_has_src")
+            data = predicate._c
+        elif callable(predicate):
+            state = _Predicate(predicate)
+            pred, data = lib.pyctnl_predicate, ffi.new_handle(state)
+        else:
+            raise ArgumentTypeError(f"predicate must be callable or an "
+                                    f"AddressSet, not "
                                     f"{type(predicate).__name__}")
         filt = Filter.of(filter, criteria)
         ct = self._use("delete_if")
-        state = _Predicate(predicate)
-        data = ffi.new_handle(state)
         stats = _new("struct ctnl_delete_stats *")
         self._in_call = "delete_if"
         try:
             rc = lib.ctnl_ct_delete_if(ct, filt._c if filt else _NULL,
-                                       lib.pyctnl_predicate, data, stats)
+                                       pred, data, stats)
         finally:
             self._in_call = None
         if state.error is not None:

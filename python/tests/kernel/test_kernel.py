@@ -167,6 +167,19 @@ def test_delete_if_with_a_python_predicate():
         assert sum(e["proto"] == "udp" for e in left) == 30
 
 
+def test_delete_if_with_an_address_set():
+    with ctnl.open() as ct:
+        ct.batch("create", [tcp(i) for i in range(300)]
+                 + [udp6(i) for i in range(10)]).check()
+        pods = ctnl.AddressSet(f"10.0.0.{i}" for i in range(100, 150))
+        pods.add("fd00::3")
+        assert ct.delete_if(pods) == 51
+        left = {e["src"] for e in conntrack_list()}
+        assert len(conntrack_list()) == 259
+        assert not left & {f"10.0.0.{i}" for i in range(100, 150)}
+        assert "fd00::3" not in left and "fd00::4" in left
+
+
 def test_flush_one_family_and_stats():
     with ctnl.open() as ct:
         ct.batch("create", [tcp(i) for i in range(7)]
