@@ -27,6 +27,12 @@ fi
 
 # pyroute2, the client compared with (Debian's, as agents use it).
 scripts/install-deps.sh python3-pyroute2
+# The tree as it is now (nothing to do when bench/run.sh just built it),
+# then the binding against it.
+if ! cmake --build "$build" -j "$(nproc)" >"$build/build-python.log" 2>&1; then
+	cat "$build/build-python.log" >&2
+	exit 1
+fi
 python/tests/install.sh . "$build" "$build/python" >/dev/null
 
 out="$build/bench-python-results.txt"
