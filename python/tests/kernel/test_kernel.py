@@ -238,6 +238,15 @@ def test_a_named_namespace_is_not_this_one():
             assert [f.mark for f in there.list()] == [5]
             seen = sh(f"ip netns exec {name} conntrack -L 2>/dev/null")
             assert "sport=1001" in seen and "mark=5" in seen
+        # The same namespace by path and by descriptor.
+        with ctnl.open(netns=f"/run/netns/{name}") as by_path:
+            assert [f.mark for f in by_path.list()] == [5]
+        fd = os.open(f"/run/netns/{name}", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            with ctnl.open(netns=fd) as by_fd:
+                assert [f.mark for f in by_fd.list()] == [5]
+        finally:
+            os.close(fd)
         with pytest.raises(FileNotFoundError):
             ctnl.open(netns=f"{name}-none")
     finally:
