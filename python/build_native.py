@@ -353,10 +353,12 @@ int ctnl_ct_batch(struct ctnl_ct *ct, enum ctnl_op op,
                   const struct ctnl_change *changes, size_t nchanges,
                   int *results);
 int ctnl_ct_flush(struct ctnl_ct *ct, enum ctnl_table table, uint8_t family);
-int ctnl_ct_update_matching(struct ctnl_ct *ct, const struct ctnl_filter *filter,
+int ctnl_ct_update_matching(struct ctnl_ct *ct,
+                            const struct ctnl_filter *filter,
                             const struct ctnl_change *change,
                             struct ctnl_dump_info *info);
-int ctnl_ct_delete_matching(struct ctnl_ct *ct, const struct ctnl_filter *filter,
+int ctnl_ct_delete_matching(struct ctnl_ct *ct,
+                            const struct ctnl_filter *filter,
                             struct ctnl_dump_info *info);
 typedef int (*ctnl_flow_pred)(const struct ctnl_flow *flow, void *data);
 struct ctnl_delete_stats {
@@ -524,7 +526,8 @@ def _from_build_tree(build: Path) -> dict:
         raise BuildError(f"{build} is a sanitizer or fuzzing build: its "
                          "libctnl needs a sanitizer runtime that python3 "
                          "does not load; use another build tree")
-    src = Path(cache.get("libctnl_SOURCE_DIR") or cache["CMAKE_HOME_DIRECTORY"])
+    src = Path(cache.get("libctnl_SOURCE_DIR")
+               or cache["CMAKE_HOME_DIRECTORY"])
     lib = build / "libctnl.so"
     mocks = build / "test" / "mocks" / "libctnl-mocks.a"
     for needed in (lib, mocks):
@@ -588,7 +591,8 @@ def library_options() -> dict:
     opts["include_dirs"].append(os.path.relpath(HERE / "csrc"))
     opts["extra_compile_args"] += ["-std=gnu11", "-Wall", "-Wextra",
                                    "-Wno-unused-parameter"]
-    opts["extra_compile_args"] += shlex.split(os.environ.get("CTNL_CFLAGS", ""))
+    opts["extra_compile_args"] += shlex.split(os.environ.get("CTNL_CFLAGS",
+                                                             ""))
     opts["extra_link_args"] += shlex.split(os.environ.get("CTNL_LDFLAGS", ""))
     return opts
 

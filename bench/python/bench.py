@@ -149,7 +149,8 @@ class Bench:
         out = []
         for n in sizes:
             out += [f"\n### {n:,} entries\n",
-                    "| operation | median ms | min–max | µs/entry | CPU ms | "
+                    "| operation | median ms | min–max | µs/entry | "
+                    "CPU ms | "
                     "entries/s | peak RSS MiB (+ above base) |",
                     "|---|---:|---:|---:|---:|---:|---:|",
                     self.row(n, "c-dump", "C: ctnl_ct_dump, 7 fields"),
@@ -209,7 +210,8 @@ class Bench:
                          f"{(cpd - ccd) * 1e3 / n:.2f} µs of CPU "
                          f"(7 fields read in both)")
         if cl and pll:
-            lines.append(f"- {n:,}: list() costs {(pll - cl) * 1e3 / n:.2f} µs "
+            lines.append(f"- {n:,}: list() costs "
+                         f"{(pll - cl) * 1e3 / n:.2f} µs "
                          f"per entry over ctnl_ct_list() by the clock, "
                          f"{(cpl - ccl) * 1e3 / n:.2f} µs of CPU")
         return lines
@@ -217,7 +219,8 @@ class Bench:
 
 def machine() -> str:
     load = open("/proc/loadavg").read().split()[:3]
-    return (f"{time.strftime('%Y-%m-%d %H:%M:%S')}, Linux {platform.release()},"
+    return (f"{time.strftime('%Y-%m-%d %H:%M:%S')}, "
+            f"Linux {platform.release()},"
             f" {os.cpu_count()} CPUs, load average {' '.join(load)}")
 
 

@@ -38,7 +38,7 @@ def test_no_filter_means_every_entry(seeded):
     assert seeded.count() == 9
 
 
-def test_a_raising_predicate_stops_the_pass_and_its_exception_propagates(seeded):
+def test_a_raising_predicate_stops_the_pass_and_its_error_propagates(seeded):
     calls = []
 
     def boom(flow):

@@ -13,7 +13,7 @@ import pytest
 import ctnl
 from ctnl.testing import SLOTS, FakeConntrack
 
-from helpers import tcp, udp6
+from helpers import tcp
 
 
 def keys(flows):
@@ -137,7 +137,8 @@ def test_update_mark_labels_timeout(seeded):
     seeded.update(tcp(1), mark=77)
     assert seeded.get(tcp(1)).mark == 77
     seeded.update(tcp(1), labels=ctnl.label_bits(1, 100))
-    seeded.update(tcp(1), labels=ctnl.label_bits(5), labels_mask=ctnl.label_bits(5, 1))
+    seeded.update(tcp(1), labels=ctnl.label_bits(5),
+                  labels_mask=ctnl.label_bits(5, 1))
     assert seeded.get(tcp(1)).labels == ctnl.label_bits(5, 100)
     seeded.update(tcp(1), ctnl.Change(timeout=9))
     assert seeded.get(tcp(1)).timeout == 9
@@ -257,7 +258,8 @@ def test_labels_unavailable_raise_with_the_explanation(fake):
 def test_filter_by_labels(fake):
     fake.create(tcp(1, labels=ctnl.label_bits(1, 2)))
     fake.create(tcp(2, labels=ctnl.label_bits(2)))
-    assert [f.sport for f in fake.list(labels=ctnl.label_bits(2))] == [1001, 1002]
+    assert [f.sport for f in fake.list(labels=ctnl.label_bits(2))] == \
+        [1001, 1002]
     assert [f.sport for f in fake.list(labels=ctnl.label_bits(1, 2))] == [1001]
 
 

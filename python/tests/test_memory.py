@@ -75,7 +75,8 @@ def test_operations_make_no_reference_cycles(table):
         found = gc.collect()
     finally:
         gc.enable()
-    assert found == 0, f"{found} objects were only freed by the cycle collector"
+    assert found == 0, \
+        f"{found} objects were only freed by the cycle collector"
 
 
 def test_memory_stays_flat_over_hundreds_of_thousands_of_operations(table):
@@ -102,4 +103,5 @@ def test_memory_stays_flat_over_hundreds_of_thousands_of_operations(table):
     grown = rss_kib() - rss_before
     # C and Python together: a leak of even 16 bytes per operation would
     # show as 3.7 MiB here.
-    assert grown < 1024, f"RSS grew by {grown} KiB over {ROUNDS * 7} operations"
+    assert grown < 1024, \
+        f"RSS grew by {grown} KiB over {ROUNDS * 7} operations"

@@ -53,7 +53,8 @@ def library_version() -> str:
 
 
 __all__ = [
-    "AddressSet", "ArgumentTypeError", "BatchError", "BatchFailure", "BatchResult",
+    "AddressSet", "ArgumentTypeError", "BatchError", "BatchFailure",
+    "BatchResult",
     "BusyError", "Change", "Conntrack", "Counters", "CpuStats",
     "DeleteStats", "Dump",
     "DumpInfo", "Error", "Event", "EventInfo", "EventType", "Events",

@@ -10,7 +10,6 @@ from typing import (TYPE_CHECKING, Any, AsyncIterator, Deque, Iterator, List,
                     NamedTuple, Optional, Union)
 
 from ._constants import EventType
-from ._errors import error_for
 from ._flow import Expect, Filter, Flow, check_int
 from ._native import ffi, lib
 
@@ -47,6 +46,7 @@ class Event:
 
     @property
     def type(self) -> EventType:
+        """What happened (ctnl.EventType)."""
         return EventType(self._c.type)
 
     @property
@@ -57,6 +57,7 @@ class Event:
 
     @property
     def flow(self) -> Optional[Flow]:
+        """The entry (NEW, UPDATE, DESTROY, SYNC); None otherwise."""
         c = self._c
         if not c.type & _FLOW_TYPES:
             return None
@@ -64,6 +65,7 @@ class Event:
 
     @property
     def expect(self) -> Optional[Expect]:
+        """The expectation (EXP_NEW, EXP_DESTROY, EXP_SYNC); None otherwise."""
         c = self._c
         if not c.type & _EXP_TYPES:
             return None
@@ -71,11 +73,15 @@ class Event:
 
     @property
     def lost(self) -> Optional[int]:
+        """OVERFLOW: messages the kernel dropped (0: it could not say);
+        None for other events."""
         c = self._c
         return c.overflow.lost if c.type == _OVERFLOW else None
 
     @property
     def overflows(self) -> Optional[int]:
+        """OVERFLOW: overflow reports so far on this subscription; None
+        for other events."""
         c = self._c
         return c.overflow.count if c.type == _OVERFLOW else None
 
@@ -297,6 +303,7 @@ class Events:
 
     @property
     def closed(self) -> bool:
+        """Whether the subscription was closed."""
         return self._handle is None
 
     def __enter__(self) -> "Events":

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from typing import Any, Dict, Iterable, NamedTuple, Optional, Tuple as _Tup, Union
+from typing import Any, Dict, Iterable, NamedTuple, Optional, Union
+from typing import Tuple as _Tup
 
 from ._constants import Proto, Status, TcpState
 from ._errors import ArgumentTypeError
@@ -244,7 +245,7 @@ def fill_tuple(t, src: Any, dst: Any, proto: Any, sport: Any = None,
     _buffer(t.src.u8, len(s))[:] = s
     _buffer(t.dst.u8, len(d))[:] = d
     if p in _HAS_PORTS:
-        if icmp_type is not None or icmp_code is not None or icmp_id is not None:
+        if not (icmp_type is None and icmp_code is None and icmp_id is None):
             raise ValueError(f"{what}: protocol {p} has ports, not ICMP "
                              "type, code and id")
         if sport is None or dport is None:
@@ -310,11 +311,13 @@ class Tuple:
 
     @property
     def src(self) -> Union[ipaddress.IPv4Address, ipaddress.IPv6Address]:
+        """The source address (IPv4Address or IPv6Address)."""
         c = self._c
         return _get_addr(c.family, c.src)
 
     @property
     def dst(self) -> Union[ipaddress.IPv4Address, ipaddress.IPv6Address]:
+        """The destination address."""
         c = self._c
         return _get_addr(c.family, c.dst)
 
@@ -326,26 +329,31 @@ class Tuple:
 
     @property
     def dport(self) -> Optional[int]:
+        """The destination port; None for a protocol without ports."""
         c = self._c
         return c.port.dst if c.proto in _HAS_PORTS else None
 
     @property
     def icmp_type(self) -> Optional[int]:
+        """The ICMP or ICMPv6 type; None for other protocols."""
         c = self._c
         return c.icmp.type if c.proto in _ICMPS else None
 
     @property
     def icmp_code(self) -> Optional[int]:
+        """The ICMP or ICMPv6 code; None for other protocols."""
         c = self._c
         return c.icmp.code if c.proto in _ICMPS else None
 
     @property
     def icmp_id(self) -> Optional[int]:
+        """The ICMP or ICMPv6 id; None for other protocols."""
         c = self._c
         return c.icmp.id if c.proto in _ICMPS else None
 
     @property
     def zone(self) -> int:
+        """The conntrack zone of this direction (0: the default zone)."""
         return self._c.zone
 
     def to_dict(self) -> Dict[str, Any]:
@@ -533,6 +541,7 @@ class Flow:
 
     @property
     def dport(self) -> Optional[int]:
+        """The original direction's destination port; None without ports."""
         t = self._c.orig
         return t.port.dst if t.proto in _HAS_PORTS else None
 
@@ -561,11 +570,14 @@ class Flow:
 
     @property
     def id(self) -> Optional[int]:
+        """The entry's id in the kernel (a key with it reaches only this
+        entry)."""
         c = self._c
         return c.id if c.attrs & _ID else None
 
     @property
     def status(self) -> Optional[Status]:
+        """Status bits (ctnl.Status)."""
         c = self._c
         return Status(c.status) if c.attrs & _STATUS else None
 
@@ -577,11 +589,13 @@ class Flow:
 
     @property
     def mark(self) -> Optional[int]:
+        """The connection mark."""
         c = self._c
         return c.mark if c.attrs & _MARK else None
 
     @property
     def use(self) -> Optional[int]:
+        """The kernel's reference count of the entry."""
         c = self._c
         return c.use if c.attrs & _USE else None
 
@@ -597,6 +611,8 @@ class Flow:
 
     @property
     def counters_orig(self) -> Optional[Counters]:
+        """Packets and bytes of the original direction (needs
+        nf_conntrack_acct=1)."""
         c = self._c
         if not c.attrs & _CNT_ORIG:
             return None
@@ -605,6 +621,7 @@ class Flow:
 
     @property
     def counters_reply(self) -> Optional[Counters]:
+        """Packets and bytes of the reply direction."""
         c = self._c
         if not c.attrs & _CNT_REPLY:
             return None
@@ -625,6 +642,7 @@ class Flow:
 
     @property
     def tcp_state(self) -> Optional[TcpState]:
+        """The TCP state (ctnl.TcpState)."""
         c = self._c
         return TcpState(c.tcp.state) if c.attrs & _TCP_STATE else None
 
@@ -646,11 +664,13 @@ class Flow:
 
     @property
     def sctp_state(self) -> Optional[int]:
+        """The SCTP state (the kernel's SCTP_CONNTRACK_*)."""
         c = self._c
         return c.sctp.state if c.attrs & _SCTP_STATE else None
 
     @property
     def sctp_vtag(self) -> Optional[_Tup[int, int]]:
+        """SCTP verification tags per direction (orig, reply)."""
         c = self._c
         if not c.attrs & _SCTP_VTAG:
             return None
@@ -658,16 +678,19 @@ class Flow:
 
     @property
     def dccp_state(self) -> Optional[int]:
+        """The DCCP state."""
         c = self._c
         return c.dccp.state if c.attrs & _DCCP_STATE else None
 
     @property
     def dccp_role(self) -> Optional[int]:
+        """The DCCP role."""
         c = self._c
         return c.dccp.role if c.attrs & _DCCP_ROLE else None
 
     @property
     def dccp_handshake_seq(self) -> Optional[int]:
+        """The DCCP handshake sequence number."""
         c = self._c
         return c.dccp.handshake_seq if c.attrs & _DCCP_SEQ else None
 
@@ -840,14 +863,18 @@ class Expect:
 
     @property
     def timeout(self) -> Optional[int]:
-        return self._c.timeout if self._has(lib.CTNL_EXP_ATTR_TIMEOUT) else None
+        """Seconds left."""
+        c = self._c
+        return c.timeout if c.attrs & lib.CTNL_EXP_ATTR_TIMEOUT else None
 
     @property
     def id(self) -> Optional[int]:
+        """The expectation's id in the kernel."""
         return self._c.id if self._has(lib.CTNL_EXP_ATTR_ID) else None
 
     @property
     def flags(self) -> Optional[int]:
+        """NF_CT_EXPECT_* flags."""
         return self._c.flags if self._has(lib.CTNL_EXP_ATTR_FLAGS) else None
 
     @property
@@ -859,10 +886,12 @@ class Expect:
 
     @property
     def zone(self) -> Optional[int]:
+        """The zone (the kernel does not report it: 0 from a read)."""
         return self._c.zone if self._has(lib.CTNL_EXP_ATTR_ZONE) else None
 
     @property
     def helper(self) -> Optional[str]:
+        """The helper's name."""
         if not self._has(lib.CTNL_EXP_ATTR_HELPER):
             return None
         return ffi.string(self._c.helper).decode(errors="replace")
@@ -950,7 +979,8 @@ class Filter:
             family = fam
             _put_addr(getattr(c, field), net.network_address)
             plen = net.prefixlen
-            setattr(c, field + "_len", 0 if plen == net.max_prefixlen else plen)
+            exact = plen == net.max_prefixlen
+            setattr(c, field + "_len", 0 if exact else plen)
             match |= bit
         c.family = family
         for key, bit, field in (

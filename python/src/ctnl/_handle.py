@@ -7,7 +7,8 @@ import dataclasses
 import errno
 import os
 import weakref
-from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, NamedTuple,
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator,
+                    List, NamedTuple,
                     Optional, Sequence, Union)
 
 from ._constants import EventType, Op, Table
@@ -245,6 +246,7 @@ class BatchResult(Sequence[Optional[Error]]):
 
     @property
     def failures(self) -> List[BatchFailure]:
+        """The items refused: (index, flow, error) each."""
         return [BatchFailure(i, self._flows[i], e)
                 for i, e in enumerate(self._errors) if e is not None]
 
@@ -265,8 +267,10 @@ class BatchResult(Sequence[Optional[Error]]):
         fails = self.failures
         text = f"BatchResult({self.applied} applied, {len(fails)} failed"
         if fails:
-            shown = ", ".join(f"#{f.index} {errno.errorcode.get(f.error.errno, f.error.errno)}"
-                              for f in fails[:5])
+            names = errno.errorcode
+            shown = ", ".join(
+                f"#{f.index} {names.get(f.error.errno, f.error.errno)}"
+                for f in fails[:5])
             text += f": {shown}" + (", ..." if len(fails) > 5 else "")
         return text + ")"
 
@@ -427,8 +431,9 @@ class Conntrack:
     # None: the handle cannot be used meanwhile.
     _in_call: Optional[str] = None
 
-    def __init__(self, netns: Union[str, int, "os.PathLike[str]", None] = None,
-                 *, rcvbuf: int = 0, sndbuf: int = 0, bufsize: int = 0) -> None:
+    def __init__(self,
+                 netns: Union[str, int, "os.PathLike[str]", None] = None, *,
+                 rcvbuf: int = 0, sndbuf: int = 0, bufsize: int = 0) -> None:
         self._ct = None
         self._walk = None
         cfg = _new("struct ctnl_sock_config *")
@@ -477,6 +482,7 @@ class Conntrack:
 
     @property
     def closed(self) -> bool:
+        """Whether the handle was closed."""
         return self._ct is None
 
     def __enter__(self) -> "Conntrack":
@@ -590,7 +596,8 @@ class Conntrack:
         ct = self._use("update")
         self._check(lib.ctnl_ct_update(ct, k._c, chg._c), "update")
 
-    def delete(self, key: Union[Flow, Any, None] = None, **fields: Any) -> None:
+    def delete(self, key: Union[Flow, Any, None] = None,
+               **fields: Any) -> None:
         """Deletes the entry ``key`` names (with its id, when the key was
         read from the table: only that entry). Raises
         :class:`ctnl.NotFoundError` when there is none."""
@@ -645,7 +652,8 @@ class Conntrack:
         ct = self._use("flush")
         self._check(lib.ctnl_ct_flush(ct, tab, fam), "flush")
 
-    def update_matching(self, filter: Union[Filter, Dict[str, Any], None] = None,
+    def update_matching(self,
+                        filter: Union[Filter, Dict[str, Any], None] = None,
                         change: Union[Change, Dict[str, Any], None] = None,
                         **values: Any) -> int:
         """Applies a change (a :class:`Change` or its keywords) to every
@@ -659,7 +667,8 @@ class Conntrack:
         return self._check(lib.ctnl_ct_update_matching(
             ct, filt._c if filt else _NULL, chg._c, _NULL), "update_matching")
 
-    def delete_matching(self, filter: Union[Filter, Dict[str, Any], None] = None,
+    def delete_matching(self,
+                        filter: Union[Filter, Dict[str, Any], None] = None,
                         *, counted: bool = True,
                         **criteria: Any) -> Optional[int]:
         """Deletes every entry passing ``filter`` (or its criteria as
@@ -848,7 +857,8 @@ class Conntrack:
 
     def __repr__(self) -> str:
         state = "closed" if self._ct is None else "open"
-        where = f" netns={self._netns!r}" if getattr(self, "_netns", None) else ""
+        netns = getattr(self, "_netns", None)
+        where = f" netns={netns!r}" if netns else ""
         return f"<{type(self).__name__} {state}{where}>"
 
 

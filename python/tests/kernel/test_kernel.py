@@ -23,8 +23,8 @@ from helpers import tcp, udp6
 
 def witness_keys(entries):
     return sorted((e["proto"], e["src"], e.get("sport"), e["dst"],
-                   e.get("dport"), int(e.get("mark", 0)), int(e.get("zone", 0)))
-                  for e in entries)
+                   e.get("dport"), int(e.get("mark", 0)),
+                   int(e.get("zone", 0))) for e in entries)
 
 
 def flow_keys(flows):
