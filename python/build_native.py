@@ -489,6 +489,7 @@ int pyctnl_cursor_active(const struct pyctnl_cursor *c);
 void pyctnl_cursor_free(struct pyctnl_cursor *c);
 int pyctnl_event_read(struct ctnl_ct *ct, struct ctnl_event *batch,
                       size_t cap, int *pending);
+int pyctnl_unsubscribe(struct ctnl_ct *ct, struct ctnl_event *report);
 size_t pyctnl_item_size(int kind);
 
 /* The Python predicate of Conntrack.delete_if(), as a ctnl_flow_pred. */

@@ -284,6 +284,20 @@ static int take_read_event(const struct ctnl_event *ev, void *data)
 	return b->n == b->cap ? CTNL_CB_STOP : CTNL_CB_OK;
 }
 
+static int take_report(const struct ctnl_event *ev, void *data)
+{
+	*(struct ctnl_event *)data = *ev;
+	return CTNL_CB_OK;
+}
+
+int pyctnl_unsubscribe(struct ctnl_ct *ct, struct ctnl_event *report)
+{
+	if (!ct || !report)
+		return -EINVAL;
+	report->type = 0;
+	return ctnl_ct_unsubscribe(ct, take_report, report);
+}
+
 int pyctnl_event_read(struct ctnl_ct *ct, struct ctnl_event *batch,
 		      size_t cap, int *pending)
 {

@@ -94,6 +94,14 @@ void pyctnl_cursor_free(struct pyctnl_cursor *c);
 int pyctnl_event_read(struct ctnl_ct *ct, struct ctnl_event *batch,
 		      size_t cap, int *pending);
 
+/*
+ * Ends the subscription of @ct with ctnl_ct_unsubscribe(), storing in
+ * *@report the overflow report of the loss no read has reported yet.
+ * Returns 1 if there was one, 0 if not, or a negative errno (the handle is
+ * unsubscribed all the same, and a report is still stored).
+ */
+int pyctnl_unsubscribe(struct ctnl_ct *ct, struct ctnl_event *report);
+
 /* The size of each walk's item, for the caller's batch arrays. */
 size_t pyctnl_item_size(int kind);
 

@@ -33,8 +33,8 @@ from __future__ import annotations
 from ._addrset import AddressSet
 from ._constants import EventType, Op, Proto, Status, Table, TcpState
 from ._errors import (ArgumentTypeError, BatchError, BusyError, Error,
-                      ExistsError, InvalidArgumentError, NotFoundError,
-                      PermissionDeniedError)
+                      EventLossWarning, ExistsError, InvalidArgumentError,
+                      NotFoundError, PermissionDeniedError)
 from ._events import Event, EventInfo, Events, subscribe
 from ._flow import Counters, Expect, Filter, Flow, Tuple, label_bits
 from ._handle import (BatchFailure, BatchResult, Change, Conntrack, CpuStats,
@@ -54,12 +54,10 @@ def library_version() -> str:
 
 __all__ = [
     "AddressSet", "ArgumentTypeError", "BatchError", "BatchFailure",
-    "BatchResult",
-    "BusyError", "Change", "Conntrack", "Counters", "CpuStats",
-    "DeleteStats", "Dump",
-    "DumpInfo", "Error", "Event", "EventInfo", "EventType", "Events",
-    "ExistsError", "Expect", "Filter", "Flow", "InvalidArgumentError",
-    "LABELS_ALL", "NotFoundError", "Op", "PermissionDeniedError", "Proto",
-    "Stats", "Status", "Table", "TcpState", "Tuple", "label_bits",
-    "library_version", "open", "subscribe",
+    "BatchResult", "BusyError", "Change", "Conntrack", "Counters", "CpuStats",
+    "DeleteStats", "Dump", "DumpInfo", "Error", "Event", "EventInfo",
+    "EventLossWarning", "Events", "EventType", "ExistsError", "Expect",
+    "Filter", "Flow", "InvalidArgumentError", "label_bits", "LABELS_ALL",
+    "library_version", "NotFoundError", "Op", "open", "PermissionDeniedError",
+    "Proto", "Stats", "Status", "subscribe", "Table", "TcpState", "Tuple",
 ]

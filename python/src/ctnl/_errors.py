@@ -29,6 +29,7 @@ __all__ = [
     "BatchError",
     "BusyError",
     "Error",
+    "EventLossWarning",
     "ExistsError",
     "InvalidArgumentError",
     "NotFoundError",
@@ -98,6 +99,11 @@ class BatchError(Error):
     def __reduce__(self):
         return (type(self), (self.errno, self.operation, self.kernel_message,
                              self.results))
+
+
+class EventLossWarning(RuntimeWarning):
+    """A subscription was closed by a ``with`` block while a loss of
+    events was still unreported (Events.close() returns it as an event)."""
 
 
 class ArgumentTypeError(TypeError, ValueError):

@@ -6,10 +6,12 @@ from __future__ import annotations
 import collections
 import errno
 import time
+import warnings
 from typing import (TYPE_CHECKING, Any, AsyncIterator, Deque, Iterator, List,
                     NamedTuple, Optional, Union)
 
 from ._constants import EventType
+from ._errors import EventLossWarning
 from ._flow import Expect, Filter, Flow, check_int
 from ._native import ffi, lib
 
@@ -287,19 +289,35 @@ class Events:
         self._pending.clear()
         return _chain(pending, dump)
 
-    def close(self) -> None:
-        """Ends the subscription: closes the handle if ctnl.subscribe()
-        opened it, else unsubscribes it so it can make requests again."""
+    def close(self) -> List[Event]:
+        """Ends the subscription, and returns what it had not handed over:
+        the events read from the socket that iteration had not reached
+        yet, then, if the kernel counted a loss no read reported, an
+        OVERFLOW event with it (libctnl's ctnl_ct_unsubscribe()). With
+        those, every event the kernel sent was handed over or counted.
+        Events still queued in the socket are dropped: ``read()`` them
+        first to have them.
+
+        Closes the handle if :func:`ctnl.subscribe` opened it, else leaves
+        it able to make requests again. Closing twice returns ``[]``.
+        Leaving a ``with`` block closes it too, and warns
+        (:class:`ctnl.EventLossWarning`) if that loses a loss report.
+        """
         handle, self._handle = self._handle, None
+        rest = list(self._pending)
+        self._pending.clear()
         if handle is None or handle.closed:
-            return
-        if self._owns:
-            handle.close()
-            return
-        cfg = _new("struct ctnl_events_config *")
-        cfg.size = ffi.sizeof("struct ctnl_events_config")
-        handle._check(lib.ctnl_ct_subscribe_config(handle._use("unsubscribe"),
-                                                   cfg), "unsubscribe")
+            return rest
+        report = _new("struct ctnl_event *")
+        try:
+            rc = lib.pyctnl_unsubscribe(handle._use("unsubscribe"), report)
+            if report.type:
+                rest.append(_copy_event(report[0]))
+            handle._check(rc, "unsubscribe")
+        finally:
+            if self._owns:
+                handle.close()
+        return rest
 
     @property
     def closed(self) -> bool:
@@ -310,7 +328,12 @@ class Events:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        losses = [e for e in self.close() if e.is_loss]
+        if losses:
+            warnings.warn(EventLossWarning(
+                f"{sum(e.lost or 0 for e in losses)} events were lost and "
+                "not yet reported when the subscription was closed: call "
+                "close() to have the report as an event"), stacklevel=2)
 
     def __repr__(self) -> str:
         return f"<Events {'closed' if self._handle is None else 'open'}>"

@@ -365,3 +365,27 @@ def test_events_wait_with_selectors_and_asyncio():
         assert [e.type for e in got] == [ctnl.EventType.UPDATE,
                                          ctnl.EventType.DESTROY]
         assert got[0].flow.mark == 9
+
+
+def test_closing_hands_over_the_loss_no_read_reported():
+    with ctnl.open() as ct:
+        ev = ctnl.subscribe(ctnl.EventType.NEW, rcvbuf=1, no_enobufs=True)
+        ct.batch("create", [tcp(i) for i in range(300)]).check()
+        rest = ev.close()                  # nothing was read
+        assert [e.type for e in rest] == [ctnl.EventType.OVERFLOW]
+        assert 0 < rest[0].lost < 300
+        assert ev.close() == []
+
+        # Leaving a with block cannot hand it over: it warns instead.
+        with pytest.warns(ctnl.EventLossWarning, match="were lost"):
+            with ctnl.subscribe(ctnl.EventType.DESTROY, rcvbuf=1,
+                                no_enobufs=True):
+                ct.flush()
+
+        # What iteration had read but not yet reached comes back too.
+        ev = ctnl.subscribe(ctnl.EventType.NEW)
+        ct.batch("create", [tcp(i) for i in range(1000, 1003)]).check()
+        assert ev.wait(5)
+        first = next(iter(ev))
+        rest = ev.close()
+        assert [e.flow.sport for e in [first] + rest] == [2000, 2001, 2002]
