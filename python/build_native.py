@@ -568,7 +568,11 @@ def _installed() -> dict:
                          "libctnl-mocks (Debian: libctnl-mocks-dev)")
     cflags = _pkg_config("--cflags")
     libs = _pkg_config("--libs")
+    # The dynamic linker finds a library in the system's directories by
+    # itself; one installed under another prefix needs an rpath.
+    system = str(libdir).startswith(("/usr/lib", "/lib"))
     return {
+        "runtime_library_dirs": [] if system else [str(libdir)],
         "include_dirs": [f[2:] for f in cflags if f.startswith("-I")],
         "extra_compile_args": [f for f in cflags if not f.startswith("-I")],
         "extra_objects": [str(mocks)],
