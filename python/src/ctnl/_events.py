@@ -137,7 +137,8 @@ class Events:
     ``resync()``.
     """
 
-    _handle: Optional["Conntrack"]
+    _handle: Optional["Conntrack"]     # None once closed
+    _on: "Conntrack"
     _owns: bool
     _pending: Deque[Event]
     _batch: Any     # struct ctnl_event[], reused for every read
@@ -161,7 +162,7 @@ class Events:
         ct = handle._use("subscribe")
         handle._check(lib.ctnl_ct_subscribe_config(ct, cfg), "subscribe")
         self = cls.__new__(cls)
-        self._handle = handle
+        self._handle = self._on = handle
         self._owns = owns
         self._pending = collections.deque()
         self._batch = _new("struct ctnl_event[]", _READ_BATCH)
@@ -170,8 +171,8 @@ class Events:
 
     @property
     def handle(self) -> "Conntrack":
-        """The subscribed handle."""
-        return self._live("handle")
+        """The handle the subscription is (or was) on."""
+        return self._on
 
     def _live(self, op: str) -> "Conntrack":
         if self._handle is None:
@@ -348,11 +349,13 @@ def _chain(first: List[Event], rest: Any) -> Iterator[Event]:
 def subscribe(events: Union[EventType, int] = EventType.CT_ALL, *,
               netns: Any = None, filter: Any = None, rcvbuf: int = 0,
               reliable: bool = False, no_enobufs: bool = False) -> Events:
-    """Opens a handle (on ``netns``, as :func:`ctnl.open`) dedicated to
+    """Opens a handle (with :func:`ctnl.open`, on ``netns``) dedicated to
     events and subscribes it; closing the :class:`Events` closes it. See
-    :meth:`Conntrack.subscribe` for the arguments."""
-    from ._handle import Conntrack
-    handle = Conntrack(netns)
+    :meth:`Conntrack.subscribe` for the arguments. (A test that replaces
+    ``ctnl.open`` with :meth:`ctnl.testing.FakeConntrack.open` has this
+    subscribe on the fake.)"""
+    import ctnl
+    handle = ctnl.open(netns)
     try:
         return Events._subscribe(handle, events, Filter.of(filter, {}),
                                  rcvbuf, reliable, no_enobufs, owns=True)
