@@ -385,3 +385,33 @@ def test_the_table_limit(fake):
 
 def test_iterating_a_handle_dumps_it(seeded):
     assert len([f for f in seeded]) == 15
+
+
+def test_a_second_thread_gets_busyerror_not_a_crash(seeded):
+    import threading
+
+    started, release, seen = threading.Event(), threading.Event(), []
+
+    def slow(flow):                       # holds the handle in one thread
+        started.set()
+        release.wait(5)
+        return False
+
+    t = threading.Thread(target=seeded.delete_if, args=(slow,))
+    t.start()
+    assert started.wait(5)
+    try:
+        seeded.list()
+    except ctnl.BusyError as e:
+        seen.append(e.errno)
+    release.set()
+    t.join(5)
+    assert seen == [errno.EBUSY]
+    # Any call while another thread is inside the C library is refused
+    # the same way (the guard every call takes).
+    with seeded._guard:
+        with pytest.raises(ctnl.BusyError, match="another thread"):
+            seeded.get(tcp(1))
+        with pytest.raises(ctnl.BusyError, match="another thread"):
+            seeded.close()
+    assert seeded.count() == 15

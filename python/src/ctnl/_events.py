@@ -159,8 +159,8 @@ class Events:
                      | (lib.CTNL_EVENTS_NO_ENOBUFS if no_enobufs else 0))
         cfg.rcvbuf = check_int("rcvbuf", rcvbuf, 0x7FFFFFFF)
         cfg.filter = filt._c if filt is not None else _NULL
-        ct = handle._use("subscribe")
-        handle._check(lib.ctnl_ct_subscribe_config(ct, cfg), "subscribe")
+        with handle._calling("subscribe") as ct:
+            handle._check(lib.ctnl_ct_subscribe_config(ct, cfg), "subscribe")
         self = cls.__new__(cls)
         self._handle = self._on = handle
         self._owns = owns
@@ -183,12 +183,16 @@ class Events:
         """The descriptor to wait on for readability (owned by the handle;
         do not close it)."""
         h = self._live("fileno")
-        return h._check(lib.ctnl_ct_event_fd(h._use("fileno")), "fileno")
+        with h._calling("fileno") as ct:
+            return h._check(lib.ctnl_ct_event_fd(ct), "fileno")
 
     def read(self) -> List[Event]:
         """The events already queued (possibly none), without blocking."""
         h = self._live("read")
-        ct = h._use("read")
+        with h._calling("read") as ct:
+            return self._read(h, ct)
+
+    def _read(self, h: "Conntrack", ct: Any) -> List[Event]:
         out = list(self._pending)
         self._pending.clear()
         while True:
@@ -212,7 +216,11 @@ class Events:
         if self._pending:
             return True
         h = self._live("wait")
-        ct = h._use("wait")
+        with h._calling("wait") as ct:
+            return self._wait(h, ct, timeout)
+
+    def _wait(self, h: "Conntrack", ct: Any,
+              timeout: Optional[float]) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             if deadline is None:
@@ -269,7 +277,8 @@ class Events:
         """The subscription and its counters."""
         h = self._live("info")
         out = _new("struct ctnl_event_info *")
-        h._check(lib.ctnl_ct_event_info(h._use("info"), out), "event info")
+        with h._calling("info") as ct:
+            h._check(lib.ctnl_ct_event_info(ct, out), "event info")
         return EventInfo(EventType(out.events), out.flags, out.kernel,
                          out.user, out.rcvbuf, out.received, out.delivered,
                          out.filtered, out.overflows, out.lost)
@@ -311,10 +320,11 @@ class Events:
             return rest
         report = _new("struct ctnl_event *")
         try:
-            rc = lib.pyctnl_unsubscribe(handle._use("unsubscribe"), report)
-            if report.type:
-                rest.append(_copy_event(report[0]))
-            handle._check(rc, "unsubscribe")
+            with handle._calling("unsubscribe") as ct:
+                rc = lib.pyctnl_unsubscribe(ct, report)
+                if report.type:
+                    rest.append(_copy_event(report[0]))
+                handle._check(rc, "unsubscribe")
         finally:
             if self._owns:
                 handle.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
+import threading
 import weakref
 from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator,
                     List, NamedTuple,
@@ -329,16 +330,22 @@ class Dump:
         cursor = self._cursor
         if cursor is None:
             raise StopIteration
-        n = lib.pyctnl_cursor_next(cursor, self._batch, _DUMP_BATCH)
+        handle = self._handle
+        if not handle._guard.acquire(False):
+            raise BusyError(errno.EBUSY, "dump", "the handle is in use by "
+                            "another thread")
+        try:
+            n = lib.pyctnl_cursor_next(cursor, self._batch, _DUMP_BATCH)
+            message = handle._message() if n < 0 else None
+        finally:
+            handle._guard.release()
         if n > 0:
             self._n = n
             return
-        handle = self._handle
         if n == 0:
             self.info = _dump_info(lib.pyctnl_cursor_info(cursor))
             self._release()
             raise StopIteration
-        message = handle._message()
         self._release()
         raise error_for(-n, "dump", message)
 
@@ -350,9 +357,10 @@ class Dump:
                     and handle._walk() is self:
                 handle._walk = None
         if cursor is not None:
-            # Stops the walk if under way; the handle is still open, as
-            # Conntrack.close() ends its walk first.
-            ffi.release(cursor)
+            # Stops the walk if under way, through the handle (still open:
+            # Conntrack.close() ends its walk first).
+            with self._handle._guard:
+                ffi.release(cursor)
 
     def close(self) -> None:
         """Ends the dump now (the rest is read and dropped by libctnl, so
@@ -412,6 +420,30 @@ def _netns_config(cfg, netns: Any, keep: list) -> None:
         cfg.netns_name = keep[-1]
 
 
+class _Calling:
+    """One operation's hold on a handle: its C pointer, kept from other
+    threads for the length of the call (a handle, like a socket, is for
+    one thread at a time; a second one gets BusyError, not a crash)."""
+
+    __slots__ = ("handle", "op")
+
+    def __init__(self, handle: "Conntrack", op: str) -> None:
+        self.handle = handle
+        self.op = op
+
+    def __enter__(self):
+        h = self.handle
+        ct = h._use(self.op)
+        if not h._guard.acquire(False):
+            raise BusyError(errno.EBUSY, self.op,
+                            "the handle is in use by another thread: a "
+                            "handle is for one thread at a time")
+        return ct
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle._guard.release()
+
+
 class Conntrack:
     """A handle on one network namespace's conntrack table, over one
     netlink socket reused by every call. Made by :func:`ctnl.open`; a
@@ -434,8 +466,7 @@ class Conntrack:
     def __init__(self,
                  netns: Union[str, int, "os.PathLike[str]", None] = None, *,
                  rcvbuf: int = 0, sndbuf: int = 0, bufsize: int = 0) -> None:
-        self._ct = None
-        self._walk = None
+        self._setup(netns)
         cfg = _new("struct ctnl_sock_config *")
         cfg.size = ffi.sizeof("struct ctnl_sock_config")
         keep: list = []
@@ -449,7 +480,19 @@ class Conntrack:
             raise error_for(-rc, "open" if netns is None else
                             f"open (netns {netns!r})")
         self._ct = out[0]
+
+    def _setup(self, netns: Any) -> None:
+        """The state every kind of handle starts from, before its C
+        handle exists."""
+        self._ct = None
+        self._walk = None
         self._netns = netns
+        self._guard = threading.Lock()
+
+    def _calling(self, op: str) -> _Calling:
+        """``with self._calling(op) as ct:`` around every use of the C
+        handle."""
+        return _Calling(self, op)
 
     # ---- lifetime ----
 
@@ -462,8 +505,14 @@ class Conntrack:
         walk = self._walk() if self._walk is not None else None
         if walk is not None:
             walk.close()
-        self._ct = None
-        self._close_ct(ct)
+        if not self._guard.acquire(False):
+            raise BusyError(errno.EBUSY, "close", "the handle is in use by "
+                            "another thread")
+        try:
+            self._ct = None
+            self._close_ct(ct)
+        finally:
+            self._guard.release()
 
     def _close_ct(self, ct) -> None:
         lib.ctnl_ct_close(ct)
@@ -548,12 +597,11 @@ class Conntrack:
         entry. ``dedup=True`` drops entries the kernel sent twice (it can
         under churn)."""
         filt = Filter.of(filter, criteria)
-        ct = self._use("list")
         out = _new("struct ctnl_list *")
-        rc = lib.ctnl_ct_list_filtered(ct, filt._c if filt else _NULL,
-                                       lib.CTNL_LIST_DEDUP if dedup else 0,
-                                       out)
-        self._check(rc, "list")
+        with self._calling("list") as ct:
+            self._check(lib.ctnl_ct_list_filtered(
+                ct, filt._c if filt else _NULL,
+                lib.CTNL_LIST_DEDUP if dedup else 0, out), "list")
         owner = ffi.gc(out, lib.ctnl_list_free)
         return _views(owner.flows, owner.count, owner)
 
@@ -563,9 +611,9 @@ class Conntrack:
         Raises :class:`ctnl.NotFoundError` (a FileNotFoundError) when there
         is none."""
         k = as_key(key, fields)
-        ct = self._use("get")
         out = _new("struct ctnl_flow *")
-        self._check(lib.ctnl_ct_get(ct, k._c, out), "get")
+        with self._calling("get") as ct:
+            self._check(lib.ctnl_ct_get(ct, k._c, out), "get")
         return Flow._view(out, None)
 
     def count(self) -> int:
@@ -581,8 +629,8 @@ class Conntrack:
         f = as_key(flow, fields, "flow")
         if f.timeout is None:
             raise ValueError("create: the flow needs a timeout")
-        ct = self._use("create")
-        self._check(lib.ctnl_ct_create(ct, f._c), "create")
+        with self._calling("create") as ct:
+            self._check(lib.ctnl_ct_create(ct, f._c), "create")
 
     def update(self, key: Union[Flow, Any],
                change: Union[Change, Dict[str, Any], None] = None,
@@ -593,8 +641,8 @@ class Conntrack:
         mark and labels in that order, and keeps those before a refusal."""
         k = as_key(key, {})
         chg = _change(change, values)
-        ct = self._use("update")
-        self._check(lib.ctnl_ct_update(ct, k._c, chg._c), "update")
+        with self._calling("update") as ct:
+            self._check(lib.ctnl_ct_update(ct, k._c, chg._c), "update")
 
     def delete(self, key: Union[Flow, Any, None] = None,
                **fields: Any) -> None:
@@ -602,8 +650,8 @@ class Conntrack:
         read from the table: only that entry). Raises
         :class:`ctnl.NotFoundError` when there is none."""
         k = as_key(key, fields)
-        ct = self._use("delete")
-        self._check(lib.ctnl_ct_delete(ct, k._c), "delete")
+        with self._calling("delete") as ct:
+            self._check(lib.ctnl_ct_delete(ct, k._c), "delete")
 
     def batch(self, op: Union[Op, str], flows: Iterable[Union[Flow, Any]],
               changes: Union[Change, Sequence[Change], None] = None,
@@ -631,9 +679,9 @@ class Conntrack:
             return BatchResult([], [], 0)
         arr = _flow_array(keys)
         results = _new("int[]", n)
-        ct = self._use("batch")
-        rc = lib.ctnl_ct_batch(ct, code, arr, n, chg_arr, nchg, results)
-        message = self._message()
+        with self._calling("batch") as ct:
+            rc = lib.ctnl_ct_batch(ct, code, arr, n, chg_arr, nchg, results)
+            message = self._message()
         if rc == -errno.EINVAL and all(r == 0 for r in results):
             raise error_for(errno.EINVAL, "batch", message)
         errors = _item_errors(results, n, Op(code).name.lower(), message)
@@ -649,8 +697,8 @@ class Conntrack:
         Expectations are flushed for every family at once."""
         fam = check_family(family)
         tab = _table(table)
-        ct = self._use("flush")
-        self._check(lib.ctnl_ct_flush(ct, tab, fam), "flush")
+        with self._calling("flush") as ct:
+            self._check(lib.ctnl_ct_flush(ct, tab, fam), "flush")
 
     def update_matching(self,
                         filter: Union[Filter, Dict[str, Any], None] = None,
@@ -663,9 +711,10 @@ class Conntrack:
         entries gone meanwhile are not counted."""
         filt = Filter.of(filter, {})
         chg = _change(change, values)
-        ct = self._use("update_matching")
-        return self._check(lib.ctnl_ct_update_matching(
-            ct, filt._c if filt else _NULL, chg._c, _NULL), "update_matching")
+        with self._calling("update_matching") as ct:
+            return self._check(lib.ctnl_ct_update_matching(
+                ct, filt._c if filt else _NULL, chg._c, _NULL),
+                "update_matching")
 
     def delete_matching(self,
                         filter: Union[Filter, Dict[str, Any], None] = None,
@@ -680,10 +729,10 @@ class Conntrack:
         filt = Filter.of(filter, criteria)
         if not counted:
             filt = _uncounted(filt)
-        ct = self._use("delete_matching")
         info = _new("struct ctnl_dump_info *")
-        rc = self._check(lib.ctnl_ct_delete_matching(
-            ct, filt._c if filt else _NULL, info), "delete_matching")
+        with self._calling("delete_matching") as ct:
+            rc = self._check(lib.ctnl_ct_delete_matching(
+                ct, filt._c if filt else _NULL, info), "delete_matching")
         return None if info.kernel_flush else rc
 
     def delete_if(self, predicate: Union[Callable[[Flow], Any], "AddressSet"],
@@ -724,20 +773,20 @@ class Conntrack:
                                     f"AddressSet, not "
                                     f"{type(predicate).__name__}")
         filt = Filter.of(filter, criteria)
-        ct = self._use("delete_if")
         stats = _new("struct ctnl_delete_stats *")
-        self._in_call = "delete_if"
-        try:
-            rc = lib.ctnl_ct_delete_if(ct, filt._c if filt else _NULL,
-                                       pred, data, stats)
-        finally:
-            self._in_call = None
-        if state.error is not None:
-            raise state.error
-        if rc < 0:
-            e = error_for(-rc, "delete_if", self._message())
-            e.stats = _delete_stats(stats)  # type: ignore[attr-defined]
-            raise e
+        with self._calling("delete_if") as ct:
+            self._in_call = "delete_if"
+            try:
+                rc = lib.ctnl_ct_delete_if(ct, filt._c if filt else _NULL,
+                                           pred, data, stats)
+            finally:
+                self._in_call = None
+            if state.error is not None:
+                raise state.error
+            if rc < 0:
+                e = error_for(-rc, "delete_if", self._message())
+                e.stats = _delete_stats(stats)  # type: ignore[attr-defined]
+                raise e
         return rc
 
     # ---- statistics ----
@@ -745,18 +794,19 @@ class Conntrack:
     def stats(self, table: TableLike = Table.CONNTRACK) -> Stats:
         """The table's entries now and its limit (``conntrack -C``)."""
         tab = _table(table)
-        ct = self._use("stats")
         out = _new("struct ctnl_stats *")
-        self._check(lib.ctnl_ct_stats(ct, tab, out), "stats")
+        with self._calling("stats") as ct:
+            self._check(lib.ctnl_ct_stats(ct, tab, out), "stats")
         return Stats(out.count, out.max)
 
     def stats_cpu(self) -> List[CpuStats]:
         """Per-CPU counters of both tables (``conntrack -S``)."""
-        ct = self._use("stats_cpu")
         size = 64
         while True:
             arr = _new("struct ctnl_cpu_stats[]", size)
-            n = self._check(lib.ctnl_ct_stats_cpu(ct, arr, size), "stats_cpu")
+            with self._calling("stats_cpu") as ct:
+                n = self._check(lib.ctnl_ct_stats_cpu(ct, arr, size),
+                                "stats_cpu")
             if n <= size:
                 return [_cpu_stats(arr[i]) for i in range(n)]
             size = n
@@ -772,10 +822,10 @@ class Conntrack:
     def list_expectations(self, family: FamilyLike = None) -> List[Expect]:
         """Reads the expectation table of ``family`` (None: both)."""
         fam = check_family(family)
-        ct = self._use("list_expectations")
         out = _new("struct ctnl_list *")
-        self._check(lib.ctnl_ct_list(ct, lib.CTNL_TABLE_EXPECT, fam, out),
-                    "list_expectations")
+        with self._calling("list_expectations") as ct:
+            self._check(lib.ctnl_ct_list(ct, lib.CTNL_TABLE_EXPECT, fam, out),
+                        "list_expectations")
         owner = ffi.gc(out, lib.ctnl_list_free)
         arr = owner.expects
         return [Expect._view(arr + i, owner) for i in range(owner.count)]
@@ -789,8 +839,8 @@ class Conntrack:
         :meth:`update` with a Flow."""
         args = _go_args(src, dst, proto, sport, dport)
         m = check_int("mark", mark, _U32)
-        ct = self._use("update_mark")
-        self._check(lib.ctnl_ct_update_mark(ct, *args, m), "update_mark")
+        with self._calling("update_mark") as ct:
+            self._check(lib.ctnl_ct_update_mark(ct, *args, m), "update_mark")
 
     def update_mark_for_available_flow(
             self, flows: Sequence[Flow], src: Address, dst: Address,
@@ -801,9 +851,10 @@ class Conntrack:
         arr = _flow_array([as_key(f, {}, "flows[]") for f in flows])
         args = _go_args(src, dst, proto, sport, dport)
         m = check_int("mark", mark, _U32)
-        ct = self._use("update_mark_for_available_flow")
-        return self._check(lib.ctnl_ct_update_mark_for_available_flow(
-            ct, arr, len(arr), *args, m), "update_mark_for_available_flow")
+        with self._calling("update_mark_for_available_flow") as ct:
+            return self._check(lib.ctnl_ct_update_mark_for_available_flow(
+                ct, arr, len(arr), *args, m),
+                "update_mark_for_available_flow")
 
     def update_label(self, flows: Sequence[Flow], src: Address, dst: Address,
                      proto: ProtoLike, sport: int, dport: int, value: int,
@@ -820,9 +871,9 @@ class Conntrack:
         labels_to_c(v, check_labels("value", value))
         labels_to_c(m, check_labels("mask", mask))
         tab = _table(table)
-        ct = self._use("update_label")
-        return self._check(lib.ctnl_ct_update_label(
-            ct, tab, arr, len(arr), *args, v, m), "update_label")
+        with self._calling("update_label") as ct:
+            return self._check(lib.ctnl_ct_update_label(
+                ct, tab, arr, len(arr), *args, v, m), "update_label")
 
     def update_label32(self, flows: Sequence[Flow], src: Address,
                        dst: Address, proto: ProtoLike, sport: int, dport: int,
@@ -832,9 +883,9 @@ class Conntrack:
         args = _go_args(src, dst, proto, sport, dport)
         value = check_int("labels", labels, _U32)
         tab = _table(table)
-        ct = self._use("update_label32")
-        return self._check(lib.ctnl_ct_update_label32(
-            ct, tab, arr, len(arr), *args, value), "update_label32")
+        with self._calling("update_label32") as ct:
+            return self._check(lib.ctnl_ct_update_label32(
+                ct, tab, arr, len(arr), *args, value), "update_label32")
 
     # ---- events ----
 

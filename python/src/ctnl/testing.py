@@ -83,9 +83,7 @@ class FakeConntrack(Conntrack):
     def __init__(self, flows: Iterable[Flow] = (), *,
                  labels_enabled: bool = True,
                  max_entries: Optional[int] = None) -> None:
-        self._ct = None
-        self._walk = None
-        self._netns = None
+        self._setup(None)
         out = ffi.new("struct ctnl_fake_ct **")
         rc = lib.ctnl_fake_ct_new(out)
         if rc < 0:
