@@ -41,7 +41,7 @@ from ._handle import (BatchFailure, BatchResult, Change, Conntrack, CpuStats,
                       DeleteStats, Dump, DumpInfo, Stats, open)
 from ._native import ffi as _ffi, lib as _lib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 LABELS_ALL: int = (1 << 128) - 1
 """Every one of the 128 labels: the mask that replaces them all."""
