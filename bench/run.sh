@@ -9,7 +9,8 @@
 #   defaults: -n 5 -s 10000,100000,250000 -c 100000
 #
 # Needs root (namespaces, filling a conntrack table, installing packages).
-# Environment: BENCH_BUILD_DIR (default build/bench).
+# Environment: BENCH_BUILD_DIR (default build/bench); BENCH_PYTHON=0 skips
+# the Python binding's part (bench/python/run.sh, minutes with pyroute2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,3 +36,9 @@ rev=$(git describe --always --dirty 2>/dev/null || echo "not a git checkout")
 out="$build/bench-results.txt"
 BENCH_GIT="$rev" "$build/bench/ctnl-bench" "$@" | tee "$out"
 echo "(this table is also in $out)"
+
+# The Python binding beside pyroute2 (bench/python/run.sh; BENCHMARKS.md,
+# "Python"). BENCH_PYTHON=0 leaves it out.
+if [ "${BENCH_PYTHON:-1}" != 0 ]; then
+	bench/python/run.sh "$build"
+fi

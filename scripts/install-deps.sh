@@ -31,9 +31,15 @@ KERNEL="conntrack nftables iproute2 procps socat iputils-ping"
 # (man, to read the extracted man pages). No fakeroot: the packaging says
 # Rules-Requires-Root: no.
 SHIPPING="doxygen abigail-tools debhelper dpkg-dev pkgconf lintian man-db"
+# The Python binding (python/, built and tested by the test command, for
+# Debian's /usr/bin/python3): python3-cffi (the binding is a cffi module),
+# python3-dev (Python.h, to compile it), python3-pip, python3-setuptools
+# and python3-wheel (pip builds and installs it, offline, without build
+# isolation), python3-pytest (its tests).
+PYTHON="python3-cffi python3-dev python3-pip python3-setuptools python3-wheel python3-pytest"
 
 missing=""
-for p in $BUILD $TESTING $KERNEL $SHIPPING "$@"; do
+for p in $BUILD $TESTING $KERNEL $SHIPPING $PYTHON "$@"; do
 	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing="$missing $p"
 done
