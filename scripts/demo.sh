@@ -153,6 +153,11 @@ caption "The same table through conntrack -L, for comparison"
 printf '$ ip netns exec %s conntrack -L\n' "$A"
 in_a conntrack -L
 
+caption "conntrack's own command line works too: ctnl is a drop-in for conntrack(8)"
+ctnl -L -p udp -o extended
+ctnl -D -p udp --orig-dst 10.99.0.2
+ctnl -C
+
 caption "Set the mark of the IPv4 TCP flow to 42"
 ctnl update -p tcp -s 10.99.0.1 -d 10.99.0.2 --sport 40000 --dport 8080 -m 42
 ctnl list -m 42
