@@ -512,9 +512,11 @@ static void test_build_create_with_nat(void **state)
 	};
 	inet_pton(AF_INET6, "fd00::3", &flow.dnat.min);
 	CHECK_BUILT(expect_create_nat_v6, ctnl_build_create(b, size, &flow));
-	/* A range that goes down. */
+	/* A range that goes down; a range of one port is a range. */
 	flow.dnat.port_max = 52;
 	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &flow), -EINVAL);
+	flow.dnat.port_max = 53;
+	assert_true(ctnl_build_create(buf, sizeof(buf), &flow) > 0);
 }
 
 static void test_build_create_with_helper(void **state)
