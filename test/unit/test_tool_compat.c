@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
-#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -25,6 +24,7 @@
 
 #include "cli.h"
 #include "ctformat.h"
+#include "progress.h"
 #include "labelmap.h"
 #include "run.h"
 
@@ -141,16 +141,15 @@ static struct result run_argv(struct table *t, const char *in,
 	assert_non_null(env.out);
 	assert_non_null(env.err);
 	if (in) {
-		/* A memory file, not a pipe: a pipe holds 64 KiB at most. */
-		int fd = memfd_create("stdin", 0);
+		int fds[2];
 
-		assert_true(fd >= 0);
-		assert_int_equal(write(fd, in, strlen(in)),
+		assert_int_equal(pipe(fds), 0);
+		assert_int_equal(write(fds[1], in, strlen(in)),
 				 (ssize_t)strlen(in));
-		assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+		close(fds[1]);
 		saved = dup(STDIN_FILENO);
-		dup2(fd, STDIN_FILENO);
-		close(fd);
+		dup2(fds[0], STDIN_FILENO);
+		close(fds[0]);
 		clearerr(stdin);
 	}
 	r.status = cli_parse(argc, argv, &c, msg, sizeof(msg));
@@ -745,61 +744,93 @@ static void test_compat_load_deletes_refused(void **state)
 	table_free(t);
 }
 
-/* A file longer than one chunk of the progress report: each line's
- * result is its own; after a chunk that failed, the rest fail too. */
-static char *many_creates(size_t lines, bool repeat_first)
+/* A batch in chunks, as on a terminal: each chunk's entries, changes and
+ * results are its own; once one fails, the entries never sent fail with
+ * it. Over a stub table that notes what each batch call was given. */
+#define CHUNKED (PROGRESS_CHUNK + 1)
+
+static struct {
+	unsigned int calls;
+	const struct ctnl_flow *flows[4];
+	const struct ctnl_change *changes[4];
+	size_t count[4];
+	int fail;
+} stub;
+
+static int stub_batch(void *ctx, enum ctnl_op op,
+		      const struct ctnl_flow *flows, size_t count,
+		      const struct ctnl_change *changes, size_t nchanges,
+		      int *results)
 {
-	size_t size = lines * 80, len = 0;
-	char *text = malloc(size);
+	unsigned int call = stub.calls++;
 
-	assert_non_null(text);
-	for (size_t i = 0; i < lines; i++) {
-		unsigned int port = repeat_first && i == lines - 1 ? 1
-								: (unsigned int)i + 1;
-
-		len += (size_t)snprintf(text + len, size - len,
-					"-I -s 1.1.1.1 -d 2.2.2.2 -p udp "
-					"--sport %u --dport 2 -t 50\n", port);
+	(void)ctx;
+	(void)op;
+	assert_int_equal(nchanges, count);
+	if (call < 4) {
+		stub.flows[call] = flows;
+		stub.changes[call] = changes;
+		stub.count[call] = count;
 	}
-	return text;
+	if (stub.fail)
+		return stub.fail;
+	for (size_t i = 0; i < count; i++)
+		results[i] = (int)call + 1;
+	return (int)count;
 }
 
-static void test_compat_load_in_chunks(void **state)
+static void test_compat_batch_in_chunks(void **state)
 {
-	struct table *t = table_new();
-	char *text = many_creates(8193, true);
-	char want[64];
-	struct result r;
-	size_t n;
+	static const struct ctnl_ct_ops ops = { .size = sizeof(ops),
+						.batch = stub_batch };
+	struct ctnl_ct ct = { .ops = &ops };
+	struct ctnl_flow *flows = calloc(CHUNKED, sizeof(*flows));
+	struct ctnl_change *changes = calloc(CHUNKED, sizeof(*changes));
+	int *results = malloc(CHUNKED * sizeof(*results));
+	struct run_env env = { .progress = true, .clock_ms = fake_clock };
+	struct progress p;
+	char *err = NULL;
+	size_t err_len;
 
 	(void)state;
-	progress_on = true;
-	r = RUN_IN(t, text, "-R", "-");
-	assert_int_equal(r.status, CLI_EXIT_FAIL);
-	snprintf(want, sizeof(want), "standard input:8193: -I: %s\n", strerror(EEXIST));
-	assert_has(r.err, want);
-	assert_null(strstr(r.err, "input:1: "));
-	ctnl_fake_ct_flows(t->fake, &n);
-	assert_int_equal(n, 8192);
-	result_free(&r);
-	table_free(t);
+	assert_non_null(flows);
+	assert_non_null(changes);
+	assert_non_null(results);
+	env.err = open_memstream(&err, &err_len);
+	assert_non_null(env.err);
+	stub.calls = 0;
+	stub.fail = 0;
+	progress_begin(&p, &env, "updated", CHUNKED);
+	assert_int_equal(progress_batch(&p, &ct, CTNL_OP_UPDATE, flows,
+					CHUNKED, changes, CHUNKED, results),
+			 CHUNKED);
+	assert_int_equal(stub.calls, 2);
+	assert_ptr_equal(stub.flows[1], flows + PROGRESS_CHUNK);
+	assert_ptr_equal(stub.changes[1], changes + PROGRESS_CHUNK);
+	assert_int_equal(stub.count[0], PROGRESS_CHUNK);
+	assert_int_equal(stub.count[1], 1);
+	assert_int_equal(results[0], 1);
+	assert_int_equal(results[PROGRESS_CHUNK - 1], 1);
+	assert_int_equal(results[PROGRESS_CHUNK], 2);
+	progress_end(&p);
 
-	t = table_new();
-	t->fail_batch = 1;
-	t->fail_call = -EIO;
-	free(text);
-	text = many_creates(8193, false);
-	r = RUN_IN(t, text, "-R", "-");
-	progress_on = false;
-	assert_int_equal(r.status, CLI_EXIT_FAIL);
-	snprintf(want, sizeof(want), "standard input:8193: -I: %s\n", strerror(EIO));
-	assert_has(r.err, want);
-	snprintf(want, sizeof(want), "standard input:1: -I: %s\n", strerror(EIO));
-	assert_has(r.err, want);
-	assert_int_equal(t->batches, 1);
-	result_free(&r);
-	table_free(t);
-	free(text);
+	stub.calls = 0;
+	stub.fail = -EIO;
+	for (size_t i = 0; i < CHUNKED; i++)
+		results[i] = -EIO;	/* what a failed call leaves */
+	results[PROGRESS_CHUNK] = 0;
+	progress_begin(&p, &env, "updated", CHUNKED);
+	assert_int_equal(progress_batch(&p, &ct, CTNL_OP_UPDATE, flows,
+					CHUNKED, changes, CHUNKED, results),
+			 -EIO);
+	assert_int_equal(stub.calls, 1);
+	assert_int_equal(results[PROGRESS_CHUNK], -EIO);
+	progress_end(&p);
+	fclose(env.err);
+	free(err);
+	free(flows);
+	free(changes);
+	free(results);
 }
 
 /* On a terminal, a long -R, -D or -U reports progress on stderr, in one
@@ -907,7 +938,7 @@ int main(void)
 		cmocka_unit_test(test_compat_parser_values_at_their_edges),
 		cmocka_unit_test(test_compat_load_quotes),
 		cmocka_unit_test(test_compat_load_deletes_refused),
-		cmocka_unit_test(test_compat_load_in_chunks),
+		cmocka_unit_test(test_compat_batch_in_chunks),
 		cmocka_unit_test(test_compat_expectations),
 	};
 
