@@ -890,6 +890,11 @@ void ctnl_fake_sys_advance(struct ctnl_fake_sys *f, unsigned int ms)
 	f->now_ns += (int64_t)ms * 1000000;
 }
 
+void ctnl_fake_sys_advance_ns(struct ctnl_fake_sys *f, uint64_t ns)
+{
+	f->now_ns += (int64_t)ns;
+}
+
 size_t ctnl_fake_sys_queued(const struct ctnl_fake_sys *f)
 {
 	return f->qtail - f->qhead;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include <ctnl/conntrack.h>
@@ -485,6 +486,46 @@ static void test_build_refuses_bad_requests(void **state)
 	assert_int_equal(ctnl_build_dump(buf, sizeof(buf), &filter), -EINVAL);
 }
 
+/* Whether the built request's @type NAT nest holds CTA_NAT_PROTO. */
+static bool nat_has_ports(const void *buf, uint16_t type)
+{
+	const struct nlmsghdr *nlh = buf;
+	const struct nlattr *attr, *inner;
+	bool found = false, ports = false;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(attr) != type)
+			continue;
+		found = true;
+		mnl_attr_for_each_nested(inner, attr)
+			ports |= mnl_attr_get_type(inner) == CTA_NAT_PROTO;
+	}
+	assert_true(found);
+	return ports;
+}
+
+/* NAT ports go only with a protocol that has ports. */
+static void test_build_create_nat_ports_only_with_ports(void **state)
+{
+	struct ctnl_flow flow = {
+		.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT | CTNL_ATTR_SNAT,
+		.orig = tuple_of("10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1000, 53),
+		.timeout = 60,
+		.snat = { .port_min = 4000 },
+	};
+	uint8_t buf[512];
+
+	(void)state;
+	inet_pton(AF_INET, "10.0.0.9", &flow.snat.min);
+	assert_true(ctnl_build_create(buf, sizeof(buf), &flow) > 0);
+	assert_true(nat_has_ports(buf, CTA_NAT_SRC));
+	flow.orig.proto = IPPROTO_ICMP;
+	flow.orig.port.src = flow.orig.port.dst = 0;
+	flow.orig.icmp.type = 8;
+	assert_true(ctnl_build_create(buf, sizeof(buf), &flow) > 0);
+	assert_false(nat_has_ports(buf, CTA_NAT_SRC));
+}
+
 /* A helper is asked for by name, inside CTA_HELP. */
 /* Source and destination NAT, addresses and ports, both families. */
 static void test_build_create_with_nat(void **state)
@@ -512,9 +553,11 @@ static void test_build_create_with_nat(void **state)
 	};
 	inet_pton(AF_INET6, "fd00::3", &flow.dnat.min);
 	CHECK_BUILT(expect_create_nat_v6, ctnl_build_create(b, size, &flow));
-	/* A range that goes down. */
+	/* A range that goes down; a range of one port is a range. */
 	flow.dnat.port_max = 52;
 	assert_int_equal(ctnl_build_create(buf, sizeof(buf), &flow), -EINVAL);
+	flow.dnat.port_max = 53;
+	assert_true(ctnl_build_create(buf, sizeof(buf), &flow) > 0);
 }
 
 static void test_build_create_with_helper(void **state)
@@ -750,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_build_refuses_bad_requests),
 		cmocka_unit_test(test_build_create_with_helper),
 		cmocka_unit_test(test_build_create_with_nat),
+		cmocka_unit_test(test_build_create_nat_ports_only_with_ports),
 		cmocka_unit_test(test_build_flush_filtered_v4),
 		cmocka_unit_test(
 			test_build_flush_filtered_refuses_user_space_criteria),

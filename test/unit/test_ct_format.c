@@ -119,6 +119,17 @@ static void test_format_truncates_like_snprintf(void **state)
 	assert_memory_equal(small, full, sizeof(small) - 1);
 	assert_int_equal(ctnl_flow_format(&f, NULL, 0), len);
 	assert_int_equal(ctnl_flow_format(NULL, full, sizeof(full)), -EINVAL);
+	/* Cut at every place, inside a field's text or between two: the
+	 * buffer holds exactly what fits, and nothing past it is touched. */
+	for (size_t size = 1; size <= (size_t)len + 1; size++) {
+		char cut[256 + 1];
+
+		memset(cut, 'x', sizeof(cut));
+		assert_int_equal(ctnl_flow_format(&f, cut, size), len);
+		assert_int_equal(strlen(cut), size - 1);
+		assert_memory_equal(cut, full, size - 1);
+		assert_int_equal(cut[size], 'x');
+	}
 }
 
 static void check_opts(const struct ctnl_flow *f,
@@ -251,7 +262,7 @@ static void test_format_helper_before_use(void **state)
 }
 
 static const char *const NAMES[CTNL_LABEL_BITS] = {
-	[0] = "zero", [1] = "one", [3] = "three", [100] = "hundred",
+	[0] = "zero", [1] = "one", [3] = "three", [5] = "", [100] = "hundred",
 };
 
 /* labels= last, by name; only with names, as -o labels prints them. */
@@ -276,9 +287,10 @@ static void test_format_labels_by_name(void **state)
 	check(&f, plain);
 	snprintf(want, sizeof(want), "%s labels=one,three,hundred", plain);
 	check_opts(&f, &opts, want);
-	/* Only named labels print; with none named, conntrack takes back
-	 * the '=' instead of a comma. */
+	/* Only named labels print (an empty name is none); with none
+	 * named, conntrack takes back the '=' instead of a comma. */
 	ctnl_labels_set(&f.labels, 50);
+	ctnl_labels_set(&f.labels, 5);
 	check_opts(&f, &opts, want);
 	memset(&f.labels, 0, sizeof(f.labels));
 	ctnl_labels_set(&f.labels, 127);
@@ -531,6 +543,11 @@ static void test_format_expectation(void **state)
 	e.flags = NF_CT_EXPECT_INACTIVE;
 	check_expect(&e, "299 " FTP_EXP_TUPLES
 			 " zone=9 INACTIVE class=0 helper=ftp");
+	/* A bit no name is known for: no name, but the space all the same. */
+	e.flags = 0x10;
+	check_expect(&e, "299 " FTP_EXP_TUPLES
+			 " zone=9  class=0 helper=ftp");
+	e.flags = NF_CT_EXPECT_INACTIVE;
 
 	/* Without a helper, the last space goes. */
 	e.attrs &= ~(CTNL_EXP_ATTR_HELPER | CTNL_EXP_ATTR_CLASS |
@@ -566,7 +583,7 @@ static void test_addr_text_as_inet_ntop(void **state)
 		{ 0 },
 	};
 	union ctnl_addr a;
-	char cut[8];
+	char cut[8], exact[12];
 
 	(void)state;
 	for (unsigned int zeros = 0; zeros < 256; zeros++) {
@@ -603,6 +620,14 @@ static void test_addr_text_as_inet_ntop(void **state)
 			 10);
 	assert_string_equal(cut, "fd00::1");
 	assert_int_equal(ctnl_addr_to_text(AF_INET6, &a, NULL, 0), 10);
+	/* Room for the text but not its NUL: cut by one, nothing written
+	 * past the buffer; one byte more: whole. */
+	memset(exact, 'x', sizeof(exact));
+	assert_int_equal(ctnl_addr_to_text(AF_INET6, &a, exact, 10), 10);
+	assert_string_equal(exact, "fd00::123");
+	assert_int_equal(exact[10], 'x');
+	assert_int_equal(ctnl_addr_to_text(AF_INET6, &a, exact, 11), 10);
+	assert_string_equal(exact, "fd00::1234");
 }
 
 int main(void)

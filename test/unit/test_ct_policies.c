@@ -247,6 +247,94 @@ static void test_resync_restarts_from_sync_begin(void **state)
 	ctnl_fake_sock_free(evfake);
 }
 
+/* A resynchronisation gives up after as many restarts as allowed, with
+ * the last dump still flagged: two dumps for one restart, not three. */
+static void test_resync_restarts_no_more_than_allowed(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_fake_sock *evfake;
+	struct ctnl_ct *ev;
+	struct events e = { .n = 0 };
+
+	assert_int_equal(ctnl_fake_sock_new(&evfake), 0);
+	assert_int_equal(ctnl_ct_new(ctnl_fake_sock_sock(evfake), &ev), 0);
+	assert_int_equal(ctnl_ct_subscribe(ev, CTNL_EVENT_CT_ALL), 0);
+	assert_int_equal(ctnl_ct_set_dump_retries(fx->ct, 1), 0);
+	reply_dump(fx, 1, 1, true);
+	reply_dump(fx, 2, 1, true);
+	assert_int_equal(ctnl_ct_resync(ev, fx->ct, record_event, &e), 2);
+	assert_int_equal(ctnl_fake_sock_request_calls(fx->fake), 2);
+	assert_int_equal(e.n, 5);
+	assert_int_equal(e.types[0], CTNL_EVENT_SYNC_BEGIN);
+	assert_int_equal(e.types[1], CTNL_EVENT_SYNC);
+	assert_int_equal(e.types[2], CTNL_EVENT_SYNC_BEGIN);
+	assert_int_equal(e.types[3], CTNL_EVENT_SYNC);
+	assert_int_equal(e.types[4], CTNL_EVENT_SYNC_END);
+	ctnl_ct_close(ev);
+	ctnl_fake_sock_free(evfake);
+}
+
+/* An expectation subscription's re-dump that the kernel flags (-EINTR)
+ * is restarted too; once the restarts are used up, it is -EINTR. */
+static void test_resync_restarts_expectations(void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_fake_sock *evfake;
+	struct ctnl_ct *ev;
+	struct events e = { .n = 0 };
+	struct nlmsghdr *nlh = put_msg(fx->buf, NLMSG_NOOP,
+				       NLM_F_MULTI | NLM_F_DUMP_INTR, 4);
+
+	assert_int_equal(ctnl_fake_sock_new(&evfake), 0);
+	assert_int_equal(ctnl_ct_new(ctnl_fake_sock_sock(evfake), &ev), 0);
+	assert_int_equal(ctnl_ct_subscribe(ev, CTNL_EVENT_EXP_ALL), 0);
+	assert_int_equal(ctnl_ct_set_dump_retries(fx->ct, 1), 0);
+	ctnl_fake_sock_reply(fx->fake, nlh, nlh->nlmsg_len, 0, NULL);
+	ctnl_fake_sock_reply(fx->fake, NULL, 0, 0, NULL);
+	assert_int_equal(ctnl_ct_resync(ev, fx->ct, record_event, &e), 0);
+	assert_int_equal(ctnl_fake_sock_request_calls(fx->fake), 2);
+	assert_int_equal(e.n, 3);
+	assert_int_equal(e.types[0], CTNL_EVENT_SYNC_BEGIN);
+	assert_int_equal(e.types[1], CTNL_EVENT_SYNC_BEGIN);
+	assert_int_equal(e.types[2], CTNL_EVENT_SYNC_END);
+
+	ctnl_fake_sock_reply(fx->fake, nlh, nlh->nlmsg_len, 0, NULL);
+	ctnl_fake_sock_reply(fx->fake, nlh, nlh->nlmsg_len, 0, NULL);
+	assert_int_equal(ctnl_ct_resync(ev, fx->ct, record_event, &e), -EINTR);
+	assert_int_equal(ctnl_fake_sock_request_calls(fx->fake), 4);
+	ctnl_ct_close(ev);
+	ctnl_fake_sock_free(evfake);
+}
+
+/* An update of what a dump found: the entries gone meanwhile are counted,
+ * not failed; of several refusals, the first is the result. */
+static void test_matching_counts_gone_and_returns_first_refusal(
+	void **state)
+{
+	struct ctfx *fx = *state;
+	struct ctnl_change mark = { .attrs = CTNL_ATTR_MARK, .mark = 9 };
+	struct ctnl_dump_info info;
+
+	reply_dump(fx, 1, 5, false);
+	ctnl_fake_sock_batch_result(fx->fake, 0);
+	ctnl_fake_sock_batch_result(fx->fake, -ENOENT);
+	ctnl_fake_sock_batch_result(fx->fake, -EPERM);
+	ctnl_fake_sock_batch_result(fx->fake, -ENOENT);
+	ctnl_fake_sock_batch_result(fx->fake, -EBUSY);
+	assert_int_equal(ctnl_ct_update_matching(fx->ct, NULL, &mark, &info),
+			 -EPERM);
+	assert_int_equal(info.gone, 2);
+	assert_int_equal(info.received, 5);
+
+	reply_dump(fx, 1, 3, false);
+	ctnl_fake_sock_batch_result(fx->fake, 0);
+	ctnl_fake_sock_batch_result(fx->fake, -ENOENT);
+	ctnl_fake_sock_batch_result(fx->fake, 0);
+	assert_int_equal(ctnl_ct_update_matching(fx->ct, NULL, &mark, &info),
+			 2);
+	assert_int_equal(info.gone, 1);
+}
+
 /* Implementations that keep no policy: -ENOSYS to set it, none read; a
  * socket handle that cannot keep a deadline refuses the timeout at once,
  * and the handle keeps none. */
@@ -478,6 +566,9 @@ int main(void)
 		T(test_delete_passes_restart),
 		T(test_delete_without_clone_restarts_its_collection),
 		T(test_resync_restarts_from_sync_begin),
+		T(test_resync_restarts_no_more_than_allowed),
+		T(test_resync_restarts_expectations),
+		T(test_matching_counts_gone_and_returns_first_refusal),
 		cmocka_unit_test(test_policies_need_the_slots),
 		K(test_timeout_ends_an_operation_the_kernel_ignores),
 		K(test_timeout_covers_an_operation_as_a_whole),

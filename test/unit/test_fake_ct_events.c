@@ -215,7 +215,7 @@ static void test_events_honour_groups_and_filter(void **state)
 	flows[3].orig = tuple_of("fd00::1", "fd00::2", IPPROTO_UDP, 4, 53);
 	for (int i = 0; i < 4; i++) {
 		flows[i].attrs |= CTNL_ATTR_MARK;
-		flows[i].mark = i == 1 ? 2 : 1;
+		flows[i].mark = i == 1 ? 2 : i == 0 ? 3 : 1;	/* 3: by its mask */
 	}
 	assert_int_equal(ctnl_ct_subscribe_config(e->ev, &cfg), 0);
 	for (int i = 0; i < 4; i++)
@@ -347,6 +347,31 @@ static void test_events_of_entries_made_before_any_listener(void **state)
 	assert_int_equal(ctnl_ct_subscribe(e->ev, CTNL_EVENT_CT_ALL), 0);
 	assert_int_equal(ctnl_ct_delete(e->ct, &ka), 0);
 	assert_int_equal(ctnl_ct_event_read(e->ev, record, &s), 0);
+}
+
+/* An entry made unheard is quiet until it goes: its id, given to an entry
+ * made later while a handle listens, is heard. */
+static void test_events_id_of_a_quiet_entry_is_heard_again(void **state)
+{
+	struct env *e = *state;
+	struct ctnl_flow a = udp("10.0.0.1", 1), b = udp("10.0.0.2", 2);
+	struct ctnl_flow ka = key_of(&a);
+	const struct ctnl_flow *flows;
+	struct seen s = { .n = 0 };
+	size_t n;
+
+	assert_int_equal(ctnl_ct_create(e->ct, &a), 0);
+	flows = ctnl_fake_ct_flows(e->f, &n);
+	assert_int_equal(n, 1);
+	b.attrs |= CTNL_ATTR_ID;
+	b.id = flows[0].id;
+	assert_int_equal(ctnl_ct_delete(e->ct, &ka), 0);
+	assert_int_equal(ctnl_ct_subscribe(e->ev, CTNL_EVENT_CT_ALL), 0);
+	assert_int_equal(ctnl_fake_ct_add(e->f, &b), 0);
+	read_all(e->ev, &s);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.ev[0].type, CTNL_EVENT_NEW);
+	assert_int_equal(s.ev[0].flow.id, b.id);
 }
 
 /* A loss: the events queued last are gone; the next read reports it first
@@ -615,6 +640,7 @@ int main(void)
 		T(test_events_of_expectations),
 		T(test_events_expiry),
 		T(test_events_of_entries_made_before_any_listener),
+		T(test_events_id_of_a_quiet_entry_is_heard_again),
 		T(test_events_loss_is_reported_and_counted),
 		T(test_events_capacity_loses_the_overflow),
 		T(test_events_reads_are_bounded_and_stoppable),

@@ -29,7 +29,8 @@ static int64_t clock_ms(struct fx *fx)
 
 /* The reply to message @idx of the datagram sent @i-th, as the kernel
  * would send it late: an ACK of its sequence number. */
-static void queue_late_ack(struct fx *fx, size_t i, uint32_t idx)
+static void queue_late_ack_from(struct fx *fx, size_t i, uint32_t idx,
+				uint32_t portid)
 {
 	_Alignas(8) uint8_t buf[64];
 	const struct nlmsghdr *req = sent_msg(fx, i);
@@ -39,11 +40,16 @@ static void queue_late_ack(struct fx *fx, size_t i, uint32_t idx)
 	nlh->nlmsg_type = NLMSG_ERROR;
 	nlh->nlmsg_flags = NLM_F_CAPPED;
 	nlh->nlmsg_seq = req->nlmsg_seq + idx;
-	nlh->nlmsg_pid = CTNL_FAKE_PORTID;
+	nlh->nlmsg_pid = portid;
 	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
 	e->error = 0;
 	e->msg = *req;
 	ctnl_fake_sys_queue_raw(fx->fake, 0, 0, buf, nlh->nlmsg_len);
+}
+
+static void queue_late_ack(struct fx *fx, size_t i, uint32_t idx)
+{
+	queue_late_ack_from(fx, i, idx, CTNL_FAKE_PORTID);
 }
 
 /* A kernel that never answers: -ETIMEDOUT once the deadline has passed,
@@ -112,6 +118,11 @@ static void test_deadline_late_replies_are_dropped(void **state)
 	queue_late_ack(fx, 2, 0);
 	assert_int_equal(ctnl_sock_request(fx->sock, fx_new_req(fx), NULL,
 					   NULL), -EPROTO);
+	/* A number given up on, but another socket's port: foreign, not
+	 * late. */
+	queue_late_ack_from(fx, 0, 0, CTNL_FAKE_PORTID + 1);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_new_req(fx), NULL,
+					   NULL), -ESRCH);
 }
 
 /* The reply comes while the handle waits: the request succeeds; a signal
@@ -212,6 +223,24 @@ static void test_deadline_dump_in_full_flow_completes(void **state)
 	assert_int_equal(ctnl_fake_sys_calls(fx->fake, CTNL_FAKE_POLL), 0);
 }
 
+/* What is left of a deadline is waited for whole, rounded up to the next
+ * millisecond: with 249.5 ms left, one wait of 250 ms, which ends past
+ * the deadline, never one that ends before it and a second of 0 ms. */
+static void test_deadline_rest_rounded_up(void **state)
+{
+	struct fx *fx = *state;
+	int64_t start = clock_ms(fx);
+
+	assert_int_equal(ctnl_sock_set_option(fx->sock, CTNL_SOCK_OPT_DEADLINE,
+					      DEADLINE_MS), 0);
+	ctnl_fake_sys_advance_ns(fx->fake, 500000);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_new_req(fx), NULL,
+					   NULL), -ETIMEDOUT);
+	assert_int_equal(ctnl_fake_sys_calls(fx->fake, CTNL_FAKE_POLL), 1);
+	/* 250.5 ms in all: the clock reads whole milliseconds here. */
+	assert_int_equal(clock_ms(fx) - start, DEADLINE_MS);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
@@ -223,6 +252,7 @@ int main(void)
 		T(test_deadline_clock_failure_is_returned),
 		cmocka_unit_test(test_deadline_needs_a_clock),
 		T(test_deadline_dump_in_full_flow_completes),
+		T(test_deadline_rest_rounded_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,11 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include <cmocka.h>
 
 #include <ctnl/mocks.h>
 
 #include "cli.h"
+#include "ctformat.h"
+#include "progress.h"
 #include "labelmap.h"
 #include "run.h"
 
@@ -31,6 +35,12 @@ struct table {
 	struct ctnl_ct_ops ops;
 	struct ctnl_ct ct;
 	unsigned int batches, batched, creates, matching;
+	/* Batch call number fail_batch (1-based) fails: with fail_call,
+	 * the call itself (every result that error); else each entry is
+	 * refused with -EPERM and the call returns 0. */
+	unsigned int fail_batch;
+	int fail_call;
+	struct ctnl_flow created;	/* the last create's */
 };
 
 static struct table *counted;
@@ -42,6 +52,12 @@ static int count_batch(void *ctx, enum ctnl_op op,
 {
 	counted->batches++;
 	counted->batched += (unsigned int)count;
+	if (counted->batches == counted->fail_batch) {
+		for (size_t i = 0; i < count; i++)
+			results[i] = counted->fail_call ? counted->fail_call
+							: -EPERM;
+		return counted->fail_call;
+	}
 	return counted->real->batch(ctx, op, flows, count, changes, nchanges,
 				    results);
 }
@@ -49,6 +65,7 @@ static int count_batch(void *ctx, enum ctnl_op op,
 static int count_create(void *ctx, const struct ctnl_flow *flow)
 {
 	counted->creates++;
+	counted->created = *flow;
 	return counted->real->create(ctx, flow);
 }
 
@@ -327,6 +344,17 @@ static void test_compat_list_text_formats(void **state)
 			    "--dport 5353 --reply-port-src 5353 "
 			    "--reply-port-dst 53\n");
 	result_free(&r);
+	/* A zone of the original direction alone: --orig-zone, no -w. */
+	OK(t, "-I", "-s", "10.0.0.5", "-d", "10.0.0.2", "-p", "udp",
+	   "--sport", "1", "--dport", "2", "-t", "30", "--orig-zone", "5");
+	r = RUN(t, "-L", "-s", "10.0.0.5", "-o", "save");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out,
+			    "-A -t 30 -u UNSET --orig-zone 5 -s 10.0.0.5 "
+			    "-d 10.0.0.2 -r 10.0.0.2 -q 10.0.0.5 -p udp "
+			    "--sport 1 --dport 2 --reply-port-src 2 "
+			    "--reply-port-dst 1\n");
+	result_free(&r);
 	table_free(t);
 }
 
@@ -454,7 +482,70 @@ static void test_compat_create_with_nat(void **state)
 	r = RUN(t, "-L", "--src-nat");
 	assert_string_equal(r.out, "");
 	result_free(&r);
+	/* -j: translated either way (here: the destination only). */
+	r = RUN(t, "-L", "-j");
+	assert_has(r.out, "src=10.0.0.9 dst=10.0.0.1 sport=8080 dport=1 ");
+	result_free(&r);
+
+	/* Source NAT to an address and a port: sent with both, and the
+	 * entry found by both (the reply's destination and its port). */
+	OK(t, "-I", "-s", "10.0.0.3", "-d", "10.0.0.2", "-p", "udp",
+	   "--sport", "5", "--dport", "6", "-t", "100", "--src-nat",
+	   "10.0.0.8:4000");
+	assert_true(t->created.attrs & CTNL_ATTR_SNAT);
+	assert_int_equal(t->created.snat.port_min, 4000);
+	r = RUN(t, "-L", "--src-nat", "10.0.0.8:4000");
+	assert_has(r.out, "src=10.0.0.2 dst=10.0.0.8 sport=6 dport=4000");
+	result_free(&r);
+	r = RUN(t, "-L", "--src-nat", "10.0.0.8:6");
+	assert_string_equal(r.out, "");
+	result_free(&r);
 	table_free(t);
+}
+
+/* What -I adds on its own: an ICMP entry given both tuples gets its
+ * reply's type from the pair; TCP from TIME_WAIT on may be reopened. */
+static void test_compat_create_fills_in(void **state)
+{
+	struct table *t = table_new();
+
+	(void)state;
+	OK(t, "-I", "-s", "10.0.0.1", "-d", "10.0.0.2", "-r", "10.0.0.2",
+	   "-q", "10.0.0.1", "-p", "icmp", "--icmp-type", "13",
+	   "--icmp-code", "0", "--icmp-id", "5", "-t", "30");
+	assert_int_equal(t->created.orig.icmp.type, 13);
+	assert_int_equal(t->created.reply.icmp.type, 14);
+	OK(t, "-I", "-s", "10.0.0.1", "-d", "10.0.0.2", "-p", "tcp",
+	   "--sport", "1", "--dport", "2", "-t", "30", "--state",
+	   "TIME_WAIT");
+	assert_true(t->created.tcp.flags[0] & IP_CT_TCP_FLAG_CLOSE_INIT);
+	OK(t, "-I", "-s", "10.0.0.1", "-d", "10.0.0.2", "-p", "tcp",
+	   "--sport", "3", "--dport", "2", "-t", "30", "--state",
+	   "LAST_ACK");
+	assert_false(t->created.tcp.flags[0] & IP_CT_TCP_FLAG_CLOSE_INIT);
+	table_free(t);
+}
+
+/* XML: a destroyed entry's deltatime is to its stop, not to now. */
+static void test_compat_xml_deltatime(void **state)
+{
+	struct ctnl_flow f = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_START,
+			       .start = 5000000000u, .stop = 12000000000u };
+	struct ct_xml how = { .now = 100 };
+	struct textbuf b = { 0 };
+
+	(void)state;
+	f.orig.family = AF_INET;
+	f.orig.proto = IPPROTO_UDP;
+	ct_xml_flow(&b, &f, &how);
+	tb_char(&b, '\0');
+	assert_has(b.p, "<deltatime>95</deltatime>");
+	b.len = 0;
+	f.attrs |= CTNL_ATTR_STOP;
+	ct_xml_flow(&b, &f, &how);
+	tb_char(&b, '\0');
+	assert_has(b.p, "<deltatime>7</deltatime>");
+	tb_free(&b);
 }
 
 /* -R: every line parsed before anything is sent; a bad line changes
@@ -510,6 +601,236 @@ static void test_compat_load_file(void **state)
 	assert_has(r.err, "/nonexistent/ctnl-test");
 	result_free(&r);
 	table_free(t);
+}
+
+/* conntrack's command line read into ctnl's model, value by value, at the
+ * edges of what each option takes. */
+static int parse_words(struct cli *c, char *msg, size_t size,
+		       const char *const *words)
+{
+	char *argv[32] = { "conntrack" };
+	int argc = 1;
+
+	while (words[argc - 1] && argc < 31) {
+		argv[argc] = (char *)words[argc - 1];
+		argc++;
+	}
+	return cli_parse(argc, argv, c, msg, size);
+}
+
+#define PARSE(c, ...)                                                        \
+	parse_words((c), msg, sizeof(msg), (const char *[]){ __VA_ARGS__, NULL })
+
+static void test_compat_parser_values_at_their_edges(void **state)
+{
+	union ctnl_addr fd1;
+	struct cli c;
+	char msg[256];
+
+	(void)state;
+	inet_pton(AF_INET6, "fd00::1", &fd1);
+	/* Lists: an empty item names nothing. */
+	assert_int_equal(PARSE(&c, "-E", "-e", "NEW,"), CLI_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "-L", "-u", "ASSURED,"), CLI_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "-E", "-e", "new,upd"), 0);
+	assert_int_equal(c.events, CTNL_EVENT_NEW | CTNL_EVENT_UPDATE);
+	/* !FLAG: looked at, and clear; UNREPLIED: SEEN_REPLY clear. */
+	assert_int_equal(PARSE(&c, "-L", "-u", "!ASSURED,SEEN_REPLY"), 0);
+	assert_int_equal(c.status_mask,
+			 CTNL_STATUS_ASSURED | CTNL_STATUS_SEEN_REPLY);
+	assert_int_equal(c.status, CTNL_STATUS_SEEN_REPLY);
+	assert_int_equal(PARSE(&c, "-L", "-u", "UNREPLIED"), 0);
+	assert_int_equal(c.status_mask, CTNL_STATUS_SEEN_REPLY);
+	assert_int_equal(c.status, 0);
+	/* A mark without a mask is compared whole. */
+	assert_int_equal(PARSE(&c, "-L", "-m", "010"), 0);
+	assert_int_equal(c.mark, 8);
+	assert_int_equal(c.mark_mask, UINT32_MAX);
+
+	/* NAT: ports 1 to 65535; IPv6 with a port in brackets only. */
+	assert_int_equal(PARSE(&c, "-L", "--src-nat", "10.0.0.1:0"),
+			 CLI_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "-L", "--src-nat", "10.0.0.1:1"), 0);
+	assert_true(c.src_nat.has_port);
+	assert_int_equal(c.src_nat.port, 1);
+	assert_int_equal(PARSE(&c, "-L", "--dst-nat", "[fd00::1]:80"), 0);
+	assert_true(c.dst_nat.has_port);
+	assert_int_equal(c.dst_nat.port, 80);
+	assert_memory_equal(&c.dst_nat.addr.addr, &fd1, 16);
+	assert_int_equal(PARSE(&c, "-L", "--dst-nat", "fd00::1"), 0);
+	assert_false(c.dst_nat.has_port);
+	assert_memory_equal(&c.dst_nat.addr.addr, &fd1, 16);
+	assert_int_equal(PARSE(&c, "-L", "--dst-nat", "[fd00::1]x"),
+			 CLI_EXIT_USAGE);
+
+	/* Long names: exact before prefix, an ambiguous prefix refused. */
+	assert_int_equal(PARSE(&c, "-L", "--dst", "10.0.0.2"), 0);
+	assert_true(c.orig.dst.set);
+	assert_false(c.given & G_DST_NAT);
+	assert_int_equal(PARSE(&c, "-L", "--reply", "10.0.0.2"),
+			 CLI_EXIT_USAGE);
+	assert_non_null(strstr(msg, "ambiguous"));
+	assert_int_equal(PARSE(&c, "-L", "-ptcp"), 0);
+	assert_int_equal(c.proto, IPPROTO_TCP);
+
+	/* Masks: contiguous ones only; /32 is the whole address. */
+	assert_int_equal(PARSE(&c, "-L", "-s", "10.0.0.0", "--mask-src",
+			       "255.0.255.0"), CLI_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "-L", "-s", "10.0.0.0", "--mask-src",
+			       "255.255.0.0"), 0);
+	assert_int_equal(c.orig.src.len, 16);
+
+	/* -z takes no filter but -f: no address either. */
+	assert_int_equal(PARSE(&c, "-L", "-z", "-s", "10.0.0.1"),
+			 CLI_EXIT_USAGE);
+	assert_int_equal(PARSE(&c, "-L", "-z", "-f", "ipv4"), 0);
+	/* Expectations: IPv4 unless told. */
+	assert_int_equal(PARSE(&c, "-L", "expect"), 0);
+	assert_int_equal(c.family, AF_INET);
+	assert_int_equal(PARSE(&c, "-L", "expect", "-f", "ipv6"), 0);
+	assert_int_equal(c.family, AF_INET6);
+	/* A DCCP entry needs its role. */
+	assert_int_equal(PARSE(&c, "-I", "-s", "1.1.1.1", "-d", "2.2.2.2",
+			       "-p", "dccp", "--sport", "1", "--dport", "2",
+			       "-t", "10", "--state", "OPEN"), CLI_EXIT_USAGE);
+	if (!strstr(msg, "--role"))
+		fail_msg("%s", msg);
+	assert_int_equal(PARSE(&c, "-I", "-s", "1.1.1.1", "-d", "2.2.2.2",
+			       "-p", "dccp", "--sport", "1", "--dport", "2",
+			       "-t", "10", "--state", "OPEN", "--role",
+			       "client"), 0);
+}
+
+/* -R: a backslash in quotes takes the next character as it is. */
+static void test_compat_load_quotes(void **state)
+{
+	struct table *t = table_new();
+	struct result r;
+	size_t n;
+
+	(void)state;
+	r = RUN_IN(t,
+		   "-I -s \"1.1.1.\\1\" -d 2.2.2.2 -p udp --sport 1 "
+		   "--dport 2 -t 50\n",
+		   "-R", "-");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	ctnl_fake_ct_flows(t->fake, &n);
+	assert_int_equal(n, 1);
+	result_free(&r);
+	table_free(t);
+}
+
+/* -R's deletions by tuple: only what was deleted is printed, each entry
+ * with its own result, also when a key before it found nothing. */
+static void test_compat_load_deletes_refused(void **state)
+{
+	struct table *t = table_new();
+	struct result r;
+	size_t n;
+
+	(void)state;
+	OK(t, "-I", "-s", "1.1.1.1", "-d", "2.2.2.2", "-p", "udp", "--sport",
+	   "1", "--dport", "2", "-t", "50");
+	t->fail_batch = t->batches + 1;
+	r = RUN_IN(t,
+		   "-D -s 1.1.1.1 -d 2.2.2.2 -p udp --sport 9 --dport 9\n"
+		   "-D -s 1.1.1.1 -d 2.2.2.2 -p udp --sport 1 --dport 2\n",
+		   "-R", "-");
+	assert_string_equal(r.out, "");
+	ctnl_fake_ct_flows(t->fake, &n);
+	assert_int_equal(n, 1);
+	result_free(&r);
+	table_free(t);
+}
+
+/* A batch in chunks, as on a terminal: each chunk's entries, changes and
+ * results are its own; once one fails, the entries never sent fail with
+ * it. Over a stub table that notes what each batch call was given. */
+#define CHUNKED (PROGRESS_CHUNK + 1)
+
+static struct {
+	unsigned int calls;
+	const struct ctnl_flow *flows[4];
+	const struct ctnl_change *changes[4];
+	size_t count[4];
+	int fail;
+} stub;
+
+static int stub_batch(void *ctx, enum ctnl_op op,
+		      const struct ctnl_flow *flows, size_t count,
+		      const struct ctnl_change *changes, size_t nchanges,
+		      int *results)
+{
+	unsigned int call = stub.calls++;
+
+	(void)ctx;
+	(void)op;
+	assert_int_equal(nchanges, count);
+	if (call < 4) {
+		stub.flows[call] = flows;
+		stub.changes[call] = changes;
+		stub.count[call] = count;
+	}
+	if (stub.fail)
+		return stub.fail;
+	for (size_t i = 0; i < count; i++)
+		results[i] = (int)call + 1;
+	return (int)count;
+}
+
+static void test_compat_batch_in_chunks(void **state)
+{
+	static const struct ctnl_ct_ops ops = { .size = sizeof(ops),
+						.batch = stub_batch };
+	struct ctnl_ct ct = { .ops = &ops };
+	struct ctnl_flow *flows = calloc(CHUNKED, sizeof(*flows));
+	struct ctnl_change *changes = calloc(CHUNKED, sizeof(*changes));
+	int *results = malloc(CHUNKED * sizeof(*results));
+	struct run_env env = { .progress = true, .clock_ms = fake_clock };
+	struct progress p;
+	char *err = NULL;
+	size_t err_len;
+
+	(void)state;
+	assert_non_null(flows);
+	assert_non_null(changes);
+	assert_non_null(results);
+	env.err = open_memstream(&err, &err_len);
+	assert_non_null(env.err);
+	stub.calls = 0;
+	stub.fail = 0;
+	progress_begin(&p, &env, "updated", CHUNKED);
+	assert_int_equal(progress_batch(&p, &ct, CTNL_OP_UPDATE, flows,
+					CHUNKED, changes, CHUNKED, results),
+			 CHUNKED);
+	assert_int_equal(stub.calls, 2);
+	assert_ptr_equal(stub.flows[1], flows + PROGRESS_CHUNK);
+	assert_ptr_equal(stub.changes[1], changes + PROGRESS_CHUNK);
+	assert_int_equal(stub.count[0], PROGRESS_CHUNK);
+	assert_int_equal(stub.count[1], 1);
+	assert_int_equal(results[0], 1);
+	assert_int_equal(results[PROGRESS_CHUNK - 1], 1);
+	assert_int_equal(results[PROGRESS_CHUNK], 2);
+	progress_end(&p);
+
+	stub.calls = 0;
+	stub.fail = -EIO;
+	for (size_t i = 0; i < CHUNKED; i++)
+		results[i] = -EIO;	/* what a failed call leaves */
+	results[PROGRESS_CHUNK] = 0;
+	progress_begin(&p, &env, "updated", CHUNKED);
+	assert_int_equal(progress_batch(&p, &ct, CTNL_OP_UPDATE, flows,
+					CHUNKED, changes, CHUNKED, results),
+			 -EIO);
+	assert_int_equal(stub.calls, 1);
+	assert_int_equal(results[PROGRESS_CHUNK], -EIO);
+	progress_end(&p);
+	fclose(env.err);
+	free(err);
+	free(flows);
+	free(changes);
+	free(results);
 }
 
 /* On a terminal, a long -R, -D or -U reports progress on stderr, in one
@@ -610,8 +931,14 @@ int main(void)
 		cmocka_unit_test(test_compat_update_mark_with_mask),
 		cmocka_unit_test(test_compat_delete_by_mark),
 		cmocka_unit_test(test_compat_create_with_nat),
+		cmocka_unit_test(test_compat_create_fills_in),
+		cmocka_unit_test(test_compat_xml_deltatime),
 		cmocka_unit_test(test_compat_load_file),
 		cmocka_unit_test(test_compat_progress),
+		cmocka_unit_test(test_compat_parser_values_at_their_edges),
+		cmocka_unit_test(test_compat_load_quotes),
+		cmocka_unit_test(test_compat_load_deletes_refused),
+		cmocka_unit_test(test_compat_batch_in_chunks),
 		cmocka_unit_test(test_compat_expectations),
 	};
 

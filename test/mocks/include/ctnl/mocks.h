@@ -122,6 +122,9 @@ void ctnl_fake_sys_drop(struct ctnl_fake_sys *f, unsigned int n);
 size_t ctnl_fake_sys_queued(const struct ctnl_fake_sys *f);
 /* Moves the fake's monotonic clock @ms milliseconds on. */
 void ctnl_fake_sys_advance(struct ctnl_fake_sys *f, unsigned int ms);
+/* The same in nanoseconds, for a deadline that falls between two
+ * milliseconds. */
+void ctnl_fake_sys_advance_ns(struct ctnl_fake_sys *f, uint64_t ns);
 
 /*
  * Called for each message sent, with its index in its datagram, before the
