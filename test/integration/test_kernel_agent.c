@@ -104,6 +104,7 @@ static int setup(void **state)
 {
 	struct ctnl_ct *ct;
 
+	test_deadline();
 	assert_int_equal(test_run("conntrack -F 2>/dev/null"), 0);
 	assert_int_equal(ctnl_ct_open(NULL, NULL, &ct), 0);
 	*state = ct;
