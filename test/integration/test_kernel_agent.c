@@ -349,7 +349,7 @@ static pid_t netns_child(char *path, size_t size, int n)
 			_exit(1);
 		for (int i = 0; i < n; i++)
 			if (test_run("conntrack -I -p udp -s 10.12.0.1 "
-				     "-d 10.12.0.2 --sport %d --dport 2 -t 100 "
+				     "-d 10.12.0.2 --sport %d --dport 2 -t 600 "
 				     "2>/dev/null", 1000 + i) != 0)
 				_exit(1);
 		if (write(pipefd[1], "r", 1) != 1)

@@ -736,7 +736,7 @@ static void test_netns_by_name(void **state)
 	thread_netns(before, sizeof(before));
 	assert_int_equal(test_run("ip netns exec %s conntrack -I -p tcp "
 				  "-s 10.11.0.1 -d 10.11.0.2 --sport 1 "
-				  "--dport 2 --state ESTABLISHED -t 100 "
+				  "--dport 2 --state ESTABLISHED -t 600 "
 				  "2>/dev/null", netns_name), 0);
 	assert_int_equal(ctnl_ct_open_netns(NULL, netns_name, &there), 0);
 	assert_int_equal(ctnl_ct_list(there, CTNL_TABLE_CONNTRACK, 0, &list),
@@ -781,7 +781,7 @@ static pid_t netns_child(char *path, size_t size)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (unshare(CLONE_NEWNET) < 0 ||
 		    test_run("conntrack -I -p udp -s 10.12.0.1 -d 10.12.0.2 "
-			     "--sport 1 --dport 2 -t 100 2>/dev/null") != 0 ||
+			     "--sport 1 --dport 2 -t 600 2>/dev/null") != 0 ||
 		    write(pipefd[1], "r", 1) != 1)
 			_exit(1);
 		pause();
@@ -822,7 +822,7 @@ static void test_netns_by_path_and_fd(void **state)
 	assert_int_equal(ctnl_ct_create(there, &(struct ctnl_flow){
 		.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT,
 		.orig = tuple("10.12.0.3", "10.12.0.4", IPPROTO_UDP, 3, 4),
-		.timeout = 100 }), 0);
+		.timeout = 600 }), 0);
 	assert_int_equal(count_lines("nsenter --net=%s conntrack -L "
 				     "2>/dev/null", path), 1);
 	ctnl_ct_close(there);

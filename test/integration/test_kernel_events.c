@@ -817,7 +817,7 @@ static void test_example_follow_events(void **state)
 	assert_non_null(fgets(out, sizeof(out), p));
 	assert_non_null(strstr(out, "following"));
 	assert_int_equal(test_run("conntrack -I -p udp -s 10.9.0.1 -d 10.9.0.2 "
-				  "--sport 4000 --dport 53 -t 60 2>/dev/null && "
+				  "--sport 4000 --dport 53 -t 600 2>/dev/null && "
 				  "conntrack -U -p udp -s 10.9.0.1 --sport "
 				  "4000 -f ipv4 -m 5 2>/dev/null && "
 				  "conntrack -D -p udp -s 10.9.0.1 --sport "
