@@ -261,11 +261,19 @@ static void test_delete_if_leaves_entries_created_meanwhile(void **state)
 	};
 	struct ctnl_delete_stats st;
 	struct ctnl_flow key = { .attrs = CTNL_ATTR_ORIG, .orig = c.a }, got;
+	int ret;
 
 	populate(ct, 50);
 	assert_int_equal(ctnl_ct_open(NULL, NULL, &c.other), 0);
-	assert_int_equal(ctnl_ct_delete_if(ct, NULL, churn_then_choose, &c,
-					   &st), 48);
+	ret = ctnl_ct_delete_if(ct, NULL, churn_then_choose, &c, &st);
+	fprintf(stderr, "agent: churn during a pass: returned %d; seen %llu, "
+		"chosen %u, matched %llu, deleted %llu, gone %llu, failed %llu, "
+		"retries %u; %u entries made to take memory\n", ret,
+		(unsigned long long)st.seen, c.chosen,
+		(unsigned long long)st.matched, (unsigned long long)st.deleted,
+		(unsigned long long)st.gone, (unsigned long long)st.failed,
+		st.retries, c.takers);
+	assert_int_equal(ret, 48);
 	assert_int_equal(c.chosen, 50);
 	assert_int_equal(st.matched, 50);
 	assert_int_equal(st.deleted, 48);
