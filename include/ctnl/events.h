@@ -73,8 +73,9 @@ struct ctnl_ct;		/* <ctnl/conntrack.h> */
  * callback did not stop), the messages read (ctnl_event_info.received:
  * delivered plus filtered) plus the sum of the reports' lost are the
  * messages the kernel sent to the socket, in every mode; so are they
- * when a subscription ends through ctnl_ct_unsubscribe() (events still
- * queued then are neither read nor lost: read them first to have them).
+ * when a subscription ends through ctnl_ct_unsubscribe(), whose report
+ * counts the events still queued then as lost (read them first to have
+ * them).
  * A loss the kernel counted that no report has told yet is pending:
  * reads settle it from the drop counter, one more system call per read
  * while one is pending (never one per event, none otherwise), until a
@@ -254,15 +255,21 @@ CTNL_API int ctnl_ct_subscribe(struct ctnl_ct *ct, unsigned int events);
  * it. Counters (ctnl_event_info) carry on across subscriptions. A socket
  * filter the kernel refuses is no failure: the filter is then applied in
  * user space, as ctnl_event_info says. A loss not yet reported when one
- * subscription replaces another is reported by the next read; when
- * config.events 0 ends it, it is only counted in ctnl_event_info
- * (ctnl_ct_unsubscribe() reports it).
+ * subscription replaces another is reported by the next read, and the
+ * events still queued are read by it too (those of groups left count as
+ * filtered). When config.events 0 ends it, the events still queued are
+ * read and thrown away, so that the next request reads only its replies,
+ * and counted as lost with the loss not yet reported, in ctnl_event_info
+ * only (ctnl_ct_unsubscribe() reports them).
  * @param ct   the handle
  * @param cfg  the subscription
  * @return 0.
  * @errors -EINVAL (unknown bits, a bad filter or size), -EBUSY (called
- * from an event callback of this handle), and those of the socket's
- * options: after a failure the handle is unsubscribed.
+ * from an event callback of this handle), those of the socket's
+ * options: after a failure the handle is unsubscribed; and, ending a
+ * subscription, those of ctnl_sock_receive() while the queue is emptied
+ * (not -ENOBUFS, -EMSGSIZE, -EPERM or -EBADMSG: those datagrams are
+ * passed over), when the handle is unsubscribed all the same.
  * @ownership @p cfg and its filter are copied: both are the caller's
  * again when the call returns.
  */
@@ -357,12 +364,18 @@ CTNL_API int ctnl_ct_event_info(struct ctnl_ct *ct,
 /**
  * Ends a handle's subscription (as config.events 0 does: the handle can
  * make requests again) and hands @p cb one CTNL_EVENT_OVERFLOW report of
- * the loss the kernel counted that no read has reported yet, if there is
- * any: with it, every message the kernel sent to the subscription was
- * read or reported, apart from those still queued (read them first to
- * have them). Call it before ctnl_ct_close() to hear the rest; closing
- * discards it. Over an implementation that keeps no counters (no
- * event_info slot), it only unsubscribes.
+ * what the subscription sent that no read took, if there is any: the
+ * loss the kernel counted that no read has reported yet, plus the events
+ * still queued. Those are read (one recvmsg() each, as a read would cost,
+ * after the groups are left, so no more can come) and thrown away, not
+ * handed to @p cb: a caller that stops wants no more events, and the next
+ * request must find the queue empty, or it would read an event where its
+ * reply should be. So, with the report, every message the kernel sent to
+ * the subscription was handed over or reported lost, exactly. To have the
+ * queued events, read them first (until ctnl_ct_event_read() returns 0).
+ * Call it before ctnl_ct_close() to hear the rest; closing discards the
+ * queue and the count unread. Over an implementation that keeps no
+ * counters (no event_info slot), it only unsubscribes.
  * @param ct    the handle
  * @param cb    receives the report; NULL: none is made (the loss is still
  *              counted in ctnl_event_info)

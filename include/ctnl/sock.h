@@ -283,7 +283,11 @@ CTNL_API int ctnl_sock_batch(struct ctnl_sock *sock, void *buf, size_t len,
  */
 CTNL_API int ctnl_sock_join(struct ctnl_sock *sock, unsigned int group);
 /**
- * Leaves a multicast group.
+ * Leaves a multicast group. The kernel sends nothing more to the group's
+ * members once this returns, but what it queued before stays queued: a
+ * request made once all groups are left reads those messages and throws
+ * them away (they are no replies); read them first (ctnl_sock_receive())
+ * to have them.
  * @param sock   the handle
  * @param group  the group, 1-based
  * @return 0.
@@ -423,8 +427,10 @@ enum ctnl_trace_dir {
      -ESRCH      a reply addressed to another port id
      -EPROTO     a reply with a sequence number this handle did not send
      -ECANCELED  read only to be thrown away: what follows a rejected
-                 reply in its datagram, and the rest of the replies to a
-                 request that has already failed
+                 reply in its datagram, the rest of the replies to a
+                 request that has already failed, and a multicast
+                 datagram (one queued before the handle left its
+                 groups) met while waiting for replies
    @endverbatim
  * A message accepted here can still fail its operation for what it says
  * (a kernel error, a reply of a kind the request did not expect): the

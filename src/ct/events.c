@@ -25,6 +25,13 @@
  */
 #define READ_ROUNDS 4
 
+/*
+ * Calls of ctnl_sock_receive() (64 datagrams each) that ending a
+ * subscription makes, at most, to empty the queue: 2^22 events, more
+ * than the largest queue holds.
+ */
+#define DISCARD_CALLS_MAX (1 << 16)
+
 /* The kernel's multicast group for each kind of event. Expectations have
  * no update group in use: the kernel never sends to it. */
 static const struct {
@@ -227,18 +234,54 @@ static uint32_t new_drops(struct ct_events *e, struct ctnl_sock *sock)
 	return n;
 }
 
+static int count_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	(void)nlh;
+	(*(uint64_t *)arg)++;
+	return CTNL_CB_OK;
+}
+
+/*
+ * Reads and counts, into *@n, what a subscription left queued, once its
+ * groups are left: nothing more can come then, so the queue ends (the
+ * bound only guards against a group that could not be left). Each message
+ * costs the one recvmsg() a read would have cost it, no more. An
+ * oversized datagram was consumed whole: one message; a pending ENOBUFS,
+ * a datagram not from the kernel or a malformed one is read and passed.
+ * Returns 0 once the queue is empty, or the error that stopped it.
+ */
+static int discard_queue(struct ct_handle *h, uint64_t *n)
+{
+	for (int i = 0; i < DISCARD_CALLS_MAX; i++) {
+		int ret = ctnl_sock_receive(h->sock, count_msg, n);
+
+		if (ret == 0)
+			return 0;
+		if (ret == -EMSGSIZE)
+			(*n)++;
+		else if (ret < 0 && ret != -ENOBUFS && ret != -EPERM &&
+			 ret != -EBADMSG)
+			return ret;
+	}
+	return 0;
+}
+
 /*
  * Leaves every group and puts the socket back as it was for requests.
- * Best effort: goes on after a failure, returns the first. The loss that
- * no read has reported yet is counted in the handle's info: the counter is
- * read once the groups are left, when it can grow no more for this
- * subscription (ctnl_ct_unsubscribe() hands that count to a callback).
+ * Best effort: goes on after a failure, returns the first. Then the
+ * messages still queued are read and thrown away, so that the next
+ * request's replies are all the handle reads (and a pending ENOBUFS goes
+ * with them), and counted as lost with the loss no read has reported
+ * yet: the drop counter is read once the queue is empty, when it can grow
+ * no more for this subscription. The count goes to the handle's info
+ * (ctnl_ct_unsubscribe() hands it to a callback).
  */
 static int unsubscribe(struct ct_handle *h)
 {
 	struct ct_events *e = &h->events;
+	bool had = e->events || e->groups;	/* or a subscribe that failed */
 	int ret = 0, err;
-	uint32_t lost;
+	uint64_t lost;
 
 	for (size_t i = 0; i < N_GROUPS; i++) {
 		uint32_t bit = group_bit(event_groups[i].group);
@@ -258,7 +301,13 @@ static int unsubscribe(struct ct_handle *h)
 	if (ret == 0)
 		ret = err;
 
-	lost = e->events ? new_drops(e, h->sock) : 0;
+	lost = 0;
+	if (had) {
+		err = discard_queue(h, &lost);
+		if (ret == 0)
+			ret = err;
+		lost += new_drops(e, h->sock);
+	}
 	if (lost > 0) {
 		e->info.overflows++;
 		e->info.lost += lost;

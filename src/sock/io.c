@@ -156,8 +156,11 @@ static void grow_buffer(struct nl_sock *s, size_t need)
 	}
 }
 
-/* Reads one datagram into the handle's buffer; returns its length. */
-static ssize_t recv_datagram(struct nl_sock *s, int flags)
+/*
+ * Reads one datagram into the handle's buffer; returns its length. Into
+ * *@groups (if not NULL): the groups it was sent to, 0 for a unicast.
+ */
+static ssize_t recv_datagram(struct nl_sock *s, int flags, uint32_t *groups)
 {
 	struct sockaddr_nl from;
 	struct iovec iov;
@@ -188,6 +191,8 @@ static ssize_t recv_datagram(struct nl_sock *s, int flags)
 		grow_buffer(s, (size_t)n);
 		return -EMSGSIZE;
 	}
+	if (groups)
+		*groups = from.nl_groups;
 	return n;
 }
 
@@ -248,14 +253,14 @@ static int wait_budget(struct nl_sock *s, int *ms)
  * one too), or when a deadline bounds the wait. Without either, recvmsg()
  * blocks as usual.
  */
-static ssize_t recv_reply_datagram(struct nl_sock *s)
+static ssize_t recv_reply_datagram(struct nl_sock *s, uint32_t *groups)
 {
 	bool poll_first = s->has_deadline || (s->flags & CTNL_SOCK_NONBLOCK);
 	ssize_t n;
 	int ret, ms;
 
 	for (;;) {
-		n = recv_datagram(s, poll_first ? MSG_DONTWAIT : 0);
+		n = recv_datagram(s, poll_first ? MSG_DONTWAIT : 0, groups);
 		if (n != -EAGAIN || !poll_first)
 			return n;
 		ret = wait_budget(s, &ms);
@@ -380,7 +385,10 @@ static int parse_status(struct nl_sock *s, const struct nlmsghdr *nlh,
 
 /*
  * Receives datagrams until @fn has seen the final reply to the requests
- * numbered @first..@last. Nothing may follow the final reply.
+ * numbered @first..@last. Nothing may follow the final reply. A datagram
+ * sent to a multicast group is no reply: one queued while the handle was
+ * a member, before it left (the kernel delivers none after
+ * NETLINK_DROP_MEMBERSHIP returns), is read and thrown away.
  */
 static int receive_replies(struct nl_sock *s, uint32_t first, uint32_t last,
 			   reply_fn fn, void *arg)
@@ -390,12 +398,18 @@ static int receive_replies(struct nl_sock *s, uint32_t first, uint32_t last,
 	for (;;) {
 		const struct nlmsghdr *nlh;
 		bool final = false;
+		uint32_t groups = 0;
 		ssize_t n;
 		int rem, ret;
 
-		n = recv_reply_datagram(s);
+		n = recv_reply_datagram(s, &groups);
 		if (n < 0)
 			return (int)n;
+		if (groups) {
+			TRACE(s, CTNL_TRACE_RECEIVED, s->buf, (size_t)n,
+			      -ECANCELED, 0, 0);
+			continue;
+		}
 		ret = check_datagram(s->buf, (size_t)n);
 		TRACE(s, CTNL_TRACE_RECEIVED, s->buf, (size_t)n, ret, first,
 		      last);
@@ -459,7 +473,7 @@ static bool drain(struct nl_sock *s, uint32_t last)
 			s->out_of_step = true;
 			return false;
 		}
-		n = recv_datagram(s, MSG_DONTWAIT);
+		n = recv_datagram(s, MSG_DONTWAIT, NULL);
 		if (n == -EMSGSIZE || n == -EPERM)
 			continue;	/* consumed all the same */
 		if (n < 0)
@@ -755,7 +769,7 @@ int ctnl__sock_receive(void *ctx, ctnl_sock_msg_cb cb, void *data)
 	 * of it for this call. */
 	ret = deliver_pending(s, cb, data, &count);
 	for (int i = 0; ret == CTNL_CB_OK && i < RECEIVE_BUDGET; i++) {
-		ssize_t n = recv_datagram(s, MSG_DONTWAIT);
+		ssize_t n = recv_datagram(s, MSG_DONTWAIT, NULL);
 
 		if (n == -EAGAIN)
 			break;

@@ -54,7 +54,7 @@ static void make_traffic(struct traffic *t)
 	assert_int_equal(icmp_echo(AF_INET6, next_port++), 0);
 	assert_int_equal(test_run("conntrack -I -p sctp -s 10.5.0.1 -d 10.5.0.2 "
 				  "--sport 7 --dport 8 --state ESTABLISHED "
-				  "-t 120 --orig-vtag 1 --reply-vtag 2 2>/dev/null"), 0);
+				  "-t 600 --orig-vtag 1 --reply-vtag 2 2>/dev/null"), 0);
 }
 
 static void end_traffic(struct traffic *t)
@@ -357,7 +357,7 @@ static int labels_disabled_checks(void)
 {
 	struct ctnl_flow flow = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT |
 					   CTNL_ATTR_LABELS,
-				  .timeout = 60 };
+				  .timeout = 600 };
 	struct ctnl_labels l = { .words = { 1 } };
 	struct ctnl_list list;
 	struct ctnl_ct *ct;
@@ -365,7 +365,7 @@ static int labels_disabled_checks(void)
 
 	if (unshare(CLONE_NEWNET) < 0 ||
 	    test_run("conntrack -I -p udp -s 10.6.0.1 -d 10.6.0.2 --sport 1 "
-		     "--dport 2 -t 60 2>/dev/null") != 0 ||
+		     "--dport 2 -t 600 2>/dev/null") != 0 ||
 	    ctnl_ct_open(NULL, NULL, &ct) < 0 ||
 	    ctnl_ct_list(ct, CTNL_TABLE_CONNTRACK, 0, &list) != 1)
 		return 10;

@@ -141,7 +141,7 @@ static void test_kernel_dump_sees_entries_conntrack_made(void **state)
 {
 	assert_int_equal(test_run("for p in 1 2 3; do conntrack -I -p udp "
 				  "-s 10.1.0.1 -d 10.1.0.2 --sport $p --dport 9 "
-				  "-t 100 2>/dev/null || exit 1; done"), 0);
+				  "-t 600 2>/dev/null || exit 1; done"), 0);
 	assert_int_equal(dump_count(*state), 3);
 	assert_int_equal(witness_count(), 3);
 }
@@ -267,7 +267,7 @@ static void test_kernel_socket_in_another_namespace(void **state)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (unshare(CLONE_NEWNET) < 0 ||
 		    system("conntrack -I -p udp -s 10.9.0.1 -d 10.9.0.2 "
-			   "--sport 1 --dport 2 -t 100 2>/dev/null") != 0)
+			   "--sport 1 --dport 2 -t 600 2>/dev/null") != 0)
 			_exit(1);
 		if (write(pipefd[1], "r", 1) != 1)
 			_exit(1);

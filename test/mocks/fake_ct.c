@@ -1387,13 +1387,14 @@ static void emit_expect(struct ctnl_fake_ct *f, enum ctnl_event_type type,
 	emit(f, &ev);
 }
 
-/* Ends a subscription: events still queued go, a loss not reported yet
- * is counted (ctnl_ct_unsubscribe() reports it), as the real handle does. */
+/* Ends a subscription: events still queued go, counted as lost with the
+ * loss not reported yet (ctnl_ct_unsubscribe() reports it), as the real
+ * handle does. */
 static void unsubscribe(struct fake_events *e)
 {
-	if (e->pending_lost > 0) {
+	if (e->pending_lost + e->count > 0) {
 		e->info.overflows++;
-		e->info.lost += e->pending_lost;
+		e->info.lost += e->pending_lost + e->count;
 	}
 	e->pending_lost = 0;
 	e->head = e->count = 0;

@@ -634,6 +634,12 @@ static int add_up(const struct ctnl_event *ev, void *data)
 	return CTNL_CB_OK;
 }
 
+static int stop_at_first(const struct ctnl_event *ev, void *data)
+{
+	add_up(ev, data);
+	return CTNL_CB_STOP;
+}
+
 /* Reads until a read finds nothing; returns the getsockopt() calls made. */
 static unsigned int read_until_idle(struct efx *e, struct sum *s)
 {
@@ -773,7 +779,7 @@ static void test_resubscribing_keeps_the_unreported_loss(void **state)
 /*
  * The end of a subscription: ctnl_ct_unsubscribe() reports what no read
  * has; unsubscribing through the config only counts it. Events still
- * queued are neither read nor lost.
+ * queued are read, thrown away and counted in it.
  */
 static void test_unsubscribe_reports_the_rest(void **state)
 {
@@ -787,15 +793,18 @@ static void test_unsubscribe_reports_the_rest(void **state)
 	r->stop_after = 2;
 	assert_int_equal(ctnl_ct_event_read(e->ct, record, r), 2);
 	ctnl_fake_sys_drop(e->fake, 2);	/* congested: not a word */
+	/* Queued: UPDATE and DESTROY, 2 more. */
 	assert_int_equal(ctnl_ct_unsubscribe(e->ct, record, r), 1);
 	assert_int_equal(r->n, 3);
 	assert_int_equal(r->ev[2].type, CTNL_EVENT_OVERFLOW);
-	assert_int_equal(r->ev[2].overflow.lost, 2);
+	assert_int_equal(r->ev[2].overflow.lost, 2 + 2);
 	assert_int_equal(r->ev[2].overflow.count, 2);
+	assert_int_equal(ctnl_fake_sys_queued(e->fake), 0);
 	i = info(e);
 	assert_int_equal(i.events, 0);
-	assert_int_equal(i.lost, 8);
+	assert_int_equal(i.lost, 10);
 	assert_int_equal(i.overflows, 2);
+	assert_int_equal(i.received, 1);
 	assert_int_equal(nl(e)->groups, 0);
 	/* Nothing left to report; NULL callback and handle. */
 	assert_int_equal(ctnl_ct_unsubscribe(e->ct, record, r), 0);
@@ -808,14 +817,111 @@ static void test_unsubscribe_reports_the_rest(void **state)
 	ctnl_fake_sys_drop(e->fake, 5);
 	assert_int_equal(ctnl_ct_subscribe(e->ct, 0), 0);
 	i = info(e);
-	assert_int_equal(i.lost, 13);
+	assert_int_equal(i.lost, 15);
 	assert_int_equal(i.overflows, 3);
 	assert_int_equal(r->n, 3);
 	/* Drops while unsubscribed belong to no subscription. */
 	ctnl_fake_sys_drop(e->fake, 1);
 	subscribe(e, CTNL_EVENT_CT_ALL, CTNL_EVENTS_NO_ENOBUFS, NULL);
 	assert_int_equal(ctnl_ct_unsubscribe(e->ct, NULL, NULL), 0);
-	assert_int_equal(info(e).lost, 13);
+	assert_int_equal(info(e).lost, 15);
+}
+
+/*
+ * After a subscription ends, the handle's next request reads its own
+ * replies: the events still queued (and, in the default mode, the pending
+ * ENOBUFS) went with the end, counted as lost, so that what the callback
+ * was handed plus what was reported lost is what the kernel sent. One
+ * recvmsg() per message queued, as reading them would cost, and one
+ * getsockopt() for the counter. @flags: the mode; @how: 0 through
+ * ctnl_ct_unsubscribe(), 1 through config.events 0.
+ */
+static void request_after_unsubscribe(struct efx *e, unsigned int flags,
+				      int how)
+{
+	struct sum s = { 0 };
+	struct ctnl_event_info i;
+	unsigned int recvs, gets;
+
+	subscribe(e, CTNL_EVENT_CT_ALL, flags, NULL);
+	queue_news(e, 5);
+	ctnl_fake_sys_drop(e->fake, 3);
+	queue_news(e, 4);
+	/* A callback that stopped: one read, one thing handed over (the
+	 * report of ENOBUFS in the default mode, else an event). Through
+	 * the config, nothing read: the ENOBUFS is still pending. */
+	if (how == 0) {
+		assert_true(ctnl_ct_event_read(e->ct, stop_at_first, &s) > 0);
+		assert_int_equal(s.events, flags ? 1 : 0);
+		assert_int_equal(s.lost, flags ? 0 : 3);
+	}
+	recvs = ctnl_fake_sys_calls(e->fake, CTNL_FAKE_RECVMSG);
+	gets = ctnl_fake_sys_calls(e->fake, CTNL_FAKE_GETSOCKOPT);
+	if (how == 0)
+		assert_int_equal(ctnl_ct_unsubscribe(e->ct, add_up, &s), 1);
+	else
+		assert_int_equal(ctnl_ct_subscribe(e->ct, 0), 0);
+	/* The counter once; ctnl_ct_unsubscribe() reads the info twice. */
+	assert_int_equal(ctnl_fake_sys_calls(e->fake, CTNL_FAKE_GETSOCKOPT) -
+				 gets, how == 0 ? 3 : 1);
+	i = info(e);
+	if (how == 1)
+		s.lost = i.lost;
+	assert_int_equal(s.events + s.lost, 9 + 3);
+	assert_int_equal(i.received + i.lost, 9 + 3);
+	assert_int_equal(i.received, s.events);
+	assert_int_equal(ctnl_fake_sys_queued(e->fake), 0);
+	/* The events left, an ENOBUFS still pending, and the empty queue
+	 * twice (the socket handle's read ends there, then the next finds
+	 * nothing). */
+	assert_int_equal(ctnl_fake_sys_calls(e->fake, CTNL_FAKE_RECVMSG) - recvs,
+			 9 - s.events + (how == 1 && !flags ? 1 : 0) + 2);
+
+	assert_int_equal(ctnl_ct_flush(e->ct, CTNL_TABLE_CONNTRACK, 0), 0);
+	assert_int_equal(ctnl_ct_flush(e->ct, CTNL_TABLE_CONNTRACK, 0), 0);
+}
+
+static void test_request_after_unsubscribe_default(void **state)
+{
+	request_after_unsubscribe(*state, 0, 0);
+}
+
+static void test_request_after_unsubscribe_no_enobufs(void **state)
+{
+	request_after_unsubscribe(*state, CTNL_EVENTS_NO_ENOBUFS, 0);
+}
+
+static void test_request_after_unsubscribe_reliable(void **state)
+{
+	request_after_unsubscribe(*state, CTNL_EVENTS_RELIABLE, 0);
+}
+
+static void test_request_after_config_unsubscribe(void **state)
+{
+	request_after_unsubscribe(*state, 0, 1);
+}
+
+/* A callback that stopped in the middle of a datagram left the rest of it
+ * in the socket handle: the end of the subscription takes that too. */
+static void test_unsubscribe_takes_a_datagram_read_halfway(void **state)
+{
+	struct efx *e = *state;
+	const struct fixture_dgram *d = &e->nud.dgrams[0];
+	uint8_t two[2 * 4096];
+	struct sum s = { 0 };
+
+	assert_true(2 * NLMSG_ALIGN(d->len) <= sizeof(two));
+	memcpy(two, d->data, d->len);
+	memcpy(two + NLMSG_ALIGN(d->len), d->data, d->len);
+	subscribe(e, CTNL_EVENT_CT_ALL, CTNL_EVENTS_NO_ENOBUFS, NULL);
+	ctnl_fake_sys_queue_raw(e->fake, 0, 1, two,
+				NLMSG_ALIGN(d->len) + d->len);
+	assert_int_equal(ctnl_ct_event_read(e->ct, stop_at_first, &s), 1);
+	assert_true(nl(e)->pending_len > 0);
+	assert_int_equal(ctnl_ct_unsubscribe(e->ct, add_up, &s), 1);
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.lost, 1);
+	assert_int_equal(ctnl_ct_flush(e->ct, CTNL_TABLE_CONNTRACK, 0), 0);
 }
 
 /* The report's callback may fail; a failure to unsubscribe comes first,
@@ -1582,6 +1688,11 @@ int main(void)
 		T(test_stopped_read_leaves_the_report_reliable),
 		T(test_resubscribing_keeps_the_unreported_loss),
 		T(test_unsubscribe_reports_the_rest),
+		T(test_request_after_unsubscribe_default),
+		T(test_request_after_unsubscribe_no_enobufs),
+		T(test_request_after_unsubscribe_reliable),
+		T(test_request_after_config_unsubscribe),
+		T(test_unsubscribe_takes_a_datagram_read_halfway),
 		T(test_unsubscribe_errors),
 		cmocka_unit_test(test_unsubscribe_without_counters),
 		T(test_callback_stop_keeps_the_rest),

@@ -507,6 +507,9 @@ enum handle { H_NONE, H_SOCK, H_CT };
 #define OP_SET		(1u << 15)	/* s->set, an empty address set */
 #define OP_DEADLINE	(1u << 16)	/* s->ct has a timeout: a receive's
 					 * EAGAIN means "wait for it" */
+#define OP_ENDS		(1u << 17)	/* ends a subscription: its receives
+					 * empty the queue, until EAGAIN;
+					 * ENOBUFS there is passed */
 
 static int count_msg(const struct nlmsghdr *nlh, void *data)
 {
@@ -770,9 +773,9 @@ static const struct sock_filter accept_all[] = {
 	  ctnl_ct_subscribe(s->ct, CTNL_EVENT_ALL))                           \
 	X(ct_subscribe_config, H_CT, OP_MEMINFO | OP_BPF, 0,                  \
 	  ctnl_ct_subscribe_config(s->ct, &events_cfg))                       \
-	X(ct_subscribe_none, H_CT, OP_SUBSCRIBED | OP_MEMINFO, 0,            \
+	X(ct_subscribe_none, H_CT, OP_SUBSCRIBED | OP_MEMINFO | OP_ENDS, 0,  \
 	  ctnl_ct_subscribe(s->ct, 0))                                        \
-	X(ct_unsubscribe, H_CT, OP_SUBSCRIBED | OP_MEMINFO, 0,                \
+	X(ct_unsubscribe, H_CT, OP_SUBSCRIBED | OP_MEMINFO | OP_ENDS, 0,      \
 	  ctnl_ct_unsubscribe(s->ct, count_event, s))                         \
 	X(ct_event_fd, H_CT, OP_SUBSCRIBED, 0,                                \
 	  ctnl_ct_event_fd(s->ct) >= 0 ? 0 : -1)                              \
@@ -980,6 +983,9 @@ static enum outcome outcome_of(const struct op *op, const struct call *trace,
 		 * resynchronisation reads the events first, and its re-dump
 		 * makes up for any loss. */
 		if ((op->flags & OP_EV_HANDLE) && before_requests(trace, k) &&
+		    (err == -EAGAIN || err == -ENOBUFS))
+			return ABSORBED;
+		if ((op->flags & OP_ENDS) &&
 		    (err == -EAGAIN || err == -ENOBUFS))
 			return ABSORBED;
 		if (err == -ENOBUFS && (op->flags & OP_REPORTS))

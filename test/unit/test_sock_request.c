@@ -740,6 +740,46 @@ static void test_request_refused_on_subscribed_handle(void **state)
 	assert_int_equal(ctnl_fake_sys_sent_count(fx->fake), 1);
 }
 
+/*
+ * A multicast datagram queued while the handle was a member stays queued
+ * after it leaves (the kernel sends none after that): it is no reply, and
+ * a request reads past it, before its reply and among a dump's parts,
+ * however its header is stamped (events carry port id 0, sequence 0).
+ */
+static void test_request_skips_multicast_queued_before_leaving(void **state)
+{
+	struct fx *fx = *state;
+	struct seen seen = { 0 };
+	size_t len = put_data(fx->buf, 7, 1, 0);
+
+	assert_int_equal(ctnl_sock_join(fx->sock, 1), 0);
+	ctnl_fake_sys_queue_raw(fx->fake, 0, 1, fx->buf, len);
+	ctnl_fake_sys_queue_raw(fx->fake, 0, 1u << 2, fx->buf, len);
+	assert_int_equal(ctnl_sock_leave(fx->sock, 1), 0);
+	ctnl_fake_sys_queue_ack(fx->fake, 0, 0, NULL);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_new_req(fx), NULL,
+					   NULL), 0);
+	assert_int_equal(ctnl_fake_sys_queued(fx->fake), 0);
+
+	queue_data(fx, 10, 2);
+	ctnl_fake_sys_queue_raw(fx->fake, 0, 1, fx->buf, put_data(fx->buf, 7,
+								  1, 0));
+	queue_data(fx, 12, 1);
+	ctnl_fake_sys_queue_done(fx->fake, 0);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_dump_req(fx),
+					   record_cb, &seen), 0);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.ids[2], 12);
+	assert_int_equal(ctnl_fake_sys_queued(fx->fake), 0);
+
+	/* Unicast, the same message is foreign: the check stays exact. */
+	ctnl_fake_sys_queue_raw(fx->fake, 0, 0, fx->buf, put_data(fx->buf, 7,
+								  1, 0));
+	ctnl_fake_sys_queue_ack(fx->fake, 0, 0, NULL);
+	assert_int_equal(ctnl_sock_request(fx->sock, fx_new_req(fx), NULL,
+					   NULL), -ESRCH);
+}
+
 /* A failed request leaves nothing behind for the next one, even when the
  * kernel has already queued more of its replies. */
 static void test_request_after_failure_starts_clean(void **state)
@@ -933,6 +973,7 @@ int main(void)
 		T_OWN(test_request_on_nonblocking_socket_waits),
 		T(test_request_refuses_bad_arguments_and_sends_nothing),
 		T(test_request_refused_on_subscribed_handle),
+		T(test_request_skips_multicast_queued_before_leaving),
 		T(test_request_after_failure_starts_clean),
 		T(test_request_drain_stops_at_final_reply),
 		T_OWN(test_request_endless_dump_is_bounded),

@@ -302,11 +302,11 @@ class Events:
     def close(self) -> List[Event]:
         """Ends the subscription, and returns what it had not handed over:
         the events read from the socket that iteration had not reached
-        yet, then, if the kernel counted a loss no read reported, an
-        OVERFLOW event with it (libctnl's ctnl_ct_unsubscribe()). With
+        yet, then, if anything was lost, an OVERFLOW event counting the
+        loss the kernel counted that no read reported plus the events
+        still queued in the socket, which are dropped (libctnl's
+        ctnl_ct_unsubscribe()): ``read()`` them first to have them. With
         those, every event the kernel sent was handed over or counted.
-        Events still queued in the socket are dropped: ``read()`` them
-        first to have them.
 
         Closes the handle if :func:`ctnl.subscribe` opened it, else leaves
         it able to make requests again. Closing twice returns ``[]``.

@@ -373,7 +373,7 @@ def test_closing_hands_over_the_loss_no_read_reported():
         ct.batch("create", [tcp(i) for i in range(300)]).check()
         rest = ev.close()                  # nothing was read
         assert [e.type for e in rest] == [ctnl.EventType.OVERFLOW]
-        assert 0 < rest[0].lost < 300
+        assert rest[0].lost == 300         # dropped, or queued unread
         assert ev.close() == []
 
         # Leaving a with block cannot hand it over: it warns instead.
