@@ -139,7 +139,7 @@ CTNL_API int ctnl_tuple_invert(const struct ctnl_tuple *t,
  * (and so as conntrack prints it): IPv4 dotted; IPv6 in lower-case hex
  * groups without leading zeros, the longest run of two or more zero
  * groups (the first of equal runs) written "::", and an IPv4-compatible
- * (::a.b.c.d) or IPv4-mapped (::ffff:a.b.c.d) address with its last 32
+ * (\::a.b.c.d) or IPv4-mapped (\::ffff:a.b.c.d) address with its last 32
  * bits dotted. By hand: no stdio, no locale.
  * @param family  AF_INET or AF_INET6
  * @param addr    the address (the first 4 bytes for AF_INET)
@@ -360,9 +360,11 @@ struct ctnl_nat {
 	union ctnl_addr min;
 	/** The last; all zero: min alone. */
 	union ctnl_addr max;
-	/** The ports to translate to, host order (protocols with ports);
-	 * port_min 0: the port is kept; port_max 0: port_min alone. */
-	uint16_t port_min, port_max;
+	/** The first port to translate to, host order (protocols with
+	 * ports); 0: the port is kept. */
+	uint16_t port_min;
+	/** The last port to translate to; 0: port_min alone. */
+	uint16_t port_max;
 };
 
 /**
