@@ -152,6 +152,10 @@ struct cli {
 	bool help;		/* -h: help for cmd (or the tool) */
 	bool version;		/* --version */
 	const char *netns;	/* --netns NAME|PATH, or NULL */
+	/* conntrack's syntax: the first word that is neither an option,
+	 * an option's value nor a command's table (conntrack ignores
+	 * such words, and so does ctnl, saying so); NULL when none. */
+	const char *ignored;
 	enum cli_output output;
 	unsigned int out_flags;	/* OUT_* */
 	enum ctnl_table table;

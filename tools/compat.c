@@ -787,15 +787,31 @@ static int short_options(struct scan *s, const char *arg)
 	return 0;
 }
 
+/* A word that is no option: conntrack's getopt_long() moves it past
+ * the options, and conntrack never reads it (only the word right after
+ * a command is read, as its table); after "--" every word is one. */
+static void ignore_word(struct scan *s, const char *arg)
+{
+	if (!s->p->c->ignored)
+		s->p->c->ignored = arg;
+}
+
 static int scan_argv(struct scan *s)
 {
+	bool options = true;
+
 	for (s->i = 1; s->i < s->argc; s->i++) {
 		const char *arg = s->argv[s->i];
 		int ret;
 
-		if (arg[0] != '-' || arg[1] == '\0' || strcmp(arg, "--") == 0)
-			return parser_fail(s->p, "unexpected argument '%s'",
-					   arg);
+		if (options && strcmp(arg, "--") == 0) {
+			options = false;
+			continue;
+		}
+		if (!options || arg[0] != '-' || arg[1] == '\0') {
+			ignore_word(s, arg);
+			continue;
+		}
 		ret = arg[1] == '-' ? long_option(s, arg)
 				    : short_options(s, arg);
 		if (ret)

@@ -95,6 +95,10 @@ int main(int argc, char **argv)
 	ret = cli_parse(argc, argv, &c, err, sizeof(err));
 	if (ret)
 		return usage_error(&c, err);
+	if (c.ignored)
+		fprintf(stderr, "ctnl: ignoring '%s': not an option, nor the "
+			"table of a command (conntrack ignores it too)\n",
+			c.ignored);
 	if (c.help) {
 		cli_help(stdout, &c);
 		return CLI_EXIT_OK;
