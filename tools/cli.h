@@ -121,6 +121,7 @@ enum cli_given {
 	G_MASK_DST = 1u << 28,
 	G_VTAG = 1u << 29,
 	G_ROLE = 1u << 30,
+	G_NAT_RANGE = 1u << 31,	/* -a: ignored, said */
 };
 
 /* Bits of struct cli.ct_out: conntrack's -o (xml,extended,...). */

@@ -586,8 +586,10 @@ const struct cli_option compat_options[] = {
 	  OPT, .given = G_DST_NAT },
 	{ 'j', "any-nat", "[ADDR[:PORT]]", LIST | EVENTS, "NAT entries", NULL,
 	  .apply = ct_nat, OPT, .given = G_ANY_NAT },
-	{ 'a', "nat-range", "RANGE", CREATE, "ignored, as by conntrack", NULL,
-	  .apply = ct_ignore },
+	{ 'a', "nat-range", "RANGE", ANYWHERE,
+	  "ignored, as by conntrack (with any command)", NULL,
+	  .apply = ct_ignore, .given = G_NAT_RANGE,
+	  .exp_commands = ANYWHERE },
 
 	/* How */
 	{ 'o', "output", "TYPE[,...]", LIST | UPDATE | DELETE | GET | EVENTS,
@@ -1003,7 +1005,7 @@ static int check_command(struct parser *p)
 	/* Counters are zeroed as the kernel hands entries over: a filter
 	 * would zero entries it then drops, as conntrack refuses too. */
 	if ((c->given & G_ZERO) &&
-	    ((c->given & ~(G_ZERO | G_FAMILY | G_OUTPUT)) ||
+	    ((c->given & ~(G_ZERO | G_FAMILY | G_OUTPUT | G_NAT_RANGE)) ||
 	     c->orig.src.set || c->orig.dst.set || c->reply.src.set ||
 	     c->reply.dst.set))
 		return parser_fail(p, "-z: takes no filter but -f");

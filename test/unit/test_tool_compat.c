@@ -268,6 +268,8 @@ static void test_compat_parser_reads_conntrack_forms(void **state)
 		{ "-L", "-p", "tcp", "stray" },
 		{ "-L", "conn", "stray", "-p", "tcp" },
 		{ "-L", "-p", "tcp", "--", "-s", "9.9.9.9" },
+		/* -a is ignored with any command, as by conntrack. */
+		{ "-L", "-a", "1.2.3.4", "-p", "tcp" },
 	};
 	struct table *t = table_with_entries();
 
