@@ -173,9 +173,11 @@ static int ct_output(struct parser *p, const struct cli_option *o,
 	p->c->ct_out = 0;
 	if (each(p, v, output_item))
 		return CLI_EXIT_USAGE;
-	if ((p->c->ct_out & CT_OUT_SAVE) && p->c->ct_out != CT_OUT_SAVE)
+	/* conntrack 1.4.7 lets userspace (of events only) go with save. */
+	if ((p->c->ct_out & CT_OUT_SAVE) &&
+	    (p->c->ct_out & ~(CT_OUT_SAVE | CT_OUT_USERSPACE)))
 		return parser_fail(p, "%s: save goes with no other output "
-				      "type", p->opt_text);
+				      "type (but userspace)", p->opt_text);
 	return 0;
 }
 

@@ -319,6 +319,23 @@ static void test_compat_ignored_words(void **state)
 	assert_null(c.ignored);
 }
 
+/* -o save goes with no other type but userspace, as in conntrack 1.4.7. */
+static void test_compat_save_and_userspace(void **state)
+{
+	char *argv[] = { "conntrack", "-L", "-o", "userspace,save", NULL };
+	char msg[256];
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(cli_parse(4, argv, &c, msg, sizeof(msg)), 0);
+	assert_int_equal(c.ct_out, CT_OUT_SAVE | CT_OUT_USERSPACE);
+	argv[3] = "save,id";
+	assert_int_equal(cli_parse(4, argv, &c, msg, sizeof(msg)),
+			 CLI_EXIT_USAGE);
+	assert_string_equal(msg, "-o: save goes with no other output type "
+				 "(but userspace)");
+}
+
 /* A link named conntrack reads conntrack's syntax alone. */
 static void test_compat_named_conntrack(void **state)
 {
@@ -645,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_compat_parser_reads_conntrack_forms),
 		cmocka_unit_test(test_compat_named_conntrack),
 		cmocka_unit_test(test_compat_ignored_words),
+		cmocka_unit_test(test_compat_save_and_userspace),
 		cmocka_unit_test(test_compat_list_text_formats),
 		cmocka_unit_test(test_compat_list_xml),
 		cmocka_unit_test(test_compat_get_and_count),
