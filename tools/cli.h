@@ -121,6 +121,7 @@ enum cli_given {
 	G_MASK_DST = 1u << 28,
 	G_VTAG = 1u << 29,
 	G_ROLE = 1u << 30,
+	G_NAT_RANGE = 1u << 31,	/* -a: ignored, said */
 };
 
 /* Bits of struct cli.ct_out: conntrack's -o (xml,extended,...). */
@@ -152,6 +153,10 @@ struct cli {
 	bool help;		/* -h: help for cmd (or the tool) */
 	bool version;		/* --version */
 	const char *netns;	/* --netns NAME|PATH, or NULL */
+	/* conntrack's syntax: the first word that is neither an option,
+	 * an option's value nor a command's table (conntrack ignores
+	 * such words, and so does ctnl, saying so); NULL when none. */
+	const char *ignored;
 	enum cli_output output;
 	unsigned int out_flags;	/* OUT_* */
 	enum ctnl_table table;

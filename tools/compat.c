@@ -173,9 +173,11 @@ static int ct_output(struct parser *p, const struct cli_option *o,
 	p->c->ct_out = 0;
 	if (each(p, v, output_item))
 		return CLI_EXIT_USAGE;
-	if ((p->c->ct_out & CT_OUT_SAVE) && p->c->ct_out != CT_OUT_SAVE)
+	/* conntrack 1.4.7 lets userspace (of events only) go with save. */
+	if ((p->c->ct_out & CT_OUT_SAVE) &&
+	    (p->c->ct_out & ~(CT_OUT_SAVE | CT_OUT_USERSPACE)))
 		return parser_fail(p, "%s: save goes with no other output "
-				      "type", p->opt_text);
+				      "type (but userspace)", p->opt_text);
 	return 0;
 }
 
@@ -586,8 +588,10 @@ const struct cli_option compat_options[] = {
 	  OPT, .given = G_DST_NAT },
 	{ 'j', "any-nat", "[ADDR[:PORT]]", LIST | EVENTS, "NAT entries", NULL,
 	  .apply = ct_nat, OPT, .given = G_ANY_NAT },
-	{ 'a', "nat-range", "RANGE", CREATE, "ignored, as by conntrack", NULL,
-	  .apply = ct_ignore },
+	{ 'a', "nat-range", "RANGE", ANYWHERE,
+	  "ignored, as by conntrack (with any command)", NULL,
+	  .apply = ct_ignore, .given = G_NAT_RANGE,
+	  .exp_commands = ANYWHERE },
 
 	/* How */
 	{ 'o', "output", "TYPE[,...]", LIST | UPDATE | DELETE | GET | EVENTS,
@@ -787,15 +791,31 @@ static int short_options(struct scan *s, const char *arg)
 	return 0;
 }
 
+/* A word that is no option: conntrack's getopt_long() moves it past
+ * the options, and conntrack never reads it (only the word right after
+ * a command is read, as its table); after "--" every word is one. */
+static void ignore_word(struct scan *s, const char *arg)
+{
+	if (!s->p->c->ignored)
+		s->p->c->ignored = arg;
+}
+
 static int scan_argv(struct scan *s)
 {
+	bool options = true;
+
 	for (s->i = 1; s->i < s->argc; s->i++) {
 		const char *arg = s->argv[s->i];
 		int ret;
 
-		if (arg[0] != '-' || arg[1] == '\0' || strcmp(arg, "--") == 0)
-			return parser_fail(s->p, "unexpected argument '%s'",
-					   arg);
+		if (options && strcmp(arg, "--") == 0) {
+			options = false;
+			continue;
+		}
+		if (!options || arg[0] != '-' || arg[1] == '\0') {
+			ignore_word(s, arg);
+			continue;
+		}
 		ret = arg[1] == '-' ? long_option(s, arg)
 				    : short_options(s, arg);
 		if (ret)
@@ -987,7 +1007,7 @@ static int check_command(struct parser *p)
 	/* Counters are zeroed as the kernel hands entries over: a filter
 	 * would zero entries it then drops, as conntrack refuses too. */
 	if ((c->given & G_ZERO) &&
-	    ((c->given & ~(G_ZERO | G_FAMILY | G_OUTPUT)) ||
+	    ((c->given & ~(G_ZERO | G_FAMILY | G_OUTPUT | G_NAT_RANGE)) ||
 	     c->orig.src.set || c->orig.dst.set || c->reply.src.set ||
 	     c->reply.dst.set))
 		return parser_fail(p, "-z: takes no filter but -f");

@@ -95,6 +95,14 @@ int main(int argc, char **argv)
 	ret = cli_parse(argc, argv, &c, err, sizeof(err));
 	if (ret)
 		return usage_error(&c, err);
+	/* conntrack's words, so that a script that looks for them finds
+	 * them. */
+	if (c.given & G_NAT_RANGE)
+		fprintf(stderr, "WARNING: ignoring -a, deprecated option.\n");
+	if (c.ignored)
+		fprintf(stderr, "ctnl: ignoring '%s': not an option, nor the "
+			"table of a command (conntrack ignores it too)\n",
+			c.ignored);
 	if (c.help) {
 		cli_help(stdout, &c);
 		return CLI_EXIT_OK;

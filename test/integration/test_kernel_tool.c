@@ -7,14 +7,21 @@
  * entries, with accounting and timestamps on. `conntrack` is the witness:
  *
  *   - ctnl list and conntrack -L print the same lines, whatever -o flags
- *     and filters, ignoring only the ticking timeout (both run within one
- *     second, so delta-time= must agree too); the same for get, for the
- *     expectation table and for another namespace's table;
+ *     and filters, ignoring only what ticks between two runs (timeout,
+ *     delta-time); the same for get, for the expectation table and for
+ *     another namespace's table;
  *   - ctnl list -o json holds what libctnl parsed, field by field;
  *   - update and delete change what they say, and say how many;
  *   - every error path has its message and exit status.
+ *
+ * Under load nothing here may depend on how fast things run: entries live
+ * an hour, every wait ends when what it waits for is there (or at the
+ * test's deadline), no check compares clocks, and every program started
+ * in the background runs under `timeout -k` in a process group of its
+ * own that the test kills when it ends, however it ends.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -24,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,9 +47,28 @@
 #define FTP_PORT_V6 21001
 #define OUT_MAX (256 * 1024)
 
+/* How long every entry and expectation the tests make lives: far longer
+ * than the slowest run (the ASan build on a loaded machine took 237 s). */
+#define LIFE "3600"
+/* The bound on one background program's life, then SIGKILL 5 s on. */
+#define BG "timeout -k 5 120 "
+
 static struct peer peer;
 static unsigned short next_port = 30000;
 static char err_path[64];
+
+/* The programs started in the background, each the leader of a process
+ * group of its own (timeout(1) makes one). */
+static pid_t background[8];
+static int nbackground;
+
+/* Kills what start_background() started and is still there, with
+ * everything it started. */
+static void stop_background(void)
+{
+	while (nbackground > 0)
+		kill(-background[--nbackground], SIGKILL);
+}
 
 /* ---- Running commands ---- */
 
@@ -115,13 +142,25 @@ static void must(int status, const char *what)
 		fail_msg("setting up the table: %s failed (%d)", what, status);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* How long a wait may last before it fails; the test's own deadline
+ * (TEST_DEADLINE) ends it earlier if it must. */
+#define WAIT_SECONDS 60
+
 /* Waits until two reads of the table, a quarter second apart, agree
  * (timeouts aside): the last delayed ACKs have been counted. */
 static void settle(void)
 {
 	static char a[OUT_MAX], b[OUT_MAX];
 
-	for (int i = 0; i < 20; i++) {
+	for (double end = now() + WAIT_SECONDS; now() < end;) {
 		test_capture(a, sizeof(a), "conntrack -L 2>/dev/null | "
 			     "sed 's/^\\([a-z0-9]* *[0-9]*\\) [0-9]*/\\1/;"
 			     "s/delta-time=[0-9]*//' | sort");
@@ -162,24 +201,25 @@ static void build_table(struct table *t)
 	must(icmp_echo(AF_INET, t->icmp_id), "ICMP");
 	must(icmp_echo(AF_INET6, t->icmp_id), "ICMPv6");
 	must(test_run("conntrack -I -p sctp -s 10.5.0.1 -d 10.5.0.2 --sport 7 "
-		      "--dport 8 --state ESTABLISHED -t 600 --orig-vtag 1 "
+		      "--dport 8 --state ESTABLISHED -t " LIFE " --orig-vtag 1 "
 		      "--reply-vtag 2 2>/dev/null"), "SCTP");
 	must(test_run("conntrack -I -p sctp -s fd05::1 -d fd05::2 --sport 7 "
-		      "--dport 8 --state COOKIE_WAIT -t 600 --orig-vtag 3 "
+		      "--dport 8 --state COOKIE_WAIT -t " LIFE " --orig-vtag 3 "
 		      "--reply-vtag 4 2>/dev/null"), "SCTPv6");
 	must(test_run("conntrack -I -p gre -s 10.6.0.1 -d 10.6.0.2 --srckey 1 "
-		      "--dstkey 2 -t 600 2>/dev/null"), "GRE");
+		      "--dstkey 2 -t " LIFE " 2>/dev/null"), "GRE");
 	must(test_run("conntrack -I -p udplite -s 10.6.0.1 -d 10.6.0.2 "
-		      "--sport 9 --dport 9 -t 600 2>/dev/null"), "UDP-Lite");
+		      "--sport 9 --dport 9 -t " LIFE " 2>/dev/null"), "UDP-Lite");
 	must(test_run("conntrack -I -p udp -s 10.7.0.1 -d 10.7.0.2 --sport 1 "
-		      "--dport 2 -t 600 -w 7 2>/dev/null"), "zone");
+		      "--dport 2 -t " LIFE " -w 7 2>/dev/null"), "zone");
 	must(test_run("conntrack -I -p udp -s 10.7.0.1 -d 10.7.0.2 --sport 3 "
-		      "--dport 4 -t 600 --orig-zone 3 2>/dev/null"), "orig zone");
+		      "--dport 4 -t " LIFE " --orig-zone 3 2>/dev/null"),
+	     "orig zone");
 	must(test_run("conntrack -I -p tcp -s fd07::1 -d fd07::2 --sport 5 "
-		      "--dport 6 --state SYN_SENT -t 600 --reply-zone 4 "
+		      "--dport 6 --state SYN_SENT -t " LIFE " --reply-zone 4 "
 		      "2>/dev/null"), "reply zone");
 	/* An entry of a protocol conntrack has no name for. */
-	run(c, TOOL " create -p 253 -s 10.8.0.1 -d 10.8.0.2 -t 600");
+	run(c, TOOL " create -p 253 -s 10.8.0.1 -d 10.8.0.2 -t " LIFE);
 	must(c->status, c->err);
 	run(c, TOOL " update -p tcp -s 10.77.0.1 -d 10.77.0.2 --sport %u "
 		    "--dport 8080 -m 42", t->tcp4);
@@ -254,11 +294,29 @@ static long shown(const char *err)
 	return colon ? strtol(colon + 3, NULL, 10) : -1;
 }
 
+/* Replaces every "delta-time=N" with "delta-time=D": the two programs
+ * run one after the other, maybe seconds apart on a loaded machine. */
+static void mask_delta_time(char *text)
+{
+	static const char key[] = "delta-time=";
+	char *s = text;
+
+	while ((s = strstr(s, key)) != NULL) {
+		char *digits = s + sizeof(key) - 1;
+		char *end = digits + strspn(digits, "0123456789");
+
+		if (end == digits)
+			fail_msg("delta-time without a number: %s", text);
+		*digits = 'D';
+		memmove(digits + 1, end, strlen(end) + 1);
+		s = digits + 1;
+	}
+}
+
 /*
- * Runs `conntrack ARGS` and `ctnl ARGS2` within one second (so that
- * delta-time= agrees) and compares their lines, sorted (the kernel's hash
- * order may differ between two dumps), timeouts masked. Returns the
- * number of lines.
+ * Runs `conntrack ARGS` and `ctnl ARGS2` and compares their lines, sorted
+ * (the kernel's hash order may differ between two dumps), timeouts and
+ * delta-times masked. Returns the number of lines.
  */
 static int compare(const char *witness_args, const char *tool_args,
 		   bool expectation)
@@ -268,16 +326,10 @@ static int compare(const char *witness_args, const char *tool_args,
 	bool extended = strstr(tool_args, "extended") != NULL;
 	int na = 0, nb = 0;
 
-	for (int attempt = 0;; attempt++) {
-		time_t before = time(NULL);
-
-		run(&a, "conntrack %s", witness_args);
-		run(&b, TOOL " %s", tool_args);
-		if (time(NULL) == before)
-			break;
-		if (attempt == 20)
-			fail_msg("could not run both within one second");
-	}
+	run(&a, "conntrack %s", witness_args);
+	run(&b, TOOL " %s", tool_args);
+	mask_delta_time(a.out);
+	mask_delta_time(b.out);
 	if (a.status != 0 || b.status != 0)
 		fail_msg("conntrack %s: %d %s\nctnl %s: %d %s", witness_args,
 			 a.status, a.err, tool_args, b.status, b.err);
@@ -317,6 +369,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	stop_background();
 	end_table(*state);
 	free(*state);
 	return 0;
@@ -658,7 +711,9 @@ static void expect_tuple(const struct jobj *o, const char *dir,
 	}
 }
 
-static void expect_flow(const struct jobj *o, const struct ctnl_flow *f)
+/* @f as libctnl read it after the JSON was written; @before, before. */
+static void expect_flow(const struct jobj *o, const struct ctnl_flow *f,
+			const struct ctnl_flow *before)
 {
 	char want[256] = "";
 	size_t n = 0;
@@ -691,45 +746,52 @@ static void expect_flow(const struct jobj *o, const struct ctnl_flow *f)
 	if (f->status & CTNL_STATUS_ASSURED)
 		assert_non_null(strstr(jget(o, "status"), "ASSURED"));
 	assert_non_null(strstr(jget(o, "status"), "CONFIRMED"));
-	/* The timeout ticks: the JSON was read first, a second or two
-	 * before libctnl's list. */
+	/* The timeout only goes down: the JSON's lies between libctnl's
+	 * reads before and after it, however long apart they were. */
 	timeout = strtol(jget(o, "timeout"), NULL, 10);
-	if (timeout < (long)f->timeout || timeout > (long)f->timeout + 3)
-		fail_msg("JSON timeout %ld, libctnl then read %u", timeout,
-			 f->timeout);
+	if (timeout < (long)f->timeout || timeout > (long)before->timeout)
+		fail_msg("JSON timeout %ld, libctnl read %u before and %u "
+			 "after", timeout, before->timeout, f->timeout);
+}
+
+static const struct ctnl_flow *find_id(const struct ctnl_list *list,
+				       const char *id)
+{
+	for (size_t i = 0; i < list->count; i++)
+		if (list->flows[i].id == strtoul(id, NULL, 10))
+			return &list->flows[i];
+	fail_msg("JSON entry %s is not in libctnl's list", id);
+	return NULL;
 }
 
 static void test_json_holds_the_parsed_flows(void **state)
 {
 	static struct cmd c;
 	static struct jobj o;
-	struct ctnl_list list;
+	struct ctnl_list list, before;
 	struct ctnl_ct *ct;
 	size_t lines = 0;
 
 	(void)state;
+	assert_int_equal(ctnl_ct_open(NULL, NULL, &ct), 0);
+	assert_true(ctnl_ct_list(ct, CTNL_TABLE_CONNTRACK, 0, &before) >= 16);
 	run(&c, TOOL " list -o json");
 	assert_int_equal(c.status, 0);
-	assert_int_equal(ctnl_ct_open(NULL, NULL, &ct), 0);
 	assert_true(ctnl_ct_list(ct, CTNL_TABLE_CONNTRACK, 0, &list) >= 16);
 	for (char *save = NULL, *l = strtok_r(c.out, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
-		const struct ctnl_flow *f = NULL;
 		const char *id;
 
 		if (!jparse(l, &o))
 			fail_msg("not one JSON object: %s", l);
 		id = jget(&o, "id");
 		assert_non_null(id);
-		for (size_t i = 0; i < list.count && !f; i++)
-			if (list.flows[i].id == strtoul(id, NULL, 10))
-				f = &list.flows[i];
-		if (!f)
-			fail_msg("JSON entry %s is not in libctnl's list", id);
-		expect_flow(&o, f);
+		expect_flow(&o, find_id(&list, id), find_id(&before, id));
 		lines++;
 	}
 	assert_int_equal(lines, list.count);
+	assert_int_equal(before.count, list.count);
+	ctnl_list_free(&before);
 	ctnl_list_free(&list);
 	ctnl_ct_close(ct);
 }
@@ -753,7 +815,7 @@ static void test_update_and_delete_say_how_many(void **state)
 	(void)state;
 	for (int p = 1; p <= 3; p++)
 		must(test_run("conntrack -I -p udp -s 10.9.0.1 -d 10.9.0.2 "
-			      "--sport %d --dport 53 -t 120 2>/dev/null", p),
+			      "--sport %d --dport 53 -t " LIFE " 2>/dev/null", p),
 		     "conntrack -I");
 	run(&c, TOOL " update -s 10.9.0.0/24 -m 9 --label-add three");
 	assert_int_equal(c.status, 0);
@@ -798,7 +860,7 @@ static void test_create_flush_count(void **state)
 	assert_int_equal(c.status, 0);
 	assert_int_equal(atoi(c.out), before);
 	run(&c, TOOL " create -p tcp -s 10.10.0.1 -d 10.10.0.2 --sport 1 "
-		     "--dport 2 -t 100 --state ESTABLISHED -m 5 --label-add top "
+		     "--dport 2 -t " LIFE " --state ESTABLISHED -m 5 --label-add top "
 		     "-w 11");
 	assert_int_equal(c.status, 0);
 	assert_has(c.err, "): 1 flow entries have been created.\n");
@@ -886,7 +948,7 @@ static void test_kernel_refusals_say_why(void **state)
 	/* Labels in a namespace whose ruleset uses none: the peer's. */
 	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)peer.pid);
 	must(test_run("nsenter --net=%s conntrack -I -p udp -s 10.11.0.1 "
-		      "-d 10.11.0.2 --sport 1 --dport 2 -t 60 2>/dev/null", ns),
+		      "-d 10.11.0.2 --sport 1 --dport 2 -t " LIFE " 2>/dev/null", ns),
 	     "conntrack -I in the peer");
 	run(&c, TOOL " --netns %s update -p udp -s 10.11.0.1 -d 10.11.0.2 "
 		     "--sport 1 --dport 2 --label-add 1", ns);
@@ -905,7 +967,7 @@ static void test_netns_lists_another_table(void **state)
 	(void)state;
 	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)peer.pid);
 	must(test_run("nsenter --net=%s conntrack -I -p tcp -s 10.12.0.1 -d "
-		      "10.12.0.2 --sport 1 --dport 2 --state ESTABLISHED -t 60 "
+		      "10.12.0.2 --sport 1 --dport 2 --state ESTABLISHED -t " LIFE " "
 		      "-m 3 2>/dev/null", ns), "conntrack -I in the peer");
 	run(&a, "nsenter --net=%s conntrack -L -p tcp", ns);
 	run(&b, TOOL " --netns %s list -p tcp", ns);
@@ -913,6 +975,8 @@ static void test_netns_lists_another_table(void **state)
 	assert_int_equal(b.status, 0);
 	mask_timeout(a.out, false, false);
 	mask_timeout(b.out, false, false);
+	mask_delta_time(a.out);
+	mask_delta_time(b.out);
 	assert_string_equal(a.out, b.out);
 	assert_has(b.out, "src=10.12.0.1 ");
 	/* Not this namespace's. */
@@ -920,13 +984,138 @@ static void test_netns_lists_another_table(void **state)
 	assert_string_equal(b.out, "");
 }
 
-/* Waits up to @ms for @file to contain @text. */
-static bool wait_for(const char *file, const char *text, int ms)
+/* Waits until @file contains @text; false after WAIT_SECONDS. */
+static bool wait_for(const char *file, const char *text)
 {
-	for (int i = 0; i < ms / 50; i++) {
+	for (double end = now() + WAIT_SECONDS; now() < end;) {
 		if (test_run("grep -q -- '%s' %s 2>/dev/null", text, file) == 0)
 			return true;
-		usleep(50000);
+		usleep(20000);
+	}
+	return false;
+}
+
+/* Waits until @file has @n lines or more. */
+static bool wait_lines(const char *file, int n)
+{
+	char out[32];
+
+	for (double end = now() + WAIT_SECONDS; now() < end;) {
+		if (test_capture(out, sizeof(out), "wc -l <%s 2>/dev/null",
+				 file) == 0 && atoi(out) >= n)
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+/* Starts `COMMAND >OUT 2>ERR` in the background under timeout -k (it
+ * cannot outlive the test by more than BG's bound, even if the test is
+ * killed) and returns timeout's pid; @pid_file is where it is written. */
+__attribute__((format(printf, 4, 5)))
+static pid_t start_background(const char *pid_file, const char *out,
+			      const char *err, const char *fmt, ...)
+{
+	char cmd[1024], pid[32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(test_run(BG "%s >%s 2>%s & echo $! >%s", cmd, out,
+				  err, pid_file), 0);
+	assert_int_equal(test_capture(pid, sizeof(pid), "cat %s", pid_file),
+			 0);
+	assert_true(nbackground < (int)(sizeof(background) /
+					sizeof(background[0])));
+	background[nbackground++] = (pid_t)atoi(pid);
+	return (pid_t)atoi(pid);
+}
+
+/* The first child of @pid (timeout's command), 0 when none. */
+static pid_t child_of(pid_t pid)
+{
+	char path[64];
+	FILE *f;
+	int child = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid,
+		 (int)pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &child) != 1)
+			child = 0;
+		fclose(f);
+	}
+	return (pid_t)child;
+}
+
+/* A netlink socket's row of /proc/net/netlink. */
+struct nl_row {
+	unsigned int groups;	/* the first 32 multicast groups */
+	unsigned long rmem;	/* bytes queued, not yet read */
+	unsigned long drops;	/* messages the kernel dropped */
+};
+
+/* The row of @inode, a NETLINK_NETFILTER socket; false when none. */
+static bool nl_row_of(unsigned long inode, struct nl_row *row)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/net/netlink", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long ino;
+		int proto;
+
+		found = sscanf(line, "%*s %d %*s %x %lu %*s %*s %*s %lu %lu",
+			       &proto, &row->groups, &row->rmem, &row->drops,
+			       &ino) == 5 &&
+			proto == 12 && ino == inode;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The row of @pid's netfilter netlink socket that has joined a
+ * multicast group (the events socket); false when it has none (yet). */
+static bool events_socket(pid_t pid, struct nl_row *row)
+{
+	char path[64], link[64];
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
+		unsigned long inode;
+		ssize_t n = readlinkat(dirfd(d), e->d_name, link,
+				       sizeof(link) - 1);
+
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		found = sscanf(link, "socket:[%lu]", &inode) == 1 &&
+			nl_row_of(inode, row) && row->groups != 0;
+	}
+	closedir(d);
+	return found;
+}
+
+/* Waits until the command timeout @pid started has subscribed to the
+ * table's events (conntrack -E says nothing when it has). */
+static bool wait_subscribed(pid_t pid, struct nl_row *row)
+{
+	for (double end = now() + WAIT_SECONDS; now() < end;) {
+		pid_t child = child_of(pid);
+
+		if (child > 0 && events_socket(child, row))
+			return true;
+		usleep(20000);
 	}
 	return false;
 }
@@ -934,13 +1123,14 @@ static bool wait_for(const char *file, const char *text, int ms)
 /* Where an events test keeps the output of ctnl and of the witness,
  * conntrack -E, and the witness's pid. */
 struct event_files {
-	char t_out[80], t_err[80], w_out[80], w_err[80], w_pid[80];
+	char t_out[80], t_err[80], t_pid[80], w_out[80], w_err[80], w_pid[80];
 };
 
 static void event_files_init(struct event_files *f)
 {
 	snprintf(f->t_out, sizeof(f->t_out), "%s.tool-out", err_path);
 	snprintf(f->t_err, sizeof(f->t_err), "%s.tool-err", err_path);
+	snprintf(f->t_pid, sizeof(f->t_pid), "%s.tool-pid", err_path);
 	snprintf(f->w_out, sizeof(f->w_out), "%s.conntrack-out", err_path);
 	snprintf(f->w_err, sizeof(f->w_err), "%s.conntrack-err", err_path);
 	snprintf(f->w_pid, sizeof(f->w_pid), "%s.conntrack-pid", err_path);
@@ -951,10 +1141,31 @@ static void assert_listening(const char *t_err)
 {
 	static struct cmd c;
 
-	if (wait_for(t_err, "listening", 3000))
+	if (wait_for(t_err, "listening"))
 		return;
 	run(&c, "cat %s", t_err);
 	fail_msg("ctnl events did not start: %s", c.out);
+}
+
+/* Starts conntrack -E @args, the witness, and waits until it listens. */
+static pid_t start_witness(const struct event_files *f, const char *args)
+{
+	struct nl_row row;
+	pid_t pid = start_background(f->w_pid, f->w_out, f->w_err,
+				     "conntrack -E %s", args);
+
+	if (!wait_subscribed(pid, &row))
+		fail_msg("conntrack -E %s did not subscribe", args);
+	return pid;
+}
+
+/* Stops the witness once it has printed @lines lines, and waits for its
+ * summary. */
+static void stop_witness(const struct event_files *f, pid_t pid, int lines)
+{
+	assert_true(wait_lines(f->w_out, lines));
+	kill(pid, SIGTERM);	/* timeout passes it on to conntrack */
+	assert_true(wait_for(f->w_err, "flow events have been shown"));
 }
 
 /* events print what conntrack -E prints for the same changes. */
@@ -965,25 +1176,25 @@ static void test_events_print_as_conntrack(void **state)
 	int fd, port = next_port++;
 	char *lines[8];
 	int n = 0;
+	pid_t witness;
 
 	(void)state;
 	event_files_init(&f);
 	/* ctnl stops by itself after three events: the TCP handshake's
 	 * NEW and two UPDATEs. */
-	test_run("timeout 10 " TOOL " events -p tcp --sport %d --limit 3 "
-		 ">%s 2>%s &", port, f.t_out, f.t_err);
+	start_background(f.t_pid, f.t_out, f.t_err,
+			 TOOL " events -p tcp --sport %d --limit 3", port);
 	assert_listening(f.t_err);
-	test_run("conntrack -E -p tcp --orig-port-src %d >%s 2>%s & "
-		 "echo $! >%s", port, f.w_out, f.w_err, f.w_pid);
-	usleep(500000);	/* conntrack -E subscribes with no word */
+	snprintf(c.out, sizeof(c.out), "-p tcp --orig-port-src %d", port);
+	witness = start_witness(&f, c.out);
 	fd = tcp_open(AF_INET, (unsigned short)port);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_true(wait_for(f.t_err, "3 flow events have been shown", 5000));
-	usleep(300000);
-	test_run("kill $(cat %s)", f.w_pid);
-	assert_true(wait_for(f.w_err, "flow events have been shown", 3000));
+	assert_true(wait_for(f.t_err, "3 flow events have been shown"));
+	stop_witness(&f, witness, 3);
+	stop_background();
 	run(&c, "head -n 3 %s; cat %s", f.w_out, f.t_out);
+	mask_delta_time(c.out);
 	for (char *save = NULL, *l = strtok_r(c.out, "\n", &save); l && n < 8;
 	     l = strtok_r(NULL, "\n", &save))
 		lines[n++] = l;
@@ -1033,7 +1244,7 @@ static void test_expectation_commands(void **state)
 		     "--sport %d --dport 8080 --tuple-src 10.77.0.2 --tuple-dst "
 		     "10.77.0.1 --tuple-port-src 0 --tuple-port-dst 26000 "
 		     "--mask-src 255.255.255.255 --mask-dst 255.255.255.255 "
-		     "--mask-port-src 0 --mask-port-dst 65535 -t 100",
+		     "--mask-port-src 0 --mask-port-dst 65535 -t " LIFE,
 	    FTP_PORT_V4);
 	assert_int_equal(b.status, 0);
 	assert_has(b.err, "): 1 expectations have been created.\n");
@@ -1051,30 +1262,29 @@ static void test_events_name_the_program(void **state)
 	static struct cmd c;
 	struct event_files f;
 	struct ctnl_flow flow = { .attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT,
-				  .timeout = 60 };
+				  .timeout = 3600 };
 	struct ctnl_ct *ct;
 	char *lines[4];
 	int n = 0;
+	pid_t witness;
 
 	(void)state;
 	event_files_init(&f);
 	test_run("rm -f %s %s %s %s", f.t_out, f.t_err, f.w_out, f.w_err);
-	test_run("timeout 10 " TOOL " events -s 10.13.0.1 --limit 1 >%s 2>%s &",
-		 f.t_out, f.t_err);
+	start_background(f.t_pid, f.t_out, f.t_err,
+			 TOOL " events -s 10.13.0.1 --limit 1");
 	assert_listening(f.t_err);
-	test_run("conntrack -E -s 10.13.0.1 >%s 2>%s & echo $! >%s", f.w_out,
-		 f.w_err, f.w_pid);
-	usleep(500000);
+	witness = start_witness(&f, "-s 10.13.0.1");
 	assert_int_equal(ctnl_ct_open(NULL, NULL, &ct), 0);
 	assert_int_equal(ctnl_tuple_from_text(&flow.orig, "10.13.0.1",
 					      "10.13.0.2", IPPROTO_UDP, 1, 2),
 			 0);
 	assert_int_equal(ctnl_ct_create(ct, &flow), 0);
-	assert_true(wait_for(f.t_err, "1 flow events have been shown", 5000));
-	usleep(300000);
-	test_run("kill $(cat %s)", f.w_pid);
-	assert_true(wait_for(f.w_err, "flow events have been shown", 3000));
+	assert_true(wait_for(f.t_err, "1 flow events have been shown"));
+	stop_witness(&f, witness, 1);
+	stop_background();
 	run(&c, "head -n 1 %s; cat %s", f.w_out, f.t_out);
+	mask_delta_time(c.out);
 	ctnl_ct_close(ct);
 	for (char *save = NULL, *l = strtok_r(c.out, "\n", &save); l && n < 4;
 	     l = strtok_r(NULL, "\n", &save))
@@ -1103,8 +1313,10 @@ static void test_events_account_for_every_event(void **state)
 	struct event_files f;
 	struct ctnl_flow *flows = calloc(BURST, sizeof(*flows));
 	int *results = calloc(BURST, sizeof(*results));
-	unsigned long long printed, said, drops;
+	unsigned long long printed, said;
 	struct ctnl_ct *ct;
+	struct nl_row row = { 0 };
+	pid_t tool;
 
 	(void)state;
 	assert_non_null(flows);
@@ -1116,7 +1328,7 @@ static void test_events_account_for_every_event(void **state)
 		flows[i] = (struct ctnl_flow){
 			.attrs = CTNL_ATTR_ORIG | CTNL_ATTR_TIMEOUT |
 				 CTNL_ATTR_MARK,
-			.timeout = 120, .mark = MARK };
+			.timeout = 3600, .mark = MARK };
 		assert_int_equal(ctnl_tuple_from_text(&flows[i].orig, src,
 						      "10.89.0.1", IPPROTO_UDP,
 						      (uint16_t)(1000 + i % 50000),
@@ -1124,24 +1336,26 @@ static void test_events_account_for_every_event(void **state)
 	}
 	event_files_init(&f);
 	test_run("rm -f %s %s", f.t_out, f.t_err);
-	test_run("timeout 60 " TOOL " events -e NEW -m %d -b 16384 >%s 2>%s & "
-		 "echo $! >%s", MARK, f.t_out, f.t_err, f.w_pid);
+	tool = start_background(f.t_pid, f.t_out, f.t_err,
+				TOOL " events -e NEW -m %d -b 16384", MARK);
 	assert_listening(f.t_err);
 	assert_int_equal(ctnl_ct_open(NULL, NULL, &ct), 0);
 	assert_int_equal(ctnl_ct_batch(ct, CTNL_OP_CREATE, flows, BURST, NULL,
 				       0, results), BURST);
-	sleep(2);
-	/* ctnl runs under timeout, whose child it is. */
-	run(&c, "t=$(cat %s); p=$(tr -d ' ' </proc/$t/task/$t/children); "
-		"i=$(readlink /proc/$p/fd/* | "
-		"sed -n 's/^socket:\\[\\([0-9]*\\)\\]$/\\1/p'); "
-		"awk -v i=\"$i\" '$10 == i { print $9 }' /proc/net/netlink",
-	    f.w_pid);
-	assert_int_equal(c.status, 0);
-	assert_true(c.out[0] >= '0' && c.out[0] <= '9');
-	drops = strtoull(c.out, NULL, 10);
-	test_run("kill -INT $(cat %s)", f.w_pid);
-	assert_true(wait_for(f.t_err, "flow events have been shown", 5000));
+	/* Every event is queued or dropped by the time the creates are
+	 * acknowledged; ctnl is interrupted once it has read the queue
+	 * (what it has read, it prints before it stops). */
+	for (double end = now() + WAIT_SECONDS;; usleep(20000)) {
+		if (!wait_subscribed(tool, &row))
+			fail_msg("ctnl events has no events socket");
+		if (row.rmem == 0)
+			break;
+		if (now() > end)
+			fail_msg("ctnl events left %lu bytes unread", row.rmem);
+	}
+	kill(tool, SIGINT);	/* timeout passes it on to ctnl */
+	assert_true(wait_for(f.t_err, "flow events have been shown"));
+	stop_background();
 	run(&c, "wc -l <%s", f.t_out);
 	printed = strtoull(c.out, NULL, 10);
 	run(&c, "sed -n 's/.*the kernel dropped \\([0-9]*\\) events.*/\\1/p' "
@@ -1149,10 +1363,10 @@ static void test_events_account_for_every_event(void **state)
 	said = strtoull(c.out, NULL, 10);
 	fprintf(stderr, "ctnl events: %d creates, queue 16384 bytes: %llu "
 		"printed + %llu said lost = %llu; the kernel's drop counter: "
-		"%llu\n", BURST, printed, said, printed + said, drops);
+		"%lu\n", BURST, printed, said, printed + said, row.drops);
 	assert_true(said > 0);
 	assert_int_equal(printed + said, BURST);
-	assert_int_equal(said, drops);
+	assert_int_equal(said, row.drops);
 	assert_int_equal(ctnl_ct_batch(ct, CTNL_OP_DELETE, flows, BURST, NULL,
 				       0, results), BURST);
 	ctnl_ct_close(ct);
@@ -1186,6 +1400,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_table_holds_every_kind),
 		T(test_list_prints_as_conntrack),
+		/* Early: the helper's expectations live 300 s (its policy);
+		 * after this test, only one of the test's own is left. */
+		T(test_expectation_commands),
 		T(test_filtered_list_prints_as_conntrack),
 		T(test_kernel_filtered_list_prints_as_conntrack),
 		T(test_get_prints_as_conntrack),
@@ -1195,7 +1412,6 @@ int main(void)
 		T(test_errors_have_their_message_and_status),
 		T(test_kernel_refusals_say_why),
 		T(test_netns_lists_another_table),
-		T(test_expectation_commands),
 		T(test_events_print_as_conntrack),
 		T(test_events_name_the_program),
 		T(test_events_account_for_every_event),
@@ -1215,15 +1431,15 @@ int main(void)
 	}
 	if (fd < 0 ||
 	    /* The table is built once for every test, and its entries
-	     * must outlive the slowest run of them all (the ASan build on
-	     * a loaded machine took 237 s): UDP and ICMP entries live
-	     * 600 s instead of the default 30, and those the table makes
-	     * with a timeout are given 600 s too. */
+	     * must outlive the slowest run of them all: UDP and ICMP
+	     * entries made by traffic live as long as those made with a
+	     * timeout (LIFE), not the default 30 s. */
 	    test_run("sysctl -q -w net.netfilter.nf_conntrack_acct=1 "
 		     "net.netfilter.nf_conntrack_timestamp=1 "
-		     "net.netfilter.nf_conntrack_udp_timeout=600 "
-		     "net.netfilter.nf_conntrack_icmp_timeout=600 "
-		     "net.netfilter.nf_conntrack_icmpv6_timeout=600") != 0 ||
+		     "net.netfilter.nf_conntrack_udp_timeout=" LIFE " "
+		     "net.netfilter.nf_conntrack_udp_timeout_stream=" LIFE " "
+		     "net.netfilter.nf_conntrack_icmp_timeout=" LIFE " "
+		     "net.netfilter.nf_conntrack_icmpv6_timeout=" LIFE) != 0 ||
 	    conntrack_on_with_labels() < 0 ||
 	    test_run("nft -f - <<'EOF'\n"
 		     "table inet ctnl_tool_test {\n"

@@ -630,10 +630,116 @@ static void test_addr_text_as_inet_ntop(void **state)
 	assert_string_equal(exact, "fd00::1234");
 }
 
+/* The edge cases by name: each must be inet_ntop()'s text, and that text
+ * is written out too, so a change in glibc shows as well as one in ours. */
+static void check_text(uint8_t family, const char *text, const char *want)
+{
+	union ctnl_addr a;
+	char got[CTNL_ADDR_TEXT_MAX], ntop[64];
+
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(inet_pton(family, text, &a), 1);
+	assert_non_null(inet_ntop(family, &a, ntop, sizeof(ntop)));
+	assert_string_equal(ntop, want);
+	assert_int_equal(ctnl_addr_to_text(family, &a, got, sizeof(got)),
+			 (int)strlen(want));
+	assert_string_equal(got, want);
+}
+
+static void test_addr_text_edge_cases(void **state)
+{
+	(void)state;
+	check_text(AF_INET, "0.0.0.0", "0.0.0.0");
+	check_text(AF_INET, "255.255.255.255", "255.255.255.255");
+	check_text(AF_INET, "10.0.100.9", "10.0.100.9");
+	check_text(AF_INET6, "::", "::");
+	check_text(AF_INET6, "::1", "::1");
+	check_text(AF_INET6, "1::", "1::");
+	check_text(AF_INET6, "1:0:0:0:0:0:0:0", "1::");
+	check_text(AF_INET6, "0:0:0:0:0:0:0:1", "::1");
+	/* Two runs of equal length: the first is compressed. */
+	check_text(AF_INET6, "1:0:0:2:3:0:0:4", "1::2:3:0:0:4");
+	check_text(AF_INET6, "0:0:1:2:3:4:0:0", "::1:2:3:4:0:0");
+	check_text(AF_INET6, "1:0:0:0:2:0:0:0", "1::2:0:0:0");
+	/* A longer later run wins over an earlier one. */
+	check_text(AF_INET6, "1:0:0:2:0:0:0:3", "1:0:0:2::3");
+	/* A single zero group is never compressed. */
+	check_text(AF_INET6, "1:2:3:4:5:6:0:8", "1:2:3:4:5:6:0:8");
+	check_text(AF_INET6, "0:1:2:3:4:5:6:7", "0:1:2:3:4:5:6:7");
+	check_text(AF_INET6, "1:2:3:4:5:6:7:0", "1:2:3:4:5:6:7:0");
+	check_text(AF_INET6, "1:0:2:0:3:0:4:0", "1:0:2:0:3:0:4:0");
+	/* IPv4-mapped and -compatible: the last 32 bits dotted. */
+	check_text(AF_INET6, "::ffff:10.1.2.3", "::ffff:10.1.2.3");
+	check_text(AF_INET6, "::ffff:0.0.0.0", "::ffff:0.0.0.0");
+	check_text(AF_INET6, "::1.2.3.4", "::1.2.3.4");
+	check_text(AF_INET6, "::255.255.255.255", "::255.255.255.255");
+	/* glibc dots only what fits its test: ::0.0.1.0 has seven zero
+	 * groups, ::ffff:0:a.b.c.d and ::fffe:a.b.c.d are plain hex. */
+	check_text(AF_INET6, "::0.0.1.0", "::100");
+	check_text(AF_INET6, "::0.0.0.1", "::1");
+	check_text(AF_INET6, "::ffff:0:1.2.3.4", "::ffff:0:102:304");
+	check_text(AF_INET6, "::fffe:1.2.3.4", "::fffe:102:304");
+	check_text(AF_INET6, "1::ffff:1.2.3.4", "1::ffff:102:304");
+	check_text(AF_INET6, "64:ff9b::1.2.3.4", "64:ff9b::102:304");
+	/* Upper case in, lower case out; leading zeros dropped. */
+	check_text(AF_INET6, "2001:DB8::0ABC", "2001:db8::abc");
+	/* The longest texts. */
+	check_text(AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		   "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	check_text(AF_INET6, "1111:2222:3333:4444:5555:6666:7777:8888",
+		   "1111:2222:3333:4444:5555:6666:7777:8888");
+	check_text(AF_INET6, "::ffff:255.255.255.255",
+		   "::ffff:255.255.255.255");
+}
+
+/* A few thousand pseudo-random addresses, most with runs of zero groups
+ * (each group zero with probability 1/2, so every run length shows), the
+ * rest IPv4-mapped or -compatible, each checked against inet_ntop(). The
+ * generator is fixed (an xorshift) so a failure can be replayed. */
+static uint32_t xorshift32(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void test_addr_text_random(void **state)
+{
+	uint32_t seed = 0x13c7f00d;
+	union ctnl_addr a;
+
+	(void)state;
+	for (int n = 0; n < 5000; n++) {
+		uint32_t r = xorshift32(&seed);
+
+		memset(&a, 0, sizeof(a));
+		for (int g = 0; g < 8; g++) {
+			uint32_t v = xorshift32(&seed);
+			/* Widths of 1 to 4 hex digits, or zero. */
+			uint16_t x = (r >> g) & 1
+					     ? 0
+					     : (uint16_t)((v >> 16) >>
+							  (4 * (v & 3)));
+
+			a.u8[2 * g] = (uint8_t)(x >> 8);
+			a.u8[2 * g + 1] = (uint8_t)x;
+		}
+		if ((r >> 8) % 8 == 0) {
+			memset(&a, 0, 10);
+			a.u8[10] = a.u8[11] = (r >> 11) & 1 ? 0xff : 0;
+		}
+		check_ntop(AF_INET6, &a);
+		check_ntop(AF_INET, &a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addr_text_as_inet_ntop),
+		cmocka_unit_test(test_addr_text_edge_cases),
+		cmocka_unit_test(test_addr_text_random),
 		cmocka_unit_test(test_format_tcp_with_counters_assured_mark),
 		cmocka_unit_test(test_format_unreplied_icmp),
 		cmocka_unit_test(test_format_ipv6_zone_and_directional_zone),

@@ -279,6 +279,14 @@ static void test_compat_parser_reads_conntrack_forms(void **state)
 		{ "-p", "tcp", "-L" },
 		{ "--dump", "conn", "-p", "tcp" },
 		{ "-L", "conntrack", "--protonum", "6" },
+		/* Words that are no option nor a command's table are
+		 * ignored, as by conntrack; so is all after "--". */
+		{ "conntrack", "-L", "-p", "tcp" },
+		{ "-L", "-p", "tcp", "stray" },
+		{ "-L", "conn", "stray", "-p", "tcp" },
+		{ "-L", "-p", "tcp", "--", "-s", "9.9.9.9" },
+		/* -a is ignored with any command, as by conntrack. */
+		{ "-L", "-a", "1.2.3.4", "-p", "tcp" },
 	};
 	struct table *t = table_with_entries();
 
@@ -294,6 +302,55 @@ static void test_compat_parser_reads_conntrack_forms(void **state)
 		result_free(&r);
 	}
 	table_free(t);
+}
+
+/* The first ignored word is kept for ctnl to name; a word right after a
+ * command is its table, never ignored. */
+static void test_compat_ignored_words(void **state)
+{
+	char *argv[8] = { "conntrack", "first", "-L", "-p", "tcp", "second" };
+	char msg[256];
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(cli_parse(6, argv, &c, msg, sizeof(msg)), 0);
+	assert_string_equal(c.ignored, "first");
+	assert_int_equal(c.proto, 6);
+	argv[1] = "-L";
+	argv[2] = "-p";
+	argv[3] = "tcp";
+	argv[4] = "--";
+	argv[5] = "-s";
+	argv[6] = "1.1.1.1";
+	assert_int_equal(cli_parse(7, argv, &c, msg, sizeof(msg)), 0);
+	assert_string_equal(c.ignored, "-s");
+	assert_int_equal(c.given & G_PROTO, G_PROTO);
+	assert_false(c.orig.src.set);
+	assert_int_equal(cli_parse(3, (char *[]){ "conntrack", "-L", "nosuch",
+						  NULL },
+				   &c, msg, sizeof(msg)), CLI_EXIT_USAGE);
+	assert_string_equal(msg, "-L: unknown table 'nosuch' (conntrack, "
+				 "expect, dying, unconfirmed)");
+	assert_int_equal(cli_parse(2, (char *[]){ "conntrack", "-L", NULL },
+				   &c, msg, sizeof(msg)), 0);
+	assert_null(c.ignored);
+}
+
+/* -o save goes with no other type but userspace, as in conntrack 1.4.7. */
+static void test_compat_save_and_userspace(void **state)
+{
+	char *argv[] = { "conntrack", "-L", "-o", "userspace,save", NULL };
+	char msg[256];
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(cli_parse(4, argv, &c, msg, sizeof(msg)), 0);
+	assert_int_equal(c.ct_out, CT_OUT_SAVE | CT_OUT_USERSPACE);
+	argv[3] = "save,id";
+	assert_int_equal(cli_parse(4, argv, &c, msg, sizeof(msg)),
+			 CLI_EXIT_USAGE);
+	assert_string_equal(msg, "-o: save goes with no other output type "
+				 "(but userspace)");
 }
 
 /* A link named conntrack reads conntrack's syntax alone. */
@@ -925,6 +982,8 @@ int main(void)
 		cmocka_unit_test(test_compat_bad_input_names_option_and_value),
 		cmocka_unit_test(test_compat_parser_reads_conntrack_forms),
 		cmocka_unit_test(test_compat_named_conntrack),
+		cmocka_unit_test(test_compat_ignored_words),
+		cmocka_unit_test(test_compat_save_and_userspace),
 		cmocka_unit_test(test_compat_list_text_formats),
 		cmocka_unit_test(test_compat_list_xml),
 		cmocka_unit_test(test_compat_get_and_count),
