@@ -225,6 +225,8 @@ bool parse_report(const char *out, struct sample *s)
 	s->sec = (double)ns / 1e9;
 	s->count = count;
 	s->rss_kib = rss;
+	/* The events benchmark hands a sample nobody cleared. */
+	s->note[0] = '\0';
 	const char *note = strstr(line, "note=");
 	if (note)
 		sscanf(note, "note=%47s", s->note);
