@@ -238,13 +238,34 @@ bool parse_report(const char *out, struct sample *s)
  * operation and its own peak RSS (VmHWM), which, unlike ru_maxrss, owes
  * nothing to the driver's memory before exec.
  */
+bool run_client_out(struct sample *s, char *out, size_t size,
+		    char *const argv[])
+{
+	struct proc p;
+	struct rusage ru;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (spawn(&p, argv, TO_NULL, TO_PIPE, 0) < 0)
+		return false;
+	read_all(p.out, out, size);
+	close(p.out);
+	rc = finish(&p, &ru);
+	s->usr = tv_sec(ru.ru_utime);
+	s->sys = tv_sec(ru.ru_stime);
+	if (rc != 0 || !parse_report(out, s)) {
+		fprintf(stderr, "ctnl-bench: %s %s failed (exit %d)\n",
+			argv[0], argv[1], rc);
+		return false;
+	}
+	return true;
+}
+
 bool run_client(struct sample *s, const char *client, ...)
 {
 	char *argv[16], out[1024];
-	struct proc p;
-	struct rusage ru;
 	va_list ap;
-	int argc = 0, rc;
+	int argc = 0;
 
 	argv[argc++] = client_path(client);
 	va_start(ap, client);
@@ -252,21 +273,7 @@ bool run_client(struct sample *s, const char *client, ...)
 		argc++;
 	va_end(ap);
 	argv[argc] = NULL;
-
-	memset(s, 0, sizeof(*s));
-	if (spawn(&p, argv, TO_NULL, TO_PIPE, 0) < 0)
-		return false;
-	read_all(p.out, out, sizeof(out));
-	close(p.out);
-	rc = finish(&p, &ru);
-	s->usr = tv_sec(ru.ru_utime);
-	s->sys = tv_sec(ru.ru_stime);
-	if (rc != 0 || !parse_report(out, s)) {
-		fprintf(stderr, "ctnl-bench: %s %s failed (exit %d)\n", client,
-			argv[1], rc);
-		return false;
-	}
-	return true;
+	return run_client_out(s, out, sizeof(out), argv);
 }
 
 /* Seconds on the monotonic clock. */
@@ -281,8 +288,8 @@ double now(void)
  * its peak RSS is ru_maxrss. stdout goes to /dev/null; stderr is kept for
  * the count conntrack prints there.
  */
-bool run_command(struct sample *s, char *errbuf, size_t errsize,
-			char *const argv[])
+int run_command_rc(struct sample *s, char *errbuf, size_t errsize,
+		   char *const argv[])
 {
 	struct proc p;
 	struct rusage ru;
@@ -292,7 +299,7 @@ bool run_command(struct sample *s, char *errbuf, size_t errsize,
 	memset(s, 0, sizeof(*s));
 	t0 = now();
 	if (spawn(&p, argv, TO_NULL, TO_NULL, TO_PIPE) < 0)
-		return false;
+		return -1;
 	read_all(p.err, errbuf, errsize);
 	close(p.err);
 	rc = finish(&p, &ru);
@@ -300,6 +307,14 @@ bool run_command(struct sample *s, char *errbuf, size_t errsize,
 	s->usr = tv_sec(ru.ru_utime);
 	s->sys = tv_sec(ru.ru_stime);
 	s->rss_kib = ru.ru_maxrss;
+	return rc;
+}
+
+bool run_command(struct sample *s, char *errbuf, size_t errsize,
+		 char *const argv[])
+{
+	int rc = run_command_rc(s, errbuf, errsize, argv);
+
 	if (rc != 0) {
 		fprintf(stderr, "ctnl-bench: %s %s failed (exit %d): %s\n",
 			argv[0], argv[1], rc, errbuf);

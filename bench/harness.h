@@ -100,7 +100,14 @@ int finish(struct proc *p, struct rusage *ru);
 bool parse_report(const char *out, struct sample *s);
 /* Runs bench client @client with the NULL-terminated arguments. */
 bool run_client(struct sample *s, const char *client, ...);
-/* Runs a command, timed from fork to exit; ru_maxrss is its RSS. */
+/* Runs a client given by its whole @argv, keeping its output in @out. */
+bool run_client_out(struct sample *s, char *out, size_t size,
+		    char *const argv[]);
+/* Runs a command, timed from fork to exit; ru_maxrss is its RSS. Its
+ * standard error goes to @errbuf. Returns its exit status (-1: not run). */
+int run_command_rc(struct sample *s, char *errbuf, size_t errsize,
+		   char *const argv[]);
+/* The same; false (with a message) unless it exits with 0. */
 bool run_command(struct sample *s, char *errbuf, size_t errsize,
 		 char *const argv[]);
 /* conntrack's "N flow entries have been shown/deleted." */
