@@ -34,6 +34,7 @@
 #include <ctnl/conntrack.h>	/* sizeof(struct ctnl_flow) only */
 
 #include "common.h"
+#include "growth.h"
 #include "harness.h"
 
 #define MAX_SIZES 8
@@ -1051,6 +1052,7 @@ int main(int argc, char **argv)
 		flush_table();
 		must(fill(n, -1, &fill_sec), "fill");
 		expect_count(n, "the fill");
+		growth_fill(n, fill_sec);
 		printf("\n(%s entries: filled with batched libctnl creates in "
 		       "%.0f ms, %.0fk creates/s)\n", num(n), fill_sec * 1e3,
 		       n / fill_sec / 1e3);
@@ -1072,6 +1074,8 @@ int main(int argc, char **argv)
 	flush_table();
 
 	print_targets();
+	print_growth(sizes, nsizes);
+	print_targets_growth(sizes, nsizes);
 	print_noise(t_start, c0);
 	if (failures)
 		printf("%d check(s) FAILED: see the messages on stderr\n",
