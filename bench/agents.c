@@ -342,11 +342,14 @@ static void calico_k(int kk)
 	calico_commands(&cmds, k);
 	for (int r = 0; r < runs; r++) {
 		for (int i = 0; i < 2; i++) {
+			struct row *row = rotate(i, r, 2) == 0 ? floor : cli;
 			struct sample s;
 			bool ok;
 
-			struct row *row = rotate(i, r, 2) == 0 ? floor : cli;
-
+			/* 200 conntrack runs, each a dump of the whole table:
+			 * one pass is minutes, and 200 samples already. */
+			if (row == cli && k >= 100 && r > 0)
+				continue;
 			if (row == floor)
 				ok = run_client(&s, "bench-k8s", "calico",
 						num((uint64_t)k), NULL);
