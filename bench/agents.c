@@ -293,9 +293,15 @@ static void section_reconcile(void)
 	kube_proxy_commands(&cmds);
 	fprintf(stderr, "ctnl-agents: kube-proxy's reconcile...\n");
 	for (int r = 0; r < runs; r++)
-		for (int i = 0; i < KP_CLIENTS; i++)
-			reconcile_one(rotate(i, r, KP_CLIENTS), &cmds,
-				      want.stale);
+		for (int i = 0; i < KP_CLIENTS; i++) {
+			int client = rotate(i, r, KP_CLIENTS);
+
+			/* (a) tries each of its ~20,000 filters on each of
+			 * 1,000,000 entries: minutes for one pass. */
+			if (client == KP_GO && opt.size > 500000 && r > 0)
+				continue;
+			reconcile_one(client, &cmds, want.stale);
+		}
 }
 
 /* ---- Calico's pod churn ---- */
