@@ -25,11 +25,11 @@
  * CTA_NAT_DST / CTA_NAT_SRC, so their reply tuples and status bits are
  * those a packet through a DNAT rule would have made.
  *
- * Stale entries: the endpoints of 21 UDP services (s % 48 == 0; five of
- * them, s % 240 == 0, have a NodePort) were all replaced since the
+ * Stale entries: the endpoints of 11 UDP services (s % 96 == 0; three of
+ * them, s % 480 == 0, have a NodePort) were all replaced since the
  * entries were made (generation 1: 10.245.1.0 - 10.245.32.255), so each
  * of their UDP entries has a reply source that is no longer a serving
- * endpoint: about 2.2 % of the table (21,800 entries of 1,000,000).
+ * endpoint: about 1.2 % of the table (11,800 entries of 1,000,000).
  * Everything else points at a current endpoint.
  */
 #ifndef CTNL_BENCH_TABLE_K8S_H
