@@ -248,10 +248,10 @@ static void calico_commands(struct commands *c, int k)
 /* ---- kube-proxy's reconcile ---- */
 
 /* The clients of the reconcile, in the order of the first run. */
-enum { KP_GO, KP_GOSET, KP_CLI, KP_FLOOR, KP_CLIENTS };
+enum { KP_CTNL, KP_GO, KP_GOSET, KP_CLI, KP_FLOOR, KP_CLIENTS };
 
-static const char *const kp_keys[] = { "kp.go", "kp.goset", "kp.cli",
-				       "kp.floor", NULL };
+static const char *const kp_keys[] = { "kp.ctnl", "kp.go", "kp.goset",
+				       "kp.cli", "kp.floor", NULL };
 
 static void reconcile_one(int client, struct commands *cmds,
 			  uint64_t stale)
@@ -261,6 +261,9 @@ static void reconcile_one(int client, struct commands *cmds,
 	bool ok = false;
 
 	switch (client) {
+	case KP_CTNL:
+		ok = run_client(&s, "bench-agents-ctnl", "reconcile", NULL);
+		break;
 	case KP_GO:
 		ok = run_client(&s, "bench-go-kubeproxy", "reconcile", NULL);
 		break;
@@ -285,6 +288,7 @@ static void section_reconcile(void)
 	struct k8s_census want;
 
 	k8s_census(opt.size, &want);
+	row_get(opt.size, "kp.ctnl", "libctnl ctnl_ct_delete_if");
 	row_get(opt.size, "kp.go", "Go netlink, as kube-proxy 1.32 (a)");
 	row_get(opt.size, "kp.goset",
 		"Go netlink, one set filter (after PR 135511)");
@@ -308,9 +312,11 @@ static void section_reconcile(void)
 
 static char cal_key[3][4][16];
 
+/* The rows of Calico's section: 0 libctnl, 1 the floor, 2 conntrack. */
 static const char *calico_key(int what, int kk)
 {
-	static const char *const names[] = { "cal.floor", "cal.cli", "" };
+	static const char *const names[] = { "cal.ctnl", "cal.floor",
+					     "cal.cli" };
 
 	snprintf(cal_key[what][kk], sizeof(cal_key[0][0]), "%s.%d",
 		 names[what], opt.ks[kk]);
@@ -340,23 +346,32 @@ static void calico_k(int kk)
 	static struct commands cmds;
 	int k = opt.ks[kk];
 	uint64_t want = calico_want(k);
-	struct row *floor = row_get(opt.size, calico_key(0, kk),
-				    "raw libmnl floor, one pass");
-	struct row *cli = row_get(opt.size, calico_key(1, kk),
-				  "conntrack --delete --orig-src/--reply-src");
+	struct row *rows[3] = {
+		row_get(opt.size, calico_key(0, kk),
+			"libctnl ctnl_ct_delete_if, one call"),
+		row_get(opt.size, calico_key(1, kk),
+			"raw libmnl floor, one pass"),
+		row_get(opt.size, calico_key(2, kk),
+			"conntrack --delete --orig-src/--reply-src"),
+	};
 
 	calico_commands(&cmds, k);
 	for (int r = 0; r < runs; r++) {
-		for (int i = 0; i < 2; i++) {
-			struct row *row = rotate(i, r, 2) == 0 ? floor : cli;
+		for (int i = 0; i < 3; i++) {
+			int which = rotate(i, r, 3);
+			struct row *row = rows[which];
 			struct sample s;
 			bool ok;
 
 			/* 200 conntrack runs, each a dump of the whole table:
 			 * one pass is minutes, and 200 samples already. */
-			if (row == cli && k >= 100 && r > 0)
+			if (which == 2 && k >= 100 && r > 0)
 				continue;
-			if (row == floor)
+			if (which == 0)
+				ok = run_client(&s, "bench-agents-ctnl",
+						"calico", num((uint64_t)k),
+						NULL);
+			else if (which == 1)
 				ok = run_client(&s, "bench-k8s", "calico",
 						num((uint64_t)k), NULL);
 			else
@@ -377,6 +392,14 @@ static void section_calico(void)
 
 /* ---- Printing ---- */
 
+static const char *sections = "reconcile,calico,storms,neighbours";
+
+static bool wanted(const char *section)
+{
+	return strstr(sections, section) != NULL;
+}
+
+
 static void print_reconcile(void)
 {
 	char title[160];
@@ -384,35 +407,82 @@ static void print_reconcile(void)
 	snprintf(title, sizeof(title), "kube-proxy's reconcile, one pass: "
 		 "delete the stale UDP entries of %s (the table is checked "
 		 "after each client)", num(opt.size));
-	print_section(opt.size, title, "kp.floor", "floor/this", kp_keys);
+	print_section(opt.size, title, "kp.ctnl", "ctnl/this", kp_keys);
 }
 
 static void print_calico(void)
 {
 	for (int kk = 0; kk < opt.nks; kk++) {
 		const char *keys[] = { calico_key(0, kk), calico_key(1, kk),
-				       NULL };
+				       calico_key(2, kk), NULL };
 		char title[160];
 
 		snprintf(title, sizeof(title), "Calico's pod churn, K = %d: "
 			 "delete the entries whose original or reply source "
 			 "is one of %d addresses (%s entries)", opt.ks[kk],
 			 opt.ks[kk], num(calico_want(opt.ks[kk])));
-		print_section(opt.size, title, keys[0], "floor/this", keys);
+		print_section(opt.size, title, keys[0], "ctnl/this", keys);
+	}
+}
+
+/* Peak RSS of row @a over row @b's, or -1. */
+static double rss_ratio(const char *a, const char *b)
+{
+	const struct row *ra = row_find(opt.size, a);
+	const struct row *rb = row_find(opt.size, b);
+	long pa = ra && ra->n && !ra->failed ? peak_rss(ra) : -1;
+	long pb = rb && rb->n && !rb->failed ? peak_rss(rb) : -1;
+
+	return pa > 0 && pb > 0 ? (double)pa / (double)pb : -1;
+}
+
+static void targets_reconcile(void)
+{
+	double x = ratio(opt.size, "kp.go", "kp.ctnl");
+	double m = rss_ratio("kp.go", "kp.ctnl");
+
+	verdict(x > 0, x >= 10, "reconcile: ctnl_ct_delete_if %.1fx faster "
+		"than (a), the Go netlink library as kube-proxy 1.32 uses it "
+		"(target >= 10x)", x);
+	verdict(m > 0, m >= 50, "reconcile: (a)'s peak RSS is %.0fx "
+		"ctnl_ct_delete_if's (target >= 50x)", m);
+	x = ratio(opt.size, "kp.cli", "kp.ctnl");
+	verdict(x > 0, x >= 3, "reconcile: %.1fx faster than (b), conntrack "
+		"-D per stale service (target >= 3x)", x);
+	x = ratio(opt.size, "kp.ctnl", "kp.floor");
+	verdict(x > 0, x > 0 && x <= 1.2, "reconcile: %.2fx the time of (c), "
+		"the raw floor (target <= 1.2)", x);
+	x = ratio(opt.size, "kp.goset", "kp.ctnl");
+	verdict(x > 0, true, "reconcile: %.1fx faster than the Go netlink "
+		"library with one set-backed filter (no target)", x);
+}
+
+static void targets_calico(void)
+{
+	for (int kk = 0; kk < opt.nks; kk++) {
+		double x = ratio(opt.size, calico_key(2, kk),
+				 calico_key(0, kk));
+		double f = ratio(opt.size, calico_key(0, kk),
+				 calico_key(1, kk));
+		bool target = opt.ks[kk] == 100;
+
+		verdict(x > 0, !target || x >= 20, "Calico, K = %d: %.1fx "
+			"faster than 2 x %d conntrack runs%s; %.2fx the floor's "
+			"time", opt.ks[kk], x, opt.ks[kk],
+			target ? " (target >= 20x)" : "", f);
 	}
 }
 
 static void targets(void)
 {
-	double x;
-
-	printf("\n=========== Targets of issue 15 (ratios of medians in this "
-	       "run) ===========\n");
-	x = ratio(opt.size, "kp.go", "kp.floor");
-	verdict(x > 0, false, "reconcile: the raw floor is %.1fx faster than "
-		"(a), the Go netlink library as kube-proxy 1.32 uses it "
-		"(libctnl's ctnl_ct_delete_if: not measured yet)", x);
-	targets_storms();
+	printf("\n=========== Targets of issue 15 (%s entries; ratios of "
+	       "medians in this run) ===========\n", num(opt.size));
+	if (wanted("reconcile"))
+		targets_reconcile();
+	if (wanted("calico"))
+		targets_calico();
+	if (wanted("storms"))
+		targets_storms();
 }
 
 /* ---- Main ---- */
@@ -437,13 +507,6 @@ static int parse_list(const char *arg, uint32_t *out, int max)
 		out[n++] = (uint32_t)bench_arg_u64(tok, "number");
 	free(copy);
 	return n;
-}
-
-static const char *sections = "reconcile,calico,storms,neighbours";
-
-static bool wanted(const char *section)
-{
-	return strstr(sections, section) != NULL;
 }
 
 /* Options after -q still apply. */

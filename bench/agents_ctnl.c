@@ -4,6 +4,18 @@
  * one operation per process like bench-ctnl. Run by ctnl-agents in its
  * private network namespace.
  *
+ *   bench-agents-ctnl reconcile
+ *       kube-proxy's reconcile in one call: ctnl_ct_delete_if() over the
+ *       IPv4 UDP entries (the kernel filters the dump), choosing those
+ *       whose reply source is not a serving endpoint of the service their
+ *       original destination names (table_k8s.h's policy, the floor's)
+ *   bench-agents-ctnl calico K
+ *       Calico's delete for the first K pod addresses in one call:
+ *       ctnl_ct_delete_if() over the IPv4 entries with the library's
+ *       address set and its ctnl_addr_set_has_src predicate
+ *   Both report the entries deleted (stats.deleted) and note any that
+ *   were gone or refused.
+ *
  *   bench-agents-ctnl produce RATE SECONDS
  *       the event storm: creates, updates (a new mark) and destroys
  *       entries of 198.18.0.0/15, RATE operations a second for SECONDS,
@@ -32,6 +44,7 @@
 #include <ctnl/ctnl.h>
 
 #include "common.h"
+#include "table_k8s.h"
 
 static struct ctnl_ct *open_ct(void)
 {
@@ -41,6 +54,77 @@ static struct ctnl_ct *open_ct(void)
 	if (ret < 0)
 		bench_die("ctnl_ct_open", ret);
 	return ct;
+}
+
+/* ---- Deletes in one pass ---- */
+
+static int stale_pred(const struct ctnl_flow *f, void *policy)
+{
+	return k8s_policy_stale(policy, f->orig.proto, f->orig.dst.u32[0],
+				f->orig.port.dst, f->reply.src.u32[0]);
+}
+
+static void report_deletes(uint64_t ns, int ret,
+			   const struct ctnl_delete_stats *st)
+{
+	if (ret < 0)
+		bench_die("ctnl_ct_delete_if", ret);
+	bench_report(ns, st->deleted, st->failed ? "failed"
+				      : st->gone ? "some-gone" : NULL);
+}
+
+static __attribute__((noinline)) int
+measured_delete_if(struct ctnl_ct *ct, const struct ctnl_filter *filter,
+		   ctnl_flow_pred pred, void *data, struct ctnl_delete_stats *st)
+{
+	return ctnl_ct_delete_if(ct, filter, pred, data, st);
+}
+
+static int cmd_reconcile(void)
+{
+	const struct ctnl_filter udp = {
+		.match = CTNL_MATCH_PROTO,
+		.family = AF_INET,
+		.proto = IPPROTO_UDP,
+	};
+	struct k8s_policy *policy = k8s_policy_new();
+	struct ctnl_ct *ct = open_ct();
+	struct ctnl_delete_stats st;
+	uint64_t t0;
+	int ret;
+
+	if (!policy)
+		bench_die("k8s_policy_new", -ENOMEM);
+	t0 = bench_now_ns();
+	ret = measured_delete_if(ct, &udp, stale_pred, policy, &st);
+	report_deletes(bench_now_ns() - t0, ret, &st);
+	ctnl_ct_close(ct);
+	k8s_policy_free(policy);
+	return 0;
+}
+
+static int cmd_calico(int k)
+{
+	const struct ctnl_filter ipv4 = { .family = AF_INET };
+	struct ctnl_addr_set *pods;
+	struct ctnl_ct *ct = open_ct();
+	struct ctnl_delete_stats st;
+	uint64_t t0;
+	int ret = ctnl_addr_set_new(&pods);
+
+	for (int j = 0; ret >= 0 && j < k; j++) {
+		union ctnl_addr a = { .u32 = { k8s_calico_addr(j) } };
+
+		ret = ctnl_addr_set_add(pods, AF_INET, &a);
+	}
+	if (ret < 0)
+		bench_die("ctnl_addr_set", ret);
+	t0 = bench_now_ns();
+	ret = measured_delete_if(ct, &ipv4, ctnl_addr_set_has_src, pods, &st);
+	report_deletes(bench_now_ns() - t0, ret, &st);
+	ctnl_ct_close(ct);
+	ctnl_addr_set_free(pods);
+	return 0;
 }
 
 /* ---- produce ---- */
@@ -302,8 +386,8 @@ static int cmd_events(int rcvbuf)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-agents-ctnl produce RATE SECONDS | "
-			"events RCVBUF\n");
+	fprintf(stderr, "usage: bench-agents-ctnl reconcile | calico K | "
+			"produce RATE SECONDS | events RCVBUF\n");
 	exit(2);
 }
 
@@ -311,6 +395,15 @@ int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
 
+	if (!strcmp(cmd, "reconcile") && argc == 2)
+		return cmd_reconcile();
+	if (!strcmp(cmd, "calico") && argc == 3) {
+		uint64_t k = bench_arg_u64(argv[2], "K");
+
+		if (k < 1 || k > K8S_CALICO_MAX)
+			usage();
+		return cmd_calico((int)k);
+	}
 	if (!strcmp(cmd, "produce") && argc == 4)
 		return cmd_produce(bench_arg_u64(argv[2], "RATE"),
 				   bench_arg_u64(argv[3], "SECONDS"));
