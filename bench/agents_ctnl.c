@@ -28,8 +28,9 @@
  *       the consumer: subscribes to NEW, UPDATE and DESTROY with a receive
  *       queue of RCVBUF bytes (0: the system's default), says "ready",
  *       reads with ctnl_ct_event_read() until its standard input ends and
- *       then until no event came for 500 ms, and prints what it received
- *       and what the library reported lost:
+ *       then until no event came for 500 ms, unsubscribes (which reports
+ *       the loss no read reported yet), and prints what it received and
+ *       what the library reported lost:
  *         events new=N update=N destroy=N overflows=N lost=N
  *                info-received=N info-lost=N rcvbuf=N
  */
@@ -369,6 +370,9 @@ static int cmd_events(int rcvbuf)
 	}
 	while (read_events(ct, &t, 500))
 		;
+	/* The loss the kernel counted that no read reported yet. */
+	if (ctnl_ct_unsubscribe(ct, tally_event, &t) < 0)
+		bench_die("ctnl_ct_unsubscribe", -EIO);
 	if (ctnl_ct_event_info(ct, &info) < 0)
 		bench_die("ctnl_ct_event_info", -EIO);
 	printf("events new=%llu update=%llu destroy=%llu overflows=%llu "
