@@ -13,6 +13,9 @@
  *                         one per line, for the Go peer (kube-proxy reads
  *                         them from the API server):
  *                           udp|tcp VIP PORT NODEPORT EP,EP,...
+ *   bench-k8s policy      the UDP services in the reconcile agent's policy
+ *                         format (examples/reconcile_agent.c):
+ *                           udp VIP PORT [nodeport N] endpoints EP...
  *   bench-k8s census [K]  dump the IPv4 table; count its entries, those
  *                         kube-proxy would call stale, and those of the
  *                         first K Calico addresses (not timed)
@@ -536,10 +539,33 @@ static int cmd_services(void)
 	return fflush(stdout) ? 1 : 0;
 }
 
+static int cmd_policy(void)
+{
+	struct k8s_service svc;
+
+	for (int s = 0; s < K8S_SERVICES; s++) {
+		k8s_service(s, &svc);
+		if (svc.proto != IPPROTO_UDP)
+			continue;
+		printf("udp ");
+		print_addr(svc.vip);
+		printf(" %u", svc.port);
+		if (svc.node_port)
+			printf(" nodeport %u", svc.node_port);
+		printf(" endpoints");
+		for (int j = 0; j < svc.endpoints; j++) {
+			putchar(' ');
+			print_addr(k8s_endpoint(s, j, svc.stale));
+		}
+		putchar('\n');
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench-k8s fill N [stale | calico K] | "
-			"services | census [K] | reconcile | calico K\n");
+			"services | policy | census [K] | reconcile | calico K\n");
 	exit(2);
 }
 
@@ -568,6 +594,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "services") && argc == 2)
 		return cmd_services();
+	if (!strcmp(cmd, "policy") && argc == 2)
+		return cmd_policy();
 	if (!strcmp(cmd, "census") && argc <= 3)
 		return cmd_census(argc == 3 ? arg_k(argv[2]) : 0);
 	if (!strcmp(cmd, "reconcile") && argc == 2)
