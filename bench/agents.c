@@ -10,7 +10,8 @@
  *               [-d SECONDS] [-k K,...] [-q]
  *
  *   -n  runs per figure (default 3)        -s  table entries (1000000)
- *   -S  sections: reconcile, calico, storms, neighbours (default: all)
+ *   -S  sections: reconcile, calico, storms, agent, neighbours (default:
+ *       all, in that order)
  *   -r  storm rates, events/s (10000,50000,100000)
  *   -d  seconds per storm (60)             -k  Calico's K (1,10,100)
  *   -q  quick: 100,000 entries, 1 run, 10 s storms (to test the bench);
@@ -394,7 +395,7 @@ static void section_calico(void)
 
 /* ---- Printing ---- */
 
-static const char *sections = "reconcile,calico,storms,neighbours";
+static const char *sections = "reconcile,calico,storms,agent,neighbours";
 
 static bool wanted(const char *section)
 {
@@ -485,6 +486,8 @@ static void targets(void)
 		targets_calico();
 	if (wanted("storms"))
 		targets_storms();
+	if (wanted("agent"))
+		targets_agent();
 }
 
 /* ---- Main ---- */
@@ -494,7 +497,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: ctnl-agents [-n RUNS] [-s SIZE] [-S SECTION,...] "
 		"[-r RATE,...] [-d SECONDS] [-k K,...] [-q]\n"
-		"  sections: reconcile, calico, storms, neighbours\n");
+		"  sections: reconcile, calico, storms, agent, neighbours\n");
 	exit(2);
 }
 
@@ -517,7 +520,7 @@ static void quick_mode(void)
 	opt.quick = true;
 	opt.size = 100000;
 	opt.seconds = 10;
-	opt.agent_seconds = 20;
+	opt.agent_seconds = 60;
 	runs = 1;
 }
 
@@ -597,6 +600,12 @@ int main(int argc, char **argv)
 	if (wanted("storms")) {
 		section_storms();
 		print_storms();
+	}
+	if (wanted("agent")) {
+		if (!wanted("reconcile") && !wanted("calico"))
+			k8s_table_fresh();
+		section_agent();
+		print_agent();
 	}
 	if (wanted("neighbours")) {
 		section_neighbours();

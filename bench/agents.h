@@ -3,7 +3,8 @@
  * ctnl-agents: the agent workloads of issue 15, by section. agents.c
  * holds the options, the Kubernetes-shaped table and the deletes
  * (kube-proxy's reconcile, Calico's pod churn); agents_events.c the event
- * storms, the neighbour namespace and the agent under churn.
+ * storms and the neighbour namespace; agents_soak.c the example agent
+ * under churn.
  */
 #ifndef CTNL_BENCH_AGENTS_H
 #define CTNL_BENCH_AGENTS_H
@@ -34,6 +35,9 @@ void section_storms(void);
 void print_storms(void);
 void section_neighbours(void);
 void print_neighbours(void);
+void section_agent(void);
+void print_agent(void);
+void targets_agent(void);
 
 /* One verdict line per target of the event storms. */
 void targets_storms(void);
