@@ -330,7 +330,15 @@ void print_storms(void)
 	       "while the producer ran)\n");
 }
 
-/* The highest rate at which @kind lost nothing, or 0. */
+/* Whether the producer of @r made at least 95 % of the @rate asked: a
+ * rate it did not reach proves nothing about the consumer at that rate. */
+static bool reached(const struct storm_result *r, uint32_t rate)
+{
+	return r->prod_sec > 0 &&
+	       (double)r->produced / r->prod_sec >= 0.95 * rate;
+}
+
+/* The highest rate, reached, at which @kind lost nothing, or 0. */
 static uint32_t lossless_rate(int kind)
 {
 	uint32_t best = 0;
@@ -339,10 +347,26 @@ static uint32_t lossless_rate(int kind)
 		const struct storm_result *r = &storms[ri][kind];
 
 		if (r->ok && r->lost == 0 && r->received == r->produced &&
-		    opt.rates[ri] > best)
+		    reached(r, opt.rates[ri]) && opt.rates[ri] > best)
 			best = opt.rates[ri];
 	}
 	return best;
+}
+
+/* Says each storm whose producer fell short of the rate asked. */
+static void print_shortfalls(void)
+{
+	for (int ri = 0; ri < opt.nrates; ri++)
+		for (int kind = 0; kind < EV_CONSUMERS; kind++) {
+			const struct storm_result *r = &storms[ri][kind];
+
+			if (r->ran && r->ok && !reached(r, opt.rates[ri]))
+				printf("            (at %s events/s asked, the "
+				       "producer made %.1fk/s beside %s: not "
+				       "counted as reached)\n",
+				       num(opt.rates[ri]), (double)r->produced /
+				       r->prod_sec / 1e3, ev_names[kind]);
+		}
 }
 
 static const char *rate_text(uint32_t rate)
@@ -384,6 +408,7 @@ void targets_storms(void)
 		"-E", rate_text(lossless_rate(EV_DEFAULT)),
 		rate_text(lossless_rate(EV_BIG)),
 		rate_text(lossless_rate(EV_CLI)));
+	print_shortfalls();
 }
 
 /* ---- A neighbour's table ---- */
