@@ -176,12 +176,12 @@ rc=0
 if [ "$quick" = yes ]; then
 	raise_sysctls "$(largest 100000)"
 	agent_args=(-q "${args[@]+"${args[@]}"}")
-	growth_args=(-n 1 -s 10000,100000 -c 0 -T)
+	growth_args=(-n 1 -s "10000,100000" -c 0 -T)
 else
 	entries=$(largest 1000000)
 	raise_sysctls $((entries > 1000000 ? entries : 1000000))
 	agent_args=("${args[@]+"${args[@]}"}")
-	growth_args=(-n 3 -s 10000,100000,250000,1000000 -c 0 -T)
+	growth_args=(-n 3 -s "10000,100000,250000,1000000" -c 0 -T)
 fi
 run_driver "$build/bench-agents.txt" "$build/bench/ctnl-agents" \
 	"${agent_args[@]}" || rc=$?
