@@ -324,12 +324,22 @@ static void take_counted_loss(struct run *r,
 	r->lost += now.lost - before->lost;
 }
 
+static void feed(struct run *r);
+
 /* Ends the subscription; the loss no read reported comes to on_event
- * (which the handle does not count as delivered). */
+ * (which the handle does not count as delivered). What is still queued
+ * then is read and counted as lost, not received: a queue not empty can
+ * be a loss, and the datagrams read in the end are none the library
+ * received. */
 static int unsubscribe(struct run *r)
 {
 	uint64_t delivered = r->delivered;
-	int ret = ctnl_ct_unsubscribe(r->ct, on_event, r);
+	int ret;
+
+	feed(r);
+	r->may_lose |= ctnl_fake_sys_queued(r->f) > 0;
+	ret = ctnl_ct_unsubscribe(r->ct, on_event, r);
+	r->tap_fed = r->tap.n;
 
 	r->delivered = delivered;
 	FUZZ_CHECK(ret == 0 || ret == 1 || ret == -ECANCELED ||
@@ -349,10 +359,21 @@ static int subscribe(struct run *r, const uint8_t b[4])
 	config_of(b, &cfg, &filter, &has_filter);
 	fuzz_tap_forget_errors(&r->tap);
 	FUZZ_CHECK(ctnl_ct_event_info(r->ct, &before) == 0);
-	ret = cfg.events ? ctnl_ct_subscribe_config(r->ct, &cfg)
-			 : unsubscribe(r);
-	if (ret < 0 && cfg.events)
-		take_counted_loss(r, &before);
+	if (cfg.events) {
+		/* A failure ends the subscription before, as unsubscribe()
+		 * does: what was queued is then lost, not received. */
+		bool queued = ctnl_fake_sys_queued(r->f) > 0;
+
+		feed(r);
+		ret = ctnl_ct_subscribe_config(r->ct, &cfg);
+		if (ret < 0) {
+			r->may_lose |= queued;
+			r->tap_fed = r->tap.n;
+			take_counted_loss(r, &before);
+		}
+	} else {
+		ret = unsubscribe(r);
+	}
 	/* Only a failure the input scheduled makes it fail. */
 	FUZZ_CHECK(ret == 0 || fuzz_tap_told(&r->tap, -ret));
 	/* A failure leaves the handle unsubscribed; events 0 is that. */

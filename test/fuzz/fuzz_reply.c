@@ -146,6 +146,16 @@ static bool own_error(const struct script *sc, uint8_t op, uint8_t cfg,
 }
 
 /* Whether what the library read explains the error @err it returned. */
+/*
+ * Whether @d may have been read as a reply. A drain reads with
+ * MSG_DONTWAIT; so does every read on a non-blocking socket, where a drain
+ * and a reply cannot be told apart, and either may hold the answer.
+ */
+static bool maybe_reply(const struct fuzz_dgram *d, uint8_t cfg)
+{
+	return !d->dontwait || (cfg & FUZZ_CFG_NONBLOCK);
+}
+
 static bool explained(const struct fuzz_tap *t, const struct script *sc,
 		      uint8_t op, uint8_t cfg, int err)
 {
@@ -164,7 +174,7 @@ static bool explained(const struct fuzz_tap *t, const struct script *sc,
 			return true;
 		if (err == EBADMSG)	/* what was read was malformed */
 			return true;
-		if (d->dontwait || d->sender != 0)
+		if (!maybe_reply(d, cfg) || d->sender != 0)
 			continue;
 		if (!sent_seqs(t->fake, d->sent - 1, &first, &last))
 			continue;
@@ -190,7 +200,7 @@ static bool explained(const struct fuzz_tap *t, const struct script *sc,
  * succeeded, its results are exactly those; when it failed, each result
  * is its request's own reply, or the failure.
  */
-static void check_batch(const struct fuzz_tap *t, int ret,
+static void check_batch(const struct fuzz_tap *t, uint8_t cfg, int ret,
 			const int results[3])
 {
 	int want[3] = { 1, 1, 1 };	/* 1: not known */
@@ -207,7 +217,7 @@ static void check_batch(const struct fuzz_tap *t, int ret,
 		size_t off = 0;
 		int status;
 
-		if (d->dontwait || d->sent != sent || d->sender != 0 ||
+		if (!maybe_reply(d, cfg) || d->sent != sent || d->sender != 0 ||
 		    d->len > d->copied)
 			continue;
 		while (!answered && (nlh = next_msg(d, &off))) {
@@ -267,7 +277,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret < 0)
 		FUZZ_CHECK(explained(&tap, &sc, op, flags, -ret));
 	if (op % FUZZ_OPS == FUZZ_BATCH)
-		check_batch(&tap, ret, results);
+		check_batch(&tap, flags, ret, results);
 
 	/* Whatever the replies did to it, the handle can be used on, and
 	 * closed without leaving anything behind. */

@@ -26,7 +26,8 @@ struct fuzz_dgram {
 	size_t len;		/* the datagram's real length */
 	size_t copied;		/* bytes that fitted the buffer */
 	uint32_t sender;
-	bool dontwait;		/* read by a drain, not as a reply */
+	bool dontwait;		/* read with MSG_DONTWAIT: a drain, or any
+				 * read on a non-blocking socket */
 	size_t sent;		/* datagrams sent before it was read */
 };
 
