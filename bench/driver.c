@@ -388,7 +388,12 @@ static void events_ctnl(uint32_t n, struct row *row)
 	close(p.in);
 	read_all(p.out, line, sizeof(line));
 	close(p.out);
+	memset(&s, 0, sizeof(s));
 	ok = finish(&p, &ru) == 0 && ok && parse_report(line, &s);
+	/* The listener's whole process, as for the other clients (its
+	 * CPU columns were left unset before, and printed garbage). */
+	s.usr = tv_sec(ru.ru_utime);
+	s.sys = tv_sec(ru.ru_stime);
 	if (ok)
 		s.sec = total;
 	record(row, ok, &s, n, true);
