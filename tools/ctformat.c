@@ -7,6 +7,7 @@
  */
 #include <time.h>
 
+#include "cli.h"
 #include "ctformat.h"
 
 static bool same_addr(uint8_t family, const union ctnl_addr *a,
@@ -58,22 +59,6 @@ static const char *tcp_state(uint8_t state)
 	return state < COUNT(tcp_states) ? tcp_states[state] : "NONE";
 }
 
-/* conntrack's names of protocols; others are "unknown". */
-static const char *l4_name(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_UDPLITE: return "udplite";
-	case IPPROTO_ICMP: return "icmp";
-	case IPPROTO_ICMPV6: return "icmpv6";
-	case IPPROTO_SCTP: return "sctp";
-	case IPPROTO_DCCP: return "dccp";
-	case IPPROTO_GRE: return "gre";
-	default: return NULL;
-	}
-}
-
 /* ---- XML ---- */
 
 static void tag_u64(struct textbuf *b, const char *name, uint64_t v)
@@ -111,7 +96,7 @@ static void xml_l4(struct textbuf *b, const struct ctnl_tuple *t)
 static void xml_tuple(struct textbuf *b, const struct ctnl_flow *f, int dir)
 {
 	const struct ctnl_tuple *t = dir ? &f->reply : &f->orig;
-	const char *l4 = l4_name(t->proto);
+	const char *l4 = cli_proto_name(t->proto);
 
 	tb_str(b, dir ? "<meta direction=\"reply\">"
 		      : "<meta direction=\"original\">");
@@ -339,7 +324,7 @@ static void xml_exp_meta(struct textbuf *b, const struct ctnl_expect *e,
 void ct_xml_expect(struct textbuf *b, const struct ctnl_expect *e,
 		   const struct ct_xml *how)
 {
-	const char *l4 = l4_name(e->tuple.proto);
+	const char *l4 = cli_proto_name(e->tuple.proto);
 
 	tb_str(b, how->event == CTNL_EVENT_EXP_NEW ? "<flow type=\"new\">"
 		  : how->event == CTNL_EVENT_EXP_DESTROY
@@ -472,7 +457,7 @@ static void save_l4(struct textbuf *b, const struct ctnl_flow *f)
 void ct_save_flow(struct textbuf *b, const struct ctnl_flow *f,
 		  unsigned int event)
 {
-	const char *l4 = l4_name(f->orig.proto);
+	const char *l4 = cli_proto_name(f->orig.proto);
 	size_t start = b->len;
 
 	tb_str(b, event == CTNL_EVENT_UPDATE	? "-U "
